@@ -1,0 +1,95 @@
+/**
+ * How the CLI finds and talks to running headless nodes: a pid file per node under
+ * `<home>/run/`, and the node's HTTP port on loopback.
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { writeFileAtomic } from '../src/store/file-storage.js'
+
+export interface RunRecord {
+  pid: number
+  port: number
+  node_id: string
+  peer_id: string
+  started_at: string
+}
+
+function runDir(home: string): string {
+  return join(home, 'run')
+}
+
+export async function writeRunRecord(home: string, record: RunRecord): Promise<string> {
+  await mkdir(runDir(home), { recursive: true, mode: 0o700 })
+  const path = join(runDir(home), `node-${record.port}.json`)
+  await writeFileAtomic(path, JSON.stringify(record))
+  return path
+}
+
+export async function removeRunRecord(home: string, port: number): Promise<void> {
+  await rm(join(runDir(home), `node-${port}.json`), { force: true })
+}
+
+/** Running nodes of this home; stale records (process gone) are removed. */
+export async function runningNodes(home: string): Promise<RunRecord[]> {
+  let names: string[]
+  try {
+    names = await readdir(runDir(home))
+  } catch {
+    return []
+  }
+  const out: RunRecord[] = []
+  for (const name of names.filter((n) => /^node-\d+\.json$/.test(n))) {
+    const path = join(runDir(home), name)
+    try {
+      const record = JSON.parse(await readFile(path, 'utf8')) as RunRecord
+      if (isAlive(record.pid)) out.push(record)
+      else await rm(path, { force: true })
+    } catch {
+      await rm(path, { force: true })
+    }
+  }
+  return out.sort((a, b) => a.port - b.port)
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** SIGTERM and wait for the process to exit; true if it did within `timeoutMs`. */
+export async function stopProcess(pid: number, timeoutMs = 8000): Promise<boolean> {
+  try {
+    process.kill(pid, 'SIGTERM')
+  } catch {
+    return true
+  }
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (!isAlive(pid)) return true
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return !isAlive(pid)
+}
+
+export async function getJson<T>(port: number, path: string): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3000) })
+  const body = (await res.json()) as T
+  if (!res.ok && res.status !== 503) throw new Error(`node answered ${res.status} for ${path}`)
+  return body
+}
+
+export async function postJson<T>(port: number, path: string, body: unknown, timeoutMs = 20_000): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  })
+  const answer = (await res.json()) as T & { error?: string }
+  if (!res.ok) throw new Error(answer.error ?? `node answered ${res.status}`)
+  return answer
+}

@@ -1,0 +1,81 @@
+/**
+ * Starts a node in this Node.js process (a relay or a headless peer) with HTTP on its libp2p
+ * WebSocket port, and turns signals into a graceful stop: SIGTERM/SIGINT → stop within 5 s →
+ * exit 0, or 130 when operations had to be cut off or a second signal insists.
+ */
+import type { NodeRole } from '../src/core/types.js'
+import type { P2PNode } from '../src/node/create-node.js'
+import { createNode } from '../src/node/create-node.js'
+import type { LogSink } from '../src/obs/logger.js'
+import { httpOnWebSocketPort } from '../src/platform/node/http-service.js'
+import type { LoadedConfig } from '../src/platform/node/load-config.js'
+import { createNodeHost } from '../src/platform/node/node-host.js'
+import type { Route } from './http-routes.js'
+import { createHttpHandler } from './http-routes.js'
+import { assertPortFree } from './port.js'
+
+export interface LaunchOptions {
+  role: NodeRole
+  home: string
+  config: LoadedConfig
+  appDir?: string
+  routes?: (node: P2PNode) => Record<string, Route>
+  logSinks?: LogSink[]
+}
+
+export async function launch(opts: LaunchOptions): Promise<P2PNode> {
+  const port = opts.config.config.network_port
+  await assertPortFree(port)
+  const ws = `/ip4/0.0.0.0/tcp/${port}/ws`
+  let handler: ReturnType<typeof createHttpHandler> | undefined
+  const host = createNodeHost({
+    home: opts.home,
+    config: opts.config,
+    listen: opts.role === 'relay' ? [ws] : [ws, '/p2p-circuit', '/webrtc'],
+    logSinks: opts.logSinks,
+  })
+  host.services = {
+    http: httpOnWebSocketPort((req, res) => {
+      if (handler == null) {
+        res.writeHead(503).end()
+        return
+      }
+      handler(req, res)
+    }) as (components: never) => unknown,
+  }
+  const node = createNode({ host, config: opts.config, role: opts.role })
+  handler = createHttpHandler({ node, appDir: opts.appDir, routes: opts.routes?.(node) })
+  await node.start()
+  return node
+}
+
+/** Stops gracefully on SIGTERM/SIGINT and exits: 0 when clean, 130 otherwise. */
+export function exitOnSignal(node: P2PNode, onStopped?: (clean: boolean) => void | Promise<void>): void {
+  let stopping = false
+  const handle = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      node.log.warn('second signal: exiting now', { signal })
+      process.exit(130)
+    }
+    stopping = true
+    node.log.info('received signal; shutting down', { signal })
+    // hard limit: the seed allows 8 s for the whole stop
+    const hard = setTimeout(() => {
+      node.log.error('shutdown took too long; exiting')
+      process.exit(130)
+    }, 8000)
+    hard.unref()
+    node
+      .stop()
+      .then(async ({ clean }) => {
+        await onStopped?.(clean)
+        process.exit(clean ? 0 : 130)
+      })
+      .catch((err: unknown) => {
+        node.log.error('shutdown failed', { error: err as Error })
+        process.exit(130)
+      })
+  }
+  process.on('SIGTERM', handle)
+  process.on('SIGINT', handle)
+}

@@ -1,0 +1,91 @@
+/** HTTP routes of a headless peer, read by `p2p-ai-agents node status|peers|send|messages`. */
+import type { MeshMessage } from '../src/core/types.js'
+import type { P2PNode } from '../src/node/create-node.js'
+import type { Route } from './http-routes.js'
+import { isLoopback, json, readJson } from './http-routes.js'
+
+export interface NodeStatus {
+  node_id?: string
+  peer_id?: string
+  version: string
+  state: string
+  uptime_seconds?: number
+  connected_peers: number
+  memory_bytes: number
+  max_memory_mb: number
+  cpu_percent: number
+  tasks_completed: number | null
+  last_health_check?: { status: string; timestamp: string; failing?: string }
+  relays_connected: number
+  port: number
+  pid: number
+  timestamp: string
+}
+
+const MESSAGE_HISTORY = 200
+
+export function nodeRoutes(node: P2PNode): Record<string, Route> {
+  const received: Array<MeshMessage & { text: string }> = []
+  node.addEventListener('message', (evt) => {
+    received.push({ ...evt.detail, text: new TextDecoder().decode(evt.detail.payload) })
+    if (received.length > MESSAGE_HISTORY) received.shift()
+  })
+  let lastCpu = process.cpuUsage()
+  let lastAt = performance.now()
+  const cpuPercent = (): number => {
+    const now = performance.now()
+    const usage = process.cpuUsage(lastCpu)
+    const pct = ((usage.user + usage.system) / 1000 / Math.max(now - lastAt, 1)) * 100
+    lastCpu = process.cpuUsage()
+    lastAt = now
+    return Math.round(pct * 10) / 10
+  }
+  return {
+    'GET /status': (_req, res) => {
+      const meta = node.metadata()
+      const health = node.lastHealthReport
+      const status: NodeStatus = {
+        node_id: node.nodeId,
+        peer_id: node.peerId,
+        version: meta.version,
+        state: meta.state,
+        uptime_seconds: meta.uptime_seconds,
+        connected_peers: node.peers().length,
+        memory_bytes: process.memoryUsage().rss,
+        max_memory_mb: node.config.max_memory_mb,
+        cpu_percent: cpuPercent(),
+        tasks_completed: null,
+        last_health_check: health == null ? undefined : { status: health.status, timestamp: health.timestamp, failing: health.failing },
+        relays_connected: node.mesh?.relays.status().connected.length ?? 0,
+        port: node.config.network_port,
+        pid: process.pid,
+        timestamp: meta.timestamp,
+      }
+      json(res, 200, status)
+    },
+    'GET /peers': (_req, res) => {
+      json(res, 200, node.peers())
+    },
+    'GET /messages': (_req, res) => {
+      json(res, 200, received.map(({ payload: _payload, ...m }) => m))
+    },
+    'POST /send': async (req, res) => {
+      if (!isLoopback(req)) {
+        json(res, 403, { error: 'sending is only allowed from this machine' })
+        return
+      }
+      const body = (await readJson(req)) as { to?: unknown; text?: unknown; topic?: unknown }
+      if (typeof body.to !== 'string' || typeof body.text !== 'string') {
+        json(res, 400, { error: 'expected {"to": "<peer id>", "text": "…"}' })
+        return
+      }
+      const topic = typeof body.topic === 'string' ? body.topic : 'chat'
+      try {
+        const delivery = await node.send(body.to, topic, new TextEncoder().encode(body.text))
+        json(res, 200, delivery)
+      } catch (err) {
+        json(res, 502, { error: (err as Error).message, name: (err as Error).name })
+      }
+    },
+  }
+}

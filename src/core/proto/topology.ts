@@ -1,0 +1,349 @@
+import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import type { Codec, DecodeOptions } from 'protons-runtime'
+import type { Uint8ArrayList } from 'uint8arraylist'
+
+export interface TopologyAnnouncement {
+  nodeId: string
+  version: string
+  seq: bigint
+  neighbours: Neighbour[]
+  platform: string
+  leaving: boolean
+}
+
+export namespace TopologyAnnouncement {
+  let _codec: Codec<TopologyAnnouncement>
+
+  export const codec = (): Codec<TopologyAnnouncement> => {
+    if (_codec == null) {
+      _codec = message<TopologyAnnouncement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.nodeId != null && obj.nodeId !== '')) {
+          w.uint32(10)
+          w.string(obj.nodeId)
+        }
+
+        if ((obj.version != null && obj.version !== '')) {
+          w.uint32(18)
+          w.string(obj.version)
+        }
+
+        if ((obj.seq != null && obj.seq !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.seq)
+        }
+
+        if (obj.neighbours != null && obj.neighbours.length > 0) {
+          for (const value of obj.neighbours) {
+            w.uint32(34)
+            Neighbour.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.platform != null && obj.platform !== '')) {
+          w.uint32(42)
+          w.string(obj.platform)
+        }
+
+        if ((obj.leaving != null && obj.leaving !== false)) {
+          w.uint32(48)
+          w.bool(obj.leaving)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          nodeId: '',
+          version: '',
+          seq: 0n,
+          neighbours: [],
+          platform: '',
+          leaving: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.nodeId = reader.string()
+              break
+            }
+            case 2: {
+              obj.version = reader.string()
+              break
+            }
+            case 3: {
+              obj.seq = reader.uint64()
+              break
+            }
+            case 4: {
+              if (opts.limits?.neighbours != null && obj.neighbours.length === opts.limits.neighbours) {
+                throw new MaxLengthError('Decode error - repeated field "neighbours" had too many elements')
+              }
+
+              obj.neighbours.push(Neighbour.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.neighbours$
+              }))
+              break
+            }
+            case 5: {
+              obj.platform = reader.string()
+              break
+            }
+            case 6: {
+              obj.leaving = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          neighbours: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.nodeId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.version`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.seq`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 4: {
+              if (opts.limits?.neighbours != null && obj.neighbours === opts.limits.neighbours) {
+                throw new MaxLengthError('Streaming decode error - repeated field "neighbours" had too many elements')
+              }
+
+              for (const evt of Neighbour.codec().stream(reader, reader.uint32(), `${prefix}.neighbours[]`, {
+                limits: opts.limits?.neighbours$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.neighbours
+                }
+              }
+
+              obj.neighbours++
+
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.platform`,
+                value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.leaving`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TopologyAnnouncementNodeIdFieldEvent {
+    field: '$.nodeId'
+    value: string
+  }
+
+  export interface TopologyAnnouncementVersionFieldEvent {
+    field: '$.version'
+    value: string
+  }
+
+  export interface TopologyAnnouncementSeqFieldEvent {
+    field: '$.seq'
+    value: bigint
+  }
+
+  export interface TopologyAnnouncementNeighboursPeerIdFieldEvent {
+    field: '$.neighbours[].peerId'
+    value: string
+    index: number
+  }
+
+  export interface TopologyAnnouncementNeighboursTransportFieldEvent {
+    field: '$.neighbours[].transport'
+    value: string
+    index: number
+  }
+
+  export interface TopologyAnnouncementPlatformFieldEvent {
+    field: '$.platform'
+    value: string
+  }
+
+  export interface TopologyAnnouncementLeavingFieldEvent {
+    field: '$.leaving'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<TopologyAnnouncement>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TopologyAnnouncement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): TopologyAnnouncement {
+    return decodeMessage(buf, TopologyAnnouncement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent> {
+    return streamMessage(buf, TopologyAnnouncement.codec(), opts)
+  }
+}
+
+export interface Neighbour {
+  peerId: string
+  transport: string
+}
+
+export namespace Neighbour {
+  let _codec: Codec<Neighbour>
+
+  export const codec = (): Codec<Neighbour> => {
+    if (_codec == null) {
+      _codec = message<Neighbour>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.peerId != null && obj.peerId !== '')) {
+          w.uint32(10)
+          w.string(obj.peerId)
+        }
+
+        if ((obj.transport != null && obj.transport !== '')) {
+          w.uint32(18)
+          w.string(obj.transport)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          peerId: '',
+          transport: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.peerId = reader.string()
+              break
+            }
+            case 2: {
+              obj.transport = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.peerId`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.transport`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface NeighbourPeerIdFieldEvent {
+    field: '$.peerId'
+    value: string
+  }
+
+  export interface NeighbourTransportFieldEvent {
+    field: '$.transport'
+    value: string
+  }
+
+  export function encode (obj: Partial<Neighbour>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Neighbour.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Neighbour>): Neighbour {
+    return decodeMessage(buf, Neighbour.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Neighbour>): Generator<NeighbourPeerIdFieldEvent | NeighbourTransportFieldEvent> {
+    return streamMessage(buf, Neighbour.codec(), opts)
+  }
+}

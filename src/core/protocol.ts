@@ -1,0 +1,14 @@
+/** libp2p protocol ids and gossip topics owned by p2p-ai-agents. Versioned: a breaking change is a new id. */
+export const MESH_PROTOCOL = '/p2p-ai/mesh/1.0.0'
+/** Gossipsub topic on which every node announces its direct neighbours. */
+export const TOPOLOGY_TOPIC = '/p2p-ai/topology/1.0.0'
+/** Gossipsub topic used by @libp2p/pubsub-peer-discovery between tabs. */
+export const DISCOVERY_TOPIC = '/p2p-ai/discovery/1.0.0'
+/** The frame format version inside MESH_PROTOCOL streams. */
+export const FRAME_VERSION = 1
+/** Default hop budget of a routed message (FR10.3). */
+export const DEFAULT_TTL = 10
+/** Largest hop budget a node accepts on an inbound envelope. */
+export const MAX_TTL = 16
+/** Bytes of framing an envelope adds at most to its payload (ids, addresses, counters). */
+export const FRAME_OVERHEAD_BYTES = 1024

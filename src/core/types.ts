@@ -1,0 +1,117 @@
+/** Shared value types of the node: states, peers, health, metadata. Dependency-free. */
+
+/** Node lifecycle states (FR1.2). */
+export const NodeState = {
+  /** loading identity, config and storage */
+  INITIALIZING: 'INITIALIZING',
+  /** networking up, running self-verification */
+  REGISTERING: 'REGISTERING',
+  /** verified and part of the mesh */
+  ACTIVE: 'ACTIVE',
+  /** refusing new work, saying goodbye, draining */
+  SHUTTING_DOWN: 'SHUTTING_DOWN',
+  /** everything released */
+  STOPPED: 'STOPPED',
+} as const
+export type NodeState = (typeof NodeState)[keyof typeof NodeState]
+
+/** Liveness of a direct peer as seen through heartbeats (FR10.4). */
+export const PeerHealth = {
+  /** heartbeats acknowledged in time */
+  ALIVE: 'ALIVE',
+  /** a heartbeat went unacknowledged for 3 s; probing every second */
+  SLOW: 'SLOW',
+  /** no answer 10 s after turning SLOW, or said goodbye; being removed */
+  DEAD: 'DEAD',
+} as const
+export type PeerHealth = (typeof PeerHealth)[keyof typeof PeerHealth]
+
+/** How a peer is reached: a direct WebRTC connection, through a circuit relay, or a direct WebSocket. */
+export type PeerTransport = 'webrtc' | 'relay' | 'websocket' | 'other'
+
+export type Platform = 'browser' | 'node'
+export type NodeRole = 'peer' | 'relay'
+
+/** One row of the peer table. Times are ms since the epoch. */
+export interface PeerInfo {
+  peerId: string
+  nodeId: string
+  transport: PeerTransport
+  health: PeerHealth
+  remoteAddr: string
+  connectedAt: number
+  lastHeartbeat?: number
+  rttMs?: number
+  messagesSent: number
+  messagesReceived: number
+  version?: string
+}
+
+/** A routed message as delivered to the application. */
+export interface MeshMessage {
+  id: string
+  from: string
+  to: string
+  topic: string
+  payload: Uint8Array
+  /** links traversed: 1 for a direct neighbour */
+  hops: number
+  sentAt: number
+  receivedAt: number
+}
+
+/** The outcome of a successful send. */
+export interface Delivery {
+  id: string
+  /** links the message traversed, as reported by the recipient's receipt or ack */
+  hops: number
+  /** send → delivery confirmation, ms */
+  rttMs: number
+}
+
+export type CheckStatus = 'PASS' | 'WARN' | 'FAIL'
+
+export interface HealthCheckResult {
+  name: 'config' | 'storage' | 'crypto' | 'memory'
+  status: CheckStatus
+  /** machine-readable reason for WARN/FAIL, e.g. "storage_timeout" */
+  reason?: string
+  detail?: string
+  durationMs: number
+}
+
+export interface HealthReport {
+  status: 'PASS' | 'FAIL'
+  checks: HealthCheckResult[]
+  /** the first failing check, if any */
+  failing?: HealthCheckResult['name']
+  durationMs: number
+  timestamp: string
+}
+
+/** FR1.7: the full form once ACTIVE; only version/state/timestamp before. */
+export interface NodeMetadata {
+  version: string
+  state: NodeState
+  timestamp: string
+  node_id?: string
+  peer_id?: string
+  uptime_seconds?: number
+  platform?: Platform
+  role?: NodeRole
+}
+
+export interface StateTransition {
+  from: NodeState | null
+  to: NodeState
+  at: number
+}
+
+/** FR1.8: phase timings of a start, in ms since the start call. */
+export interface StartupDiagnostics {
+  time_to_initializing: number
+  time_to_registering: number
+  time_to_active: number
+  components_initialized: string[]
+  any_errors_during_startup: string[]
+}

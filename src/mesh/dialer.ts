@@ -1,0 +1,168 @@
+/**
+ * Turns discovered peers into direct connections (FR10.2). libp2p does not dial discovered
+ * peers by itself; this dials their `/p2p-circuit/webrtc` addresses, from one side only (the
+ * lower peer id, or the other side once the pair has waited too long), at most 4 at a time,
+ * within max_peers, and redials transient failures with backoff.
+ */
+import type { Libp2p, PeerId } from '@libp2p/interface'
+import { PeerQueue } from '@libp2p/utils'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Logger } from '../obs/logger.js'
+import { backoffDelay, isTransientError } from './backoff.js'
+import type { PeerTable } from './peer-table.js'
+import { transportOf } from './transport-kind.js'
+
+export interface DialerOptions {
+  libp2p: Libp2p
+  peers: PeerTable
+  maxPeers: number
+  denied: ReadonlySet<string>
+  /** relays are connected by the RelayKeeper, not meshed */
+  isRelay(peerId: string): boolean
+  log: Logger
+  /** the other side takes over dialling after this long without a connection. @default 8000 */
+  takeoverAfterMs?: number
+  /** @default 10000 */
+  dialTimeoutMs?: number
+  /** forget a peer not rediscovered for this long. @default 60000 */
+  forgetAfterMs?: number
+}
+
+interface Candidate {
+  peerId: PeerId
+  addrs: Multiaddr[]
+  discoveredAt: number
+  lastSeen: number
+  failures: number
+  nextAttempt: number
+  /** set when retrying cannot help (until the page reloads / the process restarts) */
+  refused?: string
+}
+
+const TICK_MS = 500
+
+export class MeshDialer {
+  private readonly candidates = new Map<string, Candidate>()
+  private readonly queue = new PeerQueue({ concurrency: 4 })
+  private timer?: ReturnType<typeof setInterval>
+  private readonly self: string
+  private running = false
+
+  constructor(private readonly opts: DialerOptions) {
+    this.self = opts.libp2p.peerId.toString()
+  }
+
+  start(): void {
+    if (this.running) return
+    this.running = true
+    this.opts.libp2p.addEventListener('peer:discovery', this.onDiscovery)
+    this.timer = setInterval(() => {
+      this.tick()
+    }, TICK_MS)
+  }
+
+  stop(): void {
+    this.running = false
+    this.opts.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
+    clearInterval(this.timer)
+    this.queue.abort()
+  }
+
+  /** Never dial this peer again in this session (incompatible version, bad identity). */
+  refuse(peerId: string, reason: string): void {
+    const c = this.candidates.get(peerId)
+    if (c != null) c.refused = reason
+  }
+
+  /** Forget backoff: try everyone we know now (few peers left, or the network came back). */
+  boost(): void {
+    for (const c of this.candidates.values()) c.nextAttempt = 0
+    this.tick()
+  }
+
+  /** A peer came back (e.g. it sent us something): redial it now if not connected. */
+  reappeared(peerId: string): void {
+    const c = this.candidates.get(peerId)
+    if (c == null) return
+    c.failures = 0
+    c.nextAttempt = 0
+  }
+
+  private readonly onDiscovery = (evt: CustomEvent<{ id: PeerId; multiaddrs: Multiaddr[] }>): void => {
+    const { id, multiaddrs } = evt.detail
+    const key = id.toString()
+    if (key === this.self || this.opts.isRelay(key) || this.opts.denied.has(key)) return
+    const addrs = multiaddrs.filter((ma) => {
+      const names = ma.getComponents().map((c) => c.name)
+      return names.includes('p2p-circuit') && names.includes('webrtc')
+    })
+    if (addrs.length === 0) return
+    const now = Date.now()
+    const existing = this.candidates.get(key)
+    if (existing != null) {
+      existing.addrs = addrs
+      existing.lastSeen = now
+      return
+    }
+    this.candidates.set(key, { peerId: id, addrs, discoveredAt: now, lastSeen: now, failures: 0, nextAttempt: 0 })
+    this.consider(this.candidates.get(key) as Candidate, now)
+  }
+
+  private tick(): void {
+    const now = Date.now()
+    const forgetAfter = this.opts.forgetAfterMs ?? 60_000
+    for (const [key, c] of this.candidates) {
+      if (now - c.lastSeen > forgetAfter && !this.isConnected(c.peerId)) {
+        this.candidates.delete(key)
+        continue
+      }
+      this.consider(c, now)
+    }
+  }
+
+  private isConnected(peerId: PeerId): boolean {
+    return this.opts.libp2p.getConnections(peerId).some((c) => c.status === 'open' && transportOf(c) !== 'relay')
+  }
+
+  private consider(c: Candidate, now: number): void {
+    if (!this.running || c.refused != null || now < c.nextAttempt) return
+    if (this.queue.has(c.peerId) || this.isConnected(c.peerId)) return
+    if (this.opts.peers.size >= this.opts.maxPeers) return
+    const weInitiate = this.self < c.peerId.toString()
+    const takeover = now - c.discoveredAt > (this.opts.takeoverAfterMs ?? 8000)
+    if (!weInitiate && !takeover) return
+    this.queue
+      .add(async () => this.dial(c), { peerId: c.peerId })
+      .catch(() => {
+        // dial() records its own failures; the queue only rejects when aborted on stop
+      })
+  }
+
+  private async dial(c: Candidate): Promise<void> {
+    if (this.isConnected(c.peerId)) return
+    const started = Date.now()
+    try {
+      await this.opts.libp2p.dial(c.addrs, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 10_000) })
+      c.failures = 0
+      this.opts.log.debug('dialled peer', { peer: c.peerId.toString(), ms: Date.now() - started })
+    } catch (err) {
+      c.failures++
+      if (!isTransientError(err)) {
+        c.refused = (err as Error).name
+        this.opts.log.warn('dial failed permanently; not retrying', {
+          peer: c.peerId.toString(),
+          error: err as Error,
+        })
+        return
+      }
+      const delay = backoffDelay(c.failures)
+      c.nextAttempt = Date.now() + delay
+      this.opts.log.info('dial failed; will retry', {
+        peer: c.peerId.toString(),
+        attempt: c.failures,
+        retryInMs: delay,
+        error: err as Error,
+      })
+    }
+  }
+}

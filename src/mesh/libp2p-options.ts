@@ -1,0 +1,139 @@
+/**
+ * The libp2p configuration of every node, tab or Node process, peer or relay. Transports are
+ * the same libraries everywhere (@libp2p/webrtc runs on node-datachannel under Node); the host
+ * only chooses what to listen on.
+ */
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
+import { noise } from '@libp2p/noise'
+import { ping } from '@libp2p/ping'
+import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
+import { isPrivate } from '@libp2p/utils'
+import { webRTC } from '@libp2p/webrtc'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { WebSockets } from '@multiformats/multiaddr-matcher'
+import type { Libp2pOptions } from 'libp2p'
+import { DISCOVERY_TOPIC } from '../core/protocol.js'
+import type { NodeRole, Platform } from '../core/types.js'
+import { agentVersion } from '../core/version.js'
+import type { NodeConfig } from '../node/config.js'
+import { transportOf } from './transport-kind.js'
+
+export interface Libp2pOptionsInit {
+  role: NodeRole
+  platform: Platform
+  config: NodeConfig
+  privateKey: PrivateKey
+  /** listen multiaddrs chosen by the host */
+  listen: string[]
+  /** addresses to announce instead of the listen addresses (a relay behind a proxy) */
+  announce?: string[]
+  gate: GatePolicy
+  /** host-specific additions to the RTCConfiguration (node-datachannel's bindAddress) */
+  rtcExtras?: Record<string, unknown>
+  /** host-specific libp2p services (e.g. HTTP on a Node host's WebSocket port) */
+  services?: Record<string, (components: never) => unknown>
+}
+
+/** The decisions the connection gater delegates to the node. */
+export interface GatePolicy {
+  isDenied(peerId: string): boolean
+  isShuttingDown(): boolean
+  /** may another direct mesh peer connect (max_peers)? */
+  hasRoomFor(peerId: string): boolean
+  /** a connection was refused, for the log */
+  refused(peerId: string | undefined, reason: string): void
+}
+
+export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<string, unknown>> {
+  const { role, config } = init
+  const common = {
+    privateKey: init.privateKey,
+    nodeInfo: { userAgent: agentVersion(init.platform, role) },
+    addresses: { listen: init.listen, ...(init.announce != null ? { announce: init.announce } : {}) },
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: connectionGater(config, init.gate),
+  }
+  const pubsub = gossipsub({
+    allowPublishToZeroTopicPeers: true,
+    // every tab behind one NAT (or on loopback) shares an IP: do not penalise that
+    scoreParams: { IPColocationFactorWeight: 0 },
+  })
+  if (role === 'relay') {
+    return {
+      ...common,
+      transports: [webSockets()],
+      connectionManager: {
+        maxConnections: config.relay_max_reservations * 2 + 64,
+        maxIncomingPendingConnections: 256,
+        inboundConnectionThreshold: 1000,
+      },
+      peerDiscovery: [pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], listenOnly: true })],
+      services: {
+        ...init.services,
+        identify: identify(),
+        ping: ping(),
+        pubsub,
+        relay: circuitRelayServer({
+          reservations: {
+            maxReservations: config.relay_max_reservations,
+            // relayed connections carry WebRTC signalling, and mesh traffic for peers that cannot connect directly
+            defaultDataLimit: BigInt(64 * 1024 * 1024),
+            defaultDurationLimit: 30 * 60 * 1000,
+          },
+        }),
+      },
+    }
+  }
+  return {
+    ...common,
+    transports: [
+      webSockets(),
+      webRTC({ rtcConfiguration: { iceServers: config.ice_servers, ...init.rtcExtras } }),
+      circuitRelayTransport({ reservationCompletionTimeout: 5000 }),
+    ],
+    connectionManager: {
+      maxConnections: config.max_peers * 2 + 8,
+      dialTimeout: 10_000,
+    },
+    peerDiscovery: [pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], interval: config.discovery_interval_ms })],
+    services: {
+      ...init.services,
+      identify: identify(),
+      ping: ping(),
+      pubsub,
+    },
+  }
+}
+
+function connectionGater(config: NodeConfig, gate: GatePolicy): ConnectionGater {
+  const deny = (peerId: string, reason: string): boolean => {
+    gate.refused(peerId, reason)
+    return true
+  }
+  const check = (peerId: string): boolean => {
+    if (gate.isShuttingDown()) return deny(peerId, 'node_shutting_down')
+    if (gate.isDenied(peerId)) return deny(peerId, 'peer_denied_by_config')
+    return false
+  }
+  return {
+    denyDialMultiaddr: (ma) => !config.dial_private_addresses && (WebSockets.matches(ma) || isPrivate(ma)),
+    denyDialPeer: (peerId) => check(peerId.toString()),
+    denyInboundConnection: () => {
+      if (!gate.isShuttingDown()) return false
+      return deny('', 'node_shutting_down')
+    },
+    denyInboundEncryptedConnection: (peerId) => check(peerId.toString()),
+    denyOutboundEncryptedConnection: (peerId) => check(peerId.toString()),
+    denyInboundRelayedConnection: (_relay, remote) => check(remote.toString()),
+    denyInboundUpgradedConnection: (peerId, maConn) => {
+      const peer = peerId.toString()
+      if (transportOf(maConn) === 'webrtc' && !gate.hasRoomFor(peer)) return deny(peer, 'max_peers_reached')
+      return false
+    },
+  }
+}

@@ -1,0 +1,343 @@
+/**
+ * The mesh as one service: mesh links over the /p2p-ai/mesh protocol, the peer table,
+ * heartbeats, routed messages, topology gossip, the dialer and the relay keeper, wired by events.
+ */
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Connection, IdentifyResult, Libp2p, Stream } from '@libp2p/interface'
+import { TypedEventEmitter } from 'main-event'
+import { MESH_PROTOCOL } from '../core/protocol.js'
+import type { Delivery, MeshMessage, PeerInfo, Platform } from '../core/types.js'
+import { isCompatibleVersion, VERSION, versionFromAgent } from '../core/version.js'
+import type { NodeConfig } from '../node/config.js'
+import type { Logger } from '../obs/logger.js'
+import type { DropReason, Frame } from './codec.js'
+import { frameBody } from './codec.js'
+import { MeshDialer } from './dialer.js'
+import { HeartbeatMonitor } from './heartbeat.js'
+import { Link } from './link.js'
+import { PeerTable, peerListHash } from './peer-table.js'
+import { RelayKeeper } from './relay-keeper.js'
+import type { RouterCounter, SendOptions } from './router.js'
+import { Router } from './router.js'
+import { TopologyGossip } from './topology-gossip.js'
+import { TopologyTable } from './topology.js'
+import { transportOf } from './transport-kind.js'
+
+// a type alias, not an interface: libp2p's ServiceMap needs an implicit index signature
+export type MeshServices = {
+  pubsub: GossipSub
+}
+
+export interface MeshServiceOptions {
+  libp2p: Libp2p<MeshServices>
+  nodeId: string
+  platform: Platform
+  config: NodeConfig
+  log: Logger
+  /** wait this long for a direct connection before using a relayed one for the mesh. @default 3000 */
+  relayedLinkGraceMs?: number
+}
+
+export interface MeshEvents {
+  'peer:add': CustomEvent<PeerInfo>
+  'peer:update': CustomEvent<PeerInfo>
+  'peer:remove': CustomEvent<{ peerId: string; reason: string }>
+  'message': CustomEvent<MeshMessage>
+  'topology:change': CustomEvent<void>
+  'relay:change': CustomEvent<void>
+}
+
+/** Counters of what the mesh did, for status, metrics and tests. */
+export interface MeshStats {
+  router: Partial<Record<RouterCounter, number>>
+  dropped: Partial<Record<DropReason | string, number>>
+  incompatible: number
+}
+
+export class MeshService extends TypedEventEmitter<MeshEvents> {
+  readonly peers = new PeerTable()
+  readonly topology = new TopologyTable()
+  readonly relays: RelayKeeper
+  readonly stats: MeshStats = { router: {}, dropped: {}, incompatible: 0 }
+  private readonly router: Router
+  private readonly heartbeat: HeartbeatMonitor
+  private readonly dialer: MeshDialer
+  private readonly gossip: TopologyGossip
+  private readonly self: string
+  private readonly log: Logger
+  private readonly pendingRelayed = new Map<string, ReturnType<typeof setTimeout>>()
+  private readonly lastDropLog = new Map<string, number>()
+  private running = false
+
+  constructor(private readonly opts: MeshServiceOptions) {
+    super()
+    const { libp2p, config } = opts
+    this.self = libp2p.peerId.toString()
+    this.log = opts.log
+    this.relays = new RelayKeeper({ libp2p, relays: config.relays, log: opts.log.child('relay') })
+    this.router = new Router({
+      self: this.self,
+      peers: this.peers,
+      topology: this.topology,
+      maxMessageBytes: config.max_message_bytes,
+      log: opts.log.child('router'),
+      onDeliver: (message) => {
+        this.safeDispatchEvent('message', { detail: message })
+      },
+      onUnresponsive: (peerId) => {
+        this.dropPeer(peerId, 'unresponsive')
+      },
+      count: (name) => {
+        this.stats.router[name] = (this.stats.router[name] ?? 0) + 1
+      },
+    })
+    this.heartbeat = new HeartbeatMonitor({
+      nodeId: opts.nodeId,
+      peers: this.peers,
+      topology: this.topology,
+      log: opts.log.child('heartbeat'),
+      intervalMs: config.heartbeat_interval_secs * 1000,
+      onDead: (peerId) => {
+        this.dropPeer(peerId, 'dead')
+      },
+      onLowPeers: () => {
+        this.dialer.boost()
+        this.relays.retryNow()
+      },
+    })
+    this.dialer = new MeshDialer({
+      libp2p,
+      peers: this.peers,
+      maxPeers: config.max_peers,
+      denied: new Set(config.deny_peers),
+      isRelay: (peerId) => this.relays.isRelay(peerId),
+      log: opts.log.child('dialer'),
+    })
+    this.gossip = new TopologyGossip({
+      pubsub: libp2p.services.pubsub,
+      self: this.self,
+      nodeId: opts.nodeId,
+      platform: opts.platform,
+      peers: this.peers,
+      topology: this.topology,
+      log: opts.log.child('topology'),
+      onChange: () => {
+        this.safeDispatchEvent('topology:change')
+      },
+      onDrop: (reason) => {
+        this.countDrop(reason, 'gossip')
+      },
+    })
+    for (const type of ['peer:add', 'peer:update', 'peer:remove'] as const) {
+      this.peers.addEventListener(type, (evt) => {
+        this.safeDispatchEvent(type, { detail: evt.detail as never })
+        if (type !== 'peer:update') this.gossip.neighboursChanged()
+      })
+    }
+    this.relays.addEventListener('relay:connected', () => this.safeDispatchEvent('relay:change'))
+    this.relays.addEventListener('relay:disconnected', () => this.safeDispatchEvent('relay:change'))
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return
+    this.running = true
+    const { libp2p } = this.opts
+    await libp2p.handle(
+      MESH_PROTOCOL,
+      (stream, connection) => {
+        this.attach(stream, connection)
+      },
+      { runOnLimitedConnection: true, maxInboundStreams: 8 },
+    )
+    libp2p.addEventListener('peer:identify', this.onIdentify)
+    libp2p.addEventListener('connection:open', this.onConnectionOpen)
+    this.router.start()
+    this.heartbeat.start()
+    this.gossip.start()
+    this.dialer.start()
+    this.relays.start()
+  }
+
+  /** Says goodbye to every neighbour at once; safe to call from `pagehide` (synchronous). */
+  goodbye(reason = 'shutdown'): void {
+    this.gossip.announceLeaving()
+    for (const record of this.peers.records()) {
+      for (const link of record.links) link.send({ goodbye: { reason } }, { urgent: true })
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    const { libp2p } = this.opts
+    libp2p.removeEventListener('peer:identify', this.onIdentify)
+    libp2p.removeEventListener('connection:open', this.onConnectionOpen)
+    for (const timer of this.pendingRelayed.values()) clearTimeout(timer)
+    this.dialer.stop()
+    this.gossip.stop()
+    this.heartbeat.stop()
+    this.router.stop()
+    await this.relays.stop()
+    const links = this.peers.records().flatMap((r) => [...r.links])
+    await Promise.all(links.map(async (link) => link.close()))
+    await libp2p.unhandle(MESH_PROTOCOL).catch(() => {})
+  }
+
+  async send(to: string, topic: string, payload: Uint8Array, options?: SendOptions): Promise<Delivery> {
+    return this.router.send(to, topic, payload, options)
+  }
+
+  list(): PeerInfo[] {
+    return this.peers.list()
+  }
+
+  /** Routed-message backlog, for a graceful stop to wait on. */
+  get busy(): boolean {
+    const b = this.router.backlog
+    return b.pending > 0 || b.inflight > 0
+  }
+
+  neighbourHash(): Uint8Array<ArrayBuffer> {
+    return peerListHash(this.peers.neighbours())
+  }
+
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { connection, protocols, agentVersion, peerId } = evt.detail
+    const theirs = versionFromAgent(agentVersion)
+    const speaksMesh = protocols.includes(MESH_PROTOCOL)
+    const speaksOtherMesh = protocols.some((p) => p.startsWith('/p2p-ai/mesh/') && p !== MESH_PROTOCOL)
+    if ((theirs != null && !isCompatibleVersion(theirs, VERSION)) || (!speaksMesh && speaksOtherMesh)) {
+      this.stats.incompatible++
+      this.log.warn('refusing peer with incompatible version', {
+        peer: peerId.toString(),
+        theirs: theirs ?? protocols.find((p) => p.startsWith('/p2p-ai/mesh/')),
+        ours: VERSION,
+        reason: 'incompatible_version',
+      })
+      this.dialer.refuse(peerId.toString(), 'incompatible_version')
+      void connection.close().catch(() => {})
+      return
+    }
+    if (!speaksMesh || connection.direction !== 'outbound' || connection.status !== 'open') return
+    if (transportOf(connection) === 'relay') {
+      this.openRelayedLinkLater(connection)
+      return
+    }
+    this.openLink(connection)
+  }
+
+  /** A relayed connection is usually only WebRTC signalling; mesh over it only if nothing better comes. */
+  private openRelayedLinkLater(connection: Connection): void {
+    const peer = connection.remotePeer.toString()
+    if (this.pendingRelayed.has(peer)) return
+    const timer = setTimeout(() => {
+      this.pendingRelayed.delete(peer)
+      if (!this.running || connection.status !== 'open' || this.peers.bestLink(peer) != null) return
+      this.openLink(connection)
+    }, this.opts.relayedLinkGraceMs ?? 3000)
+    this.pendingRelayed.set(peer, timer)
+  }
+
+  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
+    const connection = evt.detail
+    if (transportOf(connection) === 'relay') return
+    // a direct connection makes relayed ones to the same peer redundant (and they use relay capacity)
+    const peer = connection.remotePeer
+    for (const other of this.opts.libp2p.getConnections(peer)) {
+      if (other !== connection && transportOf(other) === 'relay') {
+        void other.close().catch(() => {})
+      }
+    }
+  }
+
+  private openLink(connection: Connection): void {
+    connection
+      .newStream(MESH_PROTOCOL, { runOnLimitedConnection: true, signal: AbortSignal.timeout(5000) })
+      .then((stream) => {
+        this.attach(stream, connection)
+      })
+      .catch((err: unknown) => {
+        this.log.info('could not open mesh stream', { peer: connection.remotePeer.toString(), error: err as Error })
+      })
+  }
+
+  private attach(stream: Stream, connection: Connection): void {
+    if (!this.running) {
+      stream.abort(new Error('node_shutting_down'))
+      return
+    }
+    const link = new Link(stream, connection, this.opts.config.max_message_bytes, {
+      onFrame: (frame, l) => {
+        this.onFrame(frame, l)
+      },
+      onDrop: (reason, detail, l) => {
+        this.countDrop(reason, l.peerId, detail)
+      },
+      onClose: (l) => {
+        this.peers.removeLink(l)
+        if (!this.peers.has(l.peerId)) this.heartbeat.forget(l.peerId)
+      },
+    })
+    if (!link.isOpen) return
+    this.peers.addLink(link)
+    this.log.debug('mesh link up', { peer: link.peerId, transport: transportOf(connection), direction: stream.direction })
+  }
+
+  private onFrame(frame: Frame, link: Link): void {
+    try {
+      this.heartbeat.sawLife(link.peerId)
+      switch (frameBody(frame)) {
+        case 'envelope': {
+          const record = this.peers.get(link.peerId)
+          if (record != null) record.messagesReceived++
+          this.router.handleEnvelope(frame.envelope!, link)
+          return
+        }
+        case 'ack':
+          this.router.handleAck(frame.ack!, link)
+          return
+        case 'heartbeat':
+          this.heartbeat.handleHeartbeat(frame.heartbeat!, link)
+          return
+        case 'heartbeatAck':
+          this.heartbeat.handleHeartbeatAck(frame.heartbeatAck!, link)
+          return
+        case 'peerListRequest': {
+          const peers = this.peers.neighbours()
+          link.send({ peerList: { peers, hash: peerListHash(peers) } })
+          return
+        }
+        case 'peerList':
+          this.topology.applyPeerList(link.peerId, frame.peerList!.peers)
+          this.safeDispatchEvent('topology:change')
+          return
+        case 'goodbye':
+          this.log.info('peer said goodbye', { peer: link.peerId, reason: frame.goodbye!.reason })
+          this.topology.remove(link.peerId)
+          this.dropPeer(link.peerId, 'goodbye', false)
+          return
+      }
+    } catch (err) {
+      this.log.error('error handling mesh frame', { peer: link.peerId, error: err as Error })
+    }
+  }
+
+  /** Removes a neighbour now; hangs up unless it is leaving by itself. */
+  private dropPeer(peerId: string, reason: string, hangUp = true): void {
+    this.peers.setHealth(peerId, 'DEAD')
+    this.peers.remove(peerId, reason)
+    this.heartbeat.forget(peerId)
+    if (hangUp) {
+      const conns = this.opts.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId)
+      for (const c of conns) void c.close().catch(() => {})
+    }
+  }
+
+  private countDrop(reason: string, peerId: string, detail?: string): void {
+    this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1
+    const now = Date.now()
+    if (now - (this.lastDropLog.get(reason) ?? 0) < 1000) return
+    this.lastDropLog.set(reason, now)
+    this.log.warn('dropped malformed input', { reason, peer: peerId, detail, total: this.stats.dropped[reason] })
+  }
+}

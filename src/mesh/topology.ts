@@ -1,0 +1,124 @@
+/**
+ * What this node knows of the mesh beyond its neighbours: each known node's neighbour list,
+ * learned from direct peer-list syncs (heartbeat hash mismatch) and from gossiped topology
+ * announcements. Routing asks it for next hops; the dashboard draws it.
+ */
+import { peerListHash } from './peer-table.js'
+
+export interface TopologyRecord {
+  peerId: string
+  neighbours: string[]
+  /** the author's announcement sequence; direct syncs keep the last gossiped one */
+  seq: bigint
+  updatedAt: number
+  source: 'gossip' | 'direct'
+  platform?: string
+  version?: string
+}
+
+export class TopologyTable {
+  private readonly records = new Map<string, TopologyRecord>()
+
+  /** Applies a gossiped announcement if newer than what we have; true when applied. */
+  applyAnnouncement(
+    peerId: string,
+    seq: bigint,
+    neighbours: string[],
+    extra: { platform?: string; version?: string } = {},
+  ): boolean {
+    const existing = this.records.get(peerId)
+    if (existing != null && existing.seq >= seq) return false
+    this.records.set(peerId, {
+      peerId,
+      neighbours: [...new Set(neighbours)].filter((p) => p !== peerId).sort(),
+      seq,
+      updatedAt: Date.now(),
+      source: 'gossip',
+      ...extra,
+    })
+    return true
+  }
+
+  /** Applies a neighbour's own answer to a peer-list request: first-hand, so always taken. */
+  applyPeerList(peerId: string, neighbours: string[]): void {
+    const existing = this.records.get(peerId)
+    this.records.set(peerId, {
+      ...existing,
+      peerId,
+      neighbours: [...new Set(neighbours)].filter((p) => p !== peerId).sort(),
+      seq: existing?.seq ?? 0n,
+      updatedAt: Date.now(),
+      source: 'direct',
+    })
+  }
+
+  remove(peerId: string): void {
+    this.records.delete(peerId)
+  }
+
+  get(peerId: string): TopologyRecord | undefined {
+    return this.records.get(peerId)
+  }
+
+  all(): TopologyRecord[] {
+    return [...this.records.values()]
+  }
+
+  /** Hash of the neighbour list we hold for a peer, to compare with its heartbeat. */
+  hashOf(peerId: string): Uint8Array | undefined {
+    const record = this.records.get(peerId)
+    return record == null ? undefined : peerListHash(record.neighbours)
+  }
+
+  /** Drops records not refreshed within maxAgeMs, except the listed (connected) peers. */
+  prune(maxAgeMs: number, keep: ReadonlySet<string>, now = Date.now()): string[] {
+    const removed: string[] = []
+    for (const [peerId, record] of this.records) {
+      if (!keep.has(peerId) && now - record.updatedAt > maxAgeMs) {
+        this.records.delete(peerId)
+        removed.push(peerId)
+      }
+    }
+    return removed
+  }
+
+  /**
+   * Neighbours of `self` that lead to `target`, nearest first, skipping `exclude`. Links are
+   * taken as symmetric (either end reporting one is enough); paths never pass through self.
+   */
+  nextHops(self: string, selfNeighbours: readonly string[], target: string, exclude: ReadonlySet<string> = new Set()): string[] {
+    const graph = this.graph(self, selfNeighbours)
+    const distance = new Map<string, number>([[target, 0]])
+    const queue = [target]
+    for (let i = 0; i < queue.length; i++) {
+      const node = queue[i] as string
+      const d = distance.get(node) as number
+      for (const next of graph.get(node) ?? []) {
+        if (next === self || distance.has(next)) continue
+        distance.set(next, d + 1)
+        queue.push(next)
+      }
+    }
+    return selfNeighbours
+      .filter((n) => !exclude.has(n) && distance.has(n))
+      .sort((a, b) => (distance.get(a) as number) - (distance.get(b) as number) || (a < b ? -1 : 1))
+  }
+
+  /** Undirected adjacency of everything known, self included. */
+  graph(self: string, selfNeighbours: readonly string[]): Map<string, Set<string>> {
+    const graph = new Map<string, Set<string>>()
+    const link = (a: string, b: string): void => {
+      if (a === b) return
+      if (!graph.has(a)) graph.set(a, new Set())
+      if (!graph.has(b)) graph.set(b, new Set())
+      graph.get(a)?.add(b)
+      graph.get(b)?.add(a)
+    }
+    for (const n of selfNeighbours) link(self, n)
+    for (const record of this.records.values()) {
+      if (record.peerId === self) continue
+      for (const n of record.neighbours) link(record.peerId, n)
+    }
+    return graph
+  }
+}

@@ -1,0 +1,368 @@
+/**
+ * Node configuration (FR1.4, FR1.6, FR1.9): defaults, the one table that describes every field,
+ * merging of sources (defaults < file < environment < flags / URL query) and validation that
+ * collects every problem. Pure: reading files and the environment is the host's job.
+ */
+import type { ConfigProblem } from '../core/errors.js'
+import { ConfigError } from '../core/errors.js'
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const
+export type LogLevel = (typeof LOG_LEVELS)[number]
+
+export interface IceServer {
+  urls: string | string[]
+  username?: string
+  credential?: string
+}
+
+export interface NodeConfig {
+  /** TCP port of a Node host: libp2p WebSockets and HTTP (/healthz, /readyz, the app). @default 9000 */
+  network_port: number
+  /** most mesh peers (direct links) kept at once. @default 32 */
+  max_peers: number
+  /** where a Node host keeps its data. @default ~/.p2p-ai-agents/data (the host fills it in) */
+  storage_path: string
+  /** seconds between periodic health checks. @default 30 */
+  health_check_interval_secs: number
+  /** memory budget; the health check fails above 85 % of it. @default 512 */
+  max_memory_mb: number
+  /** @default INFO */
+  log_level: LogLevel
+  /** bootstrap relays: multiaddrs, or http(s) URLs of a relay serving /bootstrap.json. @default [] (host default) */
+  relays: string[]
+  /** STUN/TURN servers for WebRTC; none needed on one machine or LAN. @default [] */
+  ice_servers: IceServer[]
+  /** seconds between heartbeats to each peer (FR10.4). @default 10 */
+  heartbeat_interval_secs: number
+  /** how often a node re-announces itself for discovery, ms. @default 1000 */
+  discovery_interval_ms: number
+  /** peer ids this node never connects to, in either direction. @default [] */
+  deny_peers: string[]
+  /** allow dialling ws:// and private/loopback addresses (a LAN or one machine). @default true */
+  dial_private_addresses: boolean
+  /** largest routed message payload accepted or sent, bytes. @default 1048576 */
+  max_message_bytes: number
+  /** relay only: circuit relay reservations held at once. @default 512 */
+  relay_max_reservations: number
+}
+
+type FieldKind = 'int' | 'string' | 'level' | 'list' | 'ice' | 'bool'
+
+interface FieldSpec {
+  kind: FieldKind
+  min?: number
+  max?: number
+  /** environment variable names, first is canonical */
+  env: string[]
+  /** custom message for a range violation */
+  rangeMessage?: string
+}
+
+export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
+  network_port: {
+    kind: 'int',
+    min: 1024,
+    max: 65535,
+    env: ['P2P_AI_NODE_PORT', 'P2P_AI_NETWORK_PORT'],
+    rangeMessage: 'Invalid port number (must be 1024-65535)',
+  },
+  max_peers: { kind: 'int', min: 1, max: 256, env: ['P2P_AI_MAX_PEERS'] },
+  storage_path: { kind: 'string', env: ['P2P_AI_STORAGE_PATH'] },
+  health_check_interval_secs: {
+    kind: 'int',
+    min: 1,
+    max: 86400,
+    env: ['P2P_AI_HEALTH_CHECK_INTERVAL_SECS'],
+  },
+  max_memory_mb: { kind: 'int', min: 128, max: 16384, env: ['P2P_AI_MAX_MEMORY_MB'] },
+  log_level: { kind: 'level', env: ['P2P_AI_LOG_LEVEL'] },
+  relays: { kind: 'list', env: ['P2P_AI_RELAYS'] },
+  ice_servers: { kind: 'ice', env: ['P2P_AI_ICE_SERVERS'] },
+  heartbeat_interval_secs: { kind: 'int', min: 1, max: 300, env: ['P2P_AI_HEARTBEAT_INTERVAL_SECS'] },
+  discovery_interval_ms: { kind: 'int', min: 100, max: 60000, env: ['P2P_AI_DISCOVERY_INTERVAL_MS'] },
+  deny_peers: { kind: 'list', env: ['P2P_AI_DENY_PEERS'] },
+  dial_private_addresses: { kind: 'bool', env: ['P2P_AI_DIAL_PRIVATE_ADDRESSES'] },
+  max_message_bytes: { kind: 'int', min: 1024, max: 16 * 1024 * 1024, env: ['P2P_AI_MAX_MESSAGE_BYTES'] },
+  relay_max_reservations: { kind: 'int', min: 1, max: 100000, env: ['P2P_AI_RELAY_MAX_RESERVATIONS'] },
+}
+
+export const CONFIG_KEYS = Object.keys(FIELDS) as Array<keyof NodeConfig>
+
+export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
+  network_port: 9000,
+  max_peers: 32,
+  storage_path: '',
+  health_check_interval_secs: 30,
+  max_memory_mb: 512,
+  log_level: 'INFO',
+  relays: [],
+  ice_servers: [],
+  heartbeat_interval_secs: 10,
+  discovery_interval_ms: 1000,
+  deny_peers: [],
+  dial_private_addresses: true,
+  max_message_bytes: 1024 * 1024,
+  relay_max_reservations: 512,
+})
+
+/**
+ * Largest config file accepted, bytes. FR1.4 caps files at 10 MB and FR1.6 requires a 1 MB file
+ * to fail, so the cap sits below 1 MB; a real config is a few hundred bytes.
+ */
+export const MAX_CONFIG_BYTES = 256 * 1024
+
+export type ConfigSource = 'default' | 'file' | 'env' | 'flag' | 'query' | 'stored'
+
+export interface ResolvedConfig {
+  config: NodeConfig
+  /** where each value came from, for the startup log */
+  sources: Record<keyof NodeConfig, ConfigSource>
+  /** non-fatal notes: unknown fields, ignored variables */
+  warnings: string[]
+}
+
+/** A partial config from one source, plus the problems met while reading it. */
+export interface ConfigLayer {
+  source: ConfigSource
+  values: Partial<Record<keyof NodeConfig, unknown>>
+  problems: ConfigProblem[]
+  warnings: string[]
+}
+
+/** Parses a config file's text (FR1.4). `size` is the file's byte size, checked before parsing. */
+export function parseConfigFile(text: string, size: number, location: string): ConfigLayer {
+  const layer: ConfigLayer = { source: 'file', values: {}, problems: [], warnings: [] }
+  if (size > MAX_CONFIG_BYTES) {
+    layer.problems.push({
+      field: location,
+      code: 'config_too_large',
+      message: `config file is ${size} bytes; the maximum is ${MAX_CONFIG_BYTES} bytes`,
+    })
+    return layer
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch (err) {
+    layer.problems.push({
+      field: location,
+      code: 'config_unreadable',
+      message: `not valid JSON: ${(err as Error).message}`,
+    })
+    return layer
+  }
+  if (parsed == null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    layer.problems.push({ field: location, code: 'config_unreadable', message: 'must be a JSON object' })
+    return layer
+  }
+  for (const [key, value] of Object.entries(parsed)) {
+    if (key === 'node_id') continue // derived from the identity, written for the operator's information
+    if (!(key in FIELDS)) {
+      layer.warnings.push(`${location}: unknown field "${key}" ignored`)
+      continue
+    }
+    layer.values[key as keyof NodeConfig] = value
+  }
+  return layer
+}
+
+/**
+ * Reads `P2P_AI_*` variables (FR1.9). A known variable with an unparseable value is a problem
+ * naming the variable; an unknown `P2P_AI_*` variable is a warning.
+ */
+export function configFromEnv(
+  env: Record<string, string | undefined>,
+  ignore: readonly string[] = [],
+): ConfigLayer {
+  const layer: ConfigLayer = { source: 'env', values: {}, problems: [], warnings: [] }
+  const known = new Map<string, keyof NodeConfig>()
+  for (const key of CONFIG_KEYS) for (const name of FIELDS[key].env) known.set(name, key)
+  for (const [name, raw] of Object.entries(env)) {
+    if (!name.startsWith('P2P_AI_') || raw == null || ignore.includes(name)) continue
+    const key = known.get(name)
+    if (key == null) {
+      layer.warnings.push(`environment variable ${name} is not a configuration setting; ignored`)
+      continue
+    }
+    parseStringInto(layer, key, raw, name)
+  }
+  return layer
+}
+
+/** Reads config fields from URL query parameters of a tab (`?max_peers=8&deny_peers=a,b`). */
+export function configFromQuery(params: URLSearchParams): ConfigLayer {
+  const layer: ConfigLayer = { source: 'query', values: {}, problems: [], warnings: [] }
+  for (const [name, raw] of params) {
+    if (!(name in FIELDS)) continue // other parameters belong to the page
+    parseStringInto(layer, name as keyof NodeConfig, raw, `?${name}`)
+  }
+  return layer
+}
+
+/** Command-line flags already parsed into config values (e.g. `--port` → network_port). */
+export function configFromFlags(values: Partial<Record<keyof NodeConfig, string>>): ConfigLayer {
+  const layer: ConfigLayer = { source: 'flag', values: {}, problems: [], warnings: [] }
+  for (const [key, raw] of Object.entries(values)) {
+    if (raw == null) continue
+    parseStringInto(layer, key as keyof NodeConfig, raw, `--${key}`)
+  }
+  return layer
+}
+
+function parseStringInto(layer: ConfigLayer, key: keyof NodeConfig, raw: string, origin: string): void {
+  const spec = FIELDS[key]
+  const text = raw.trim()
+  switch (spec.kind) {
+    case 'int':
+      if (!/^-?\d+$/.test(text)) {
+        layer.problems.push({
+          field: origin,
+          code: `invalid_${key}`,
+          message: `${origin}=${JSON.stringify(raw)} is not an integer`,
+        })
+        return
+      }
+      layer.values[key] = Number(text)
+      return
+    case 'bool':
+      if (!['true', 'false', '1', '0'].includes(text.toLowerCase())) {
+        layer.problems.push({
+          field: origin,
+          code: `invalid_${key}`,
+          message: `${origin}=${JSON.stringify(raw)} is not true or false`,
+        })
+        return
+      }
+      layer.values[key] = ['true', '1'].includes(text.toLowerCase())
+      return
+    case 'list':
+      layer.values[key] = splitList(text)
+      return
+    case 'ice':
+      layer.values[key] = splitList(text).map((urls) => ({ urls }))
+      return
+    case 'level':
+      layer.values[key] = text.toUpperCase()
+      return
+    case 'string':
+      layer.values[key] = text
+      return
+  }
+}
+
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+}
+
+/**
+ * Merges layers over the defaults (later layers win) and validates the result, collecting every
+ * problem (FR1.6). Throws ConfigError listing all of them.
+ */
+export function resolveConfig(
+  layers: ConfigLayer[],
+  defaults: Partial<NodeConfig> = {},
+  /** problems found by the host (e.g. an unwritable storage_path), reported with the rest */
+  hostProblems: ConfigProblem[] = [],
+): ResolvedConfig {
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...defaults }
+  const sources = Object.fromEntries(CONFIG_KEYS.map((k) => [k, 'default'])) as Record<
+    keyof NodeConfig,
+    ConfigSource
+  >
+  const problems: ConfigProblem[] = [...hostProblems]
+  const warnings: string[] = []
+  for (const layer of layers) {
+    problems.push(...layer.problems)
+    warnings.push(...layer.warnings)
+    for (const [key, value] of Object.entries(layer.values)) {
+      merged[key] = value
+      sources[key as keyof NodeConfig] = layer.source
+    }
+  }
+  problems.push(...validateConfig(merged))
+  if (problems.length > 0) throw new ConfigError(problems)
+  return { config: merged as unknown as NodeConfig, sources, warnings }
+}
+
+/** Checks every field of a would-be config and returns all problems (empty when valid). */
+export function validateConfig(candidate: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = []
+  for (const key of CONFIG_KEYS) {
+    const spec = FIELDS[key]
+    const value = candidate[key]
+    const fallback = JSON.stringify(DEFAULT_CONFIG[key])
+    if (value === undefined || value === null || (spec.kind === 'string' && value === '' && key !== 'storage_path')) {
+      problems.push({
+        field: key,
+        code: `${key}_missing`,
+        message: `${key} is required; the default is ${fallback}`,
+      })
+      continue
+    }
+    const problem = checkField(key, spec, value)
+    if (problem != null) problems.push(problem)
+  }
+  return problems
+}
+
+function checkField(key: keyof NodeConfig, spec: FieldSpec, value: unknown): ConfigProblem | undefined {
+  const bad = (code: string, message: string): ConfigProblem => ({ field: key, code, message })
+  switch (spec.kind) {
+    case 'int': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        return bad(`invalid_${key}`, `${key} must be an integer, got ${JSON.stringify(value)}`)
+      }
+      const range = `must be ${spec.min}-${spec.max}, got ${value}`
+      if (spec.min != null && value < spec.min) {
+        return bad(`${key}_below_minimum`, spec.rangeMessage ?? `${key} ${range}`)
+      }
+      if (spec.max != null && value > spec.max) {
+        return bad(`${key}_exceeds_limit`, spec.rangeMessage ?? `${key} ${range}`)
+      }
+      return undefined
+    }
+    case 'bool':
+      return typeof value === 'boolean' ? undefined : bad(`invalid_${key}`, `${key} must be true or false`)
+    case 'string':
+      return typeof value === 'string' ? undefined : bad(`invalid_${key}`, `${key} must be a string`)
+    case 'level':
+      return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value)
+        ? undefined
+        : bad(`invalid_${key}`, `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`)
+    case 'list':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+        return bad(`invalid_${key}`, `${key} must be a list of non-empty strings`)
+      }
+      if (key === 'relays') {
+        const wrong = value.find((v: string) => !isRelayAddress(v))
+        if (wrong != null) {
+          return bad('invalid_relays', `relay ${JSON.stringify(wrong)} is neither a multiaddr (/ip4/…, /dns4/…) nor an http(s) URL`)
+        }
+      }
+      return undefined
+    case 'ice':
+      if (!Array.isArray(value) || !value.every(isIceServer)) {
+        return bad(`invalid_${key}`, `${key} must be a list of {"urls": "stun:…" | ["turn:…"], "username"?, "credential"?}`)
+      }
+      return undefined
+  }
+}
+
+function isRelayAddress(value: string): boolean {
+  return /^\/(ip4|ip6|dns|dns4|dns6|dnsaddr)\//.test(value) || /^https?:\/\/[^\s]+$/.test(value)
+}
+
+function isIceServer(value: unknown): boolean {
+  if (value == null || typeof value !== 'object') return false
+  const { urls } = value as { urls?: unknown }
+  const list = Array.isArray(urls) ? urls : [urls]
+  return list.length > 0 && list.every((u) => typeof u === 'string' && /^(stun|stuns|turn|turns):/.test(u))
+}
+
+/** A valid config to show an operator after a failed start (FR1.4). */
+export function sampleConfig(storagePath = '~/.p2p-ai-agents/data'): string {
+  return JSON.stringify({ ...DEFAULT_CONFIG, storage_path: storagePath }, null, 2)
+}

@@ -1,0 +1,103 @@
+/**
+ * Configuration of a Node host (FR1.4, FR1.9): `--config <file>` or `<home>/config/node_config.json`
+ * (written with defaults on first start), then `P2P_AI_*` variables, then command-line flags.
+ * The storage path must be readable and writable.
+ */
+import { constants } from 'node:fs'
+import { access, mkdir, open, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { ConfigProblem } from '../../core/errors.js'
+import type { ConfigLayer, NodeConfig, ResolvedConfig } from '../../node/config.js'
+import {
+  configFromEnv,
+  configFromFlags,
+  DEFAULT_CONFIG,
+  MAX_CONFIG_BYTES,
+  parseConfigFile,
+  resolveConfig,
+} from '../../node/config.js'
+import { writeFileAtomic } from '../../store/file-storage.js'
+
+export interface NodeConfigSources {
+  /** the node's home, e.g. ~/.p2p-ai-agents */
+  home: string
+  /** explicit --config path; missing → error (unlike the default location) */
+  configPath?: string
+  env: Record<string, string | undefined>
+  flags?: Partial<Record<keyof NodeConfig, string>>
+  /** host-specific defaults over the built-in ones */
+  defaults?: Partial<NodeConfig>
+}
+
+export interface LoadedConfig extends ResolvedConfig {
+  /** the config file read, if any */
+  path?: string
+}
+
+export function defaultConfigPath(home: string): string {
+  return join(home, 'config', 'node_config.json')
+}
+
+export async function loadNodeConfig(src: NodeConfigSources): Promise<LoadedConfig> {
+  const defaults: Partial<NodeConfig> = { storage_path: join(src.home, 'data'), ...src.defaults }
+  const path = src.configPath ?? defaultConfigPath(src.home)
+  const layers: ConfigLayer[] = []
+  const fileLayer = await readConfigFile(path, src.configPath != null)
+  if (fileLayer == null) {
+    await writeDefaultConfig(path, { ...DEFAULT_CONFIG, ...defaults })
+  } else {
+    layers.push(fileLayer)
+  }
+  layers.push(configFromEnv(src.env, ['P2P_AI_HOME']))
+  if (src.flags != null) layers.push(configFromFlags(src.flags))
+  // storage_path is checked on the filesystem; its problem is reported with all the others
+  const storagePath = [...layers].reverse().find((l) => typeof l.values.storage_path === 'string')?.values
+    .storage_path as string | undefined
+  const storageProblem = await checkStoragePath(storagePath ?? (defaults.storage_path as string))
+  const resolved = resolveConfig(layers, defaults, storageProblem == null ? [] : [storageProblem])
+  return { ...resolved, path }
+}
+
+/** Reads a config file; undefined when the default file does not exist yet. */
+export async function readConfigFile(path: string, required: boolean): Promise<ConfigLayer | undefined> {
+  let size: number
+  try {
+    size = (await stat(path)).size
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required) return undefined
+    return {
+      source: 'file',
+      values: {},
+      warnings: [],
+      problems: [{ field: path, code: 'config_unreadable', message: `cannot read config file: ${(err as Error).message}` }],
+    }
+  }
+  if (size > MAX_CONFIG_BYTES) return parseConfigFile('', size, path)
+  const handle = await open(path, 'r')
+  try {
+    const text = await handle.readFile('utf8')
+    return parseConfigFile(text, Buffer.byteLength(text), path)
+  } finally {
+    await handle.close()
+  }
+}
+
+async function writeDefaultConfig(path: string, config: NodeConfig): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true, mode: 0o700 })
+  await writeFileAtomic(path, `${JSON.stringify(config, null, 2)}\n`, 0o600)
+}
+
+/** FR1.6: storage_path must be usable; it is created if missing. */
+export async function checkStoragePath(path: string): Promise<ConfigProblem | undefined> {
+  try {
+    await mkdir(path, { recursive: true, mode: 0o700 })
+    await access(path, constants.R_OK | constants.W_OK)
+    return undefined
+  } catch (err) {
+    return {
+      field: 'storage_path',
+      code: 'storage_path_not_writable',
+      message: `storage_path ${path} is not readable and writable: ${(err as Error).message}`,
+    }
+  }
+}

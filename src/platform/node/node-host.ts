@@ -1,0 +1,65 @@
+/** The Node.js host of the node core: files for storage and identity, JSON-line logs. */
+import { homedir, networkInterfaces } from 'node:os'
+import { join } from 'node:path'
+import type { NodeRole } from '../../core/types.js'
+import { validateConfig } from '../../node/config.js'
+import type { NodeHost } from '../../node/host.js'
+import type { LogSink } from '../../obs/logger.js'
+import { jsonLineSink } from '../../obs/logger.js'
+import { FileStorage } from '../../store/file-storage.js'
+import { FileIdentityStore } from './file-identity-store.js'
+import type { LoadedConfig } from './load-config.js'
+import { readConfigFile } from './load-config.js'
+
+/** `P2P_AI_HOME`, else `~/.p2p-ai-agents` (`~/.p2p-ai-agents/relay` for a relay, so both can share a machine). */
+export function defaultHome(role: NodeRole, env: Record<string, string | undefined> = process.env): string {
+  const base = env.P2P_AI_HOME ?? join(homedir(), '.p2p-ai-agents')
+  return role === 'relay' && env.P2P_AI_HOME == null ? join(base, 'relay') : base
+}
+
+export function identityPath(home: string): string {
+  return join(home, 'config', 'node_identity.json')
+}
+
+export interface NodeHostInit {
+  home: string
+  config: LoadedConfig
+  listen: string[]
+  announce?: string[]
+  logSinks?: LogSink[]
+}
+
+export function createNodeHost(init: NodeHostInit): NodeHost {
+  const sinks = init.logSinks ?? [jsonLineSink((line) => process.stderr.write(line))]
+  return {
+    platform: 'node',
+    storage: new FileStorage(init.config.config.storage_path),
+    identityStore: new FileIdentityStore(identityPath(init.home), (msg, fields) => {
+      for (const sink of sinks) sink({ ts: new Date().toISOString(), level: 'WARN', ns: 'node:identity', msg, ...fields })
+    }),
+    listen: init.listen,
+    announce: init.announce,
+    rtcExtras: webrtcBinding(),
+    logSinks: sinks,
+    memoryBytes: () => process.memoryUsage().rss,
+    configProbe: async () => {
+      const path = init.config.path
+      if (path == null) return
+      const layer = await readConfigFile(path, true)
+      const problems = [...(layer?.problems ?? []), ...validateConfig({ ...init.config.config, ...layer?.values })]
+      if (problems.length > 0) throw new Error(problems.map((p) => `${p.field}: ${p.message}`).join('; '))
+    },
+  }
+}
+
+/**
+ * node-datachannel (libjuice) never offers loopback ICE candidates, so on a machine whose only
+ * interface is loopback (a container, a test namespace) it could not connect at all; binding to
+ * 127.0.0.1 makes it offer one.
+ */
+function webrtcBinding(): Record<string, unknown> {
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .some((i) => i != null && !i.internal)
+  return external ? {} : { bindAddress: '127.0.0.1' }
+}
