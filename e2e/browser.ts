@@ -1,0 +1,32 @@
+/** Chromium as these tests need it: Debian's binary, WebRTC on loopback, no background traffic. */
+import type { Browser, BrowserContext } from '@playwright/test'
+import { chromium } from '@playwright/test'
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  // WebRTC gathers loopback candidates only with this flag (and a media permission)
+  '--allow-loopback-in-peer-connection',
+  // background tabs must keep their timers running like foreground ones
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
+]
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS })
+}
+
+/** A browser profile whose pages may use WebRTC on loopback. */
+export async function newProfile(browser: Browser, origin: string): Promise<BrowserContext> {
+  const context = await browser.newContext()
+  await context.grantPermissions(['microphone'], { origin })
+  return context
+}

@@ -1,0 +1,56 @@
+/**
+ * The tab host of the node core: IndexedDB for storage and identity, configuration from the
+ * URL query over the defaults, console and in-page log sinks.
+ */
+import type { ResolvedConfig } from '../../node/config.js'
+import { configFromQuery, resolveConfig, validateConfig } from '../../node/config.js'
+import type { NodeHost } from '../../node/host.js'
+import { StorageIdentityStore } from '../../node/storage-identity-store.js'
+import type { LogEntry, LogSink } from '../../obs/logger.js'
+import { MemorySink } from '../../obs/logger.js'
+import { IdbStorage } from '../../store/idb-storage.js'
+import { Namespaces } from '../../store/storage.js'
+import { acquireIdentitySlot } from './identity-slot.js'
+
+export interface BrowserHost {
+  host: NodeHost
+  config: ResolvedConfig
+  logs: MemorySink
+  slot: number
+}
+
+export async function createBrowserHost(location: Location = window.location): Promise<BrowserHost> {
+  const logs = new MemorySink(1000)
+  const config = resolveConfig([configFromQuery(new URLSearchParams(location.search))], {
+    relays: [location.origin],
+    storage_path: 'indexeddb:p2p-ai-agents',
+  })
+  const storage = await IdbStorage.open()
+  const slot = await acquireIdentitySlot()
+  const host: NodeHost = {
+    platform: 'browser',
+    storage,
+    identityStore: new StorageIdentityStore(storage, `slot-${slot}`),
+    listen: ['/p2p-circuit', '/webrtc'],
+    logSinks: [logs.sink, consoleSink],
+    memoryBytes: () => (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize,
+    configProbe: async () => {
+      const stored = await storage.get(Namespaces.config, 'effective')
+      if (stored == null || typeof stored !== 'object') throw new Error('stored configuration is missing')
+      const problems = validateConfig(stored as Record<string, unknown>)
+      if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '))
+    },
+  }
+  return { host, config, logs, slot }
+}
+
+const consoleSink: LogSink = (entry: LogEntry) => {
+  const { level, ns, msg, ts: _ts, ...fields } = entry
+  const line = `[${ns}] ${msg}`
+  /* eslint-disable no-console -- the tab's log sink is the console */
+  if (level === 'ERROR') console.error(line, fields)
+  else if (level === 'WARN') console.warn(line, fields)
+  else if (level === 'INFO') console.info(line, fields)
+  else console.debug(line, fields)
+  /* eslint-enable no-console */
+}

@@ -1,0 +1,30 @@
+import type { P2PNode } from '../node/create-node.js'
+import { Messages } from './Messages.js'
+import { NodeCard } from './NodeCard.js'
+import { PeerTable } from './PeerTable.js'
+
+export function App({ node }: { node: P2PNode }) {
+  return (
+    <main>
+      <header>
+        <h1>p2p-ai-agents</h1>
+        <p className="muted">This tab is a node of the mesh.</p>
+      </header>
+      <NodeCard node={node} />
+      <PeerTable node={node} />
+      <Messages node={node} />
+    </main>
+  )
+}
+
+export function StartupError({ error }: { error: Error }) {
+  return (
+    <main>
+      <h1>p2p-ai-agents</h1>
+      <section className="card error" data-testid="startup-error">
+        <h2>This tab could not start its node</h2>
+        <pre>{error.message}</pre>
+      </section>
+    </main>
+  )
+}

@@ -1,0 +1,67 @@
+/** React hooks that subscribe to node events; components never touch libp2p. */
+import { useEffect, useState, useSyncExternalStore } from 'react'
+import type { MeshMessage, NodeState, PeerInfo } from '../core/types.js'
+import type { NodeEvents, P2PNode } from '../node/create-node.js'
+
+function useNodeSnapshot<T>(node: P2PNode, events: Array<keyof NodeEvents>, read: () => T): T {
+  const [value, setValue] = useState(read)
+  useEffect(() => {
+    const update = (): void => {
+      setValue(read())
+    }
+    for (const e of events) node.addEventListener(e, update)
+    update()
+    return () => {
+      for (const e of events) node.removeEventListener(e, update)
+    }
+    // read is a fresh closure each render; the events and node define the subscription
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [node])
+  return value
+}
+
+export function useNodeState(node: P2PNode): NodeState | null {
+  return useNodeSnapshot(node, ['state:change'], () => node.state)
+}
+
+export function usePeers(node: P2PNode): PeerInfo[] {
+  return useNodeSnapshot(node, ['peer:add', 'peer:update', 'peer:remove', 'state:change'], () => node.peers())
+}
+
+/** Peer ids this node knows of beyond its neighbours (from the topology), for sending. */
+export function useKnownNodes(node: P2PNode): string[] {
+  return useNodeSnapshot(node, ['topology:change', 'peer:add', 'peer:remove'], () =>
+    (node.mesh?.topology.all() ?? []).map((r) => r.peerId).filter((p) => p !== node.peerId),
+  )
+}
+
+export function useRelayCount(node: P2PNode): number {
+  return useNodeSnapshot(node, ['relay:change', 'state:change'], () => node.mesh?.relays.status().connected.length ?? 0)
+}
+
+export function useMessages(node: P2PNode, limit = 50): MeshMessage[] {
+  const [messages, setMessages] = useState<MeshMessage[]>([])
+  useEffect(() => {
+    const onMessage = (evt: CustomEvent<MeshMessage>): void => {
+      setMessages((prev) => [evt.detail, ...prev].slice(0, limit))
+    }
+    node.addEventListener('message', onMessage)
+    return () => {
+      node.removeEventListener('message', onMessage)
+    }
+  }, [node, limit])
+  return messages
+}
+
+/** A clock that ticks every `ms`, for uptimes and "3 s ago". */
+export function useNow(ms = 1000): number {
+  return useSyncExternalStore(
+    (notify) => {
+      const t = setInterval(notify, ms)
+      return () => {
+        clearInterval(t)
+      }
+    },
+    () => Math.floor(Date.now() / ms) * ms,
+  )
+}
