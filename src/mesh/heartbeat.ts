@@ -43,7 +43,7 @@ interface Liveness {
   lastSyncRequest: number
 }
 
-const TICK_MS = 250
+const TICK_MS = 100
 const SYNC_MIN_GAP_MS = 2000
 const LOW_PEERS_WARN_EVERY_MS = 30_000
 

@@ -314,7 +314,9 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
         case 'goodbye':
           this.log.info('peer said goodbye', { peer: link.peerId, reason: frame.goodbye!.reason })
           this.topology.remove(link.peerId)
-          this.dropPeer(link.peerId, 'goodbye', false)
+          // hang up too: a reloading tab comes back with the same peer id and must not find
+          // the dying connection still open
+          this.dropPeer(link.peerId, 'goodbye')
           return
       }
     } catch (err) {
@@ -322,15 +324,13 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     }
   }
 
-  /** Removes a neighbour now; hangs up unless it is leaving by itself. */
-  private dropPeer(peerId: string, reason: string, hangUp = true): void {
+  /** Removes a neighbour now and hangs up on it. */
+  private dropPeer(peerId: string, reason: string): void {
     this.peers.setHealth(peerId, 'DEAD')
     this.peers.remove(peerId, reason)
     this.heartbeat.forget(peerId)
-    if (hangUp) {
-      const conns = this.opts.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId)
-      for (const c of conns) void c.close().catch(() => {})
-    }
+    const conns = this.opts.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId)
+    for (const c of conns) void c.close().catch(() => {})
   }
 
   private countDrop(reason: string, peerId: string, detail?: string): void {
