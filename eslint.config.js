@@ -1,4 +1,6 @@
 import js from '@eslint/js'
+import reactHooks from 'eslint-plugin-react-hooks'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
@@ -15,9 +17,21 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'no-console': 'error',
     },
+  },
+  {
+    files: ['src/ui/**/*.tsx', 'src/ui/**/*.ts', 'src/main.tsx'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: reactHooks.configs.recommended.rules,
+  },
+  {
+    files: ['bin/**/*.js', 'scripts/**/*.js', '*.js'],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['relay/cli*.ts', 'scripts/**', 'bench/**', 'e2e/**', 'bin/**'],

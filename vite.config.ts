@@ -19,6 +19,11 @@ export default defineConfig({
       'Cross-Origin-Embedder-Policy': 'require-corp',
     },
     // changeOrigin: the relay names its WebSocket address after the Host it was asked on
-    proxy: Object.fromEntries(['/bootstrap.json', '/healthz', '/readyz'].map((p) => [p, { target: relay, changeOrigin: true }])),
+    proxy: Object.fromEntries(
+      ['/bootstrap.json', '/healthz', '/readyz'].map((p) => [
+        p,
+        { target: relay, changeOrigin: true },
+      ]),
+    ),
   },
 })

@@ -9,10 +9,14 @@ const major = Number(process.versions.node.split('.')[0])
 if (major < 22) {
   const local = fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url))
   if (!existsSync(local)) {
-    console.error(`error: p2p-ai-agents needs Node.js >= 22 (this is ${process.version}); run "npm ci" in the project first`)
+    console.error(
+      `error: p2p-ai-agents needs Node.js >= 22 (this is ${process.version}); run "npm ci" in the project first`,
+    )
     process.exit(1)
   }
-  const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+  })
   process.exit(r.status ?? 1)
 }
 const cli = new URL('../dist/node/relay/cli.js', import.meta.url)

@@ -17,14 +17,24 @@ test.afterEach(async () => {
   await relay?.dispose()
 })
 
-async function openTabs(context: BrowserContext, n: number, query = ''): Promise<{ pages: Page[]; ids: string[] }> {
+async function openTabs(
+  context: BrowserContext,
+  n: number,
+  query = '',
+): Promise<{ pages: Page[]; ids: string[] }> {
   const pages: Page[] = []
   for (let i = 0; i < n; i++) pages.push(await openTab(context, `${relay.url}/${query}`))
   return { pages, ids: await Promise.all(pages.map(peerIdOf)) }
 }
 
 async function expectFullMesh(pages: Page[], ids: string[], timeout?: number): Promise<void> {
-  for (const [i, page] of pages.entries()) await expectPeers(page, ids.filter((_, j) => j !== i), 'webrtc', timeout)
+  for (const [i, page] of pages.entries())
+    await expectPeers(
+      page,
+      ids.filter((_, j) => j !== i),
+      'webrtc',
+      timeout,
+    )
 }
 
 test('4 tabs form a full mesh of direct WebRTC connections', async () => {
@@ -56,7 +66,10 @@ test('a closed tab is gone from the others at once (it says goodbye)', async () 
   await c.close()
   for (const page of [a, b]) {
     await expect
-      .poll(async () => (await peerRows(page)).some((r) => r.peerId === ids[2] && r.health !== 'DEAD'), { timeout: 13_000 })
+      .poll(
+        async () => (await peerRows(page)).some((r) => r.peerId === ids[2] && r.health !== 'DEAD'),
+        { timeout: 13_000 },
+      )
       .toBe(false)
   }
   // "at once": well inside the 13 s failure-detection budget, far below the ~8 s WebRTC timeout
@@ -73,15 +86,23 @@ test('a crashed tab (no goodbye) is detected within 13 s and removed', async () 
   const crashedAt = Date.now()
   void cdp.send('Page.crash').catch(() => {}) // the renderer dies mid-call
   // FR10.4: detected (SLOW or worse) within 13 s of the failure: the next heartbeat (≤ 10 s) + 3 s
-  const healthOfC = async (page: Page): Promise<string> => (await peerRows(page)).find((r) => r.peerId === cId)?.health ?? 'gone'
+  const healthOfC = async (page: Page): Promise<string> =>
+    (await peerRows(page)).find((r) => r.peerId === cId)?.health ?? 'gone'
   for (const page of pages) {
-    await expect.poll(async () => healthOfC(page), { timeout: 13_500 - (Date.now() - crashedAt), intervals: [100] }).not.toBe('ALIVE')
+    await expect
+      .poll(async () => healthOfC(page), {
+        timeout: 13_500 - (Date.now() - crashedAt),
+        intervals: [100],
+      })
+      .not.toBe('ALIVE')
   }
   const detectedMs = Date.now() - crashedAt
   test.info().annotations.push({ type: 'detected_ms', description: String(detectedMs) })
   // then DEAD and removed, 10 s after SLOW at the latest
   for (const page of pages) {
-    await expect.poll(async () => healthOfC(page), { timeout: 24_000 - (Date.now() - crashedAt) }).toBe('gone')
+    await expect
+      .poll(async () => healthOfC(page), { timeout: 24_000 - (Date.now() - crashedAt) })
+      .toBe('gone')
   }
   test.info().annotations.push({ type: 'removed_ms', description: String(Date.now() - crashedAt) })
 })
@@ -95,7 +116,10 @@ test('a killed relay comes back and every tab re-meshes without a reload', async
   expect(await sendFromPage(a, ids[1] as string, 'while the relay is down')).toMatch(/^delivered/)
   relay.start()
   await relay.waitFor(/Relay started/)
-  for (const page of pages) await expect(page.getByTestId('relay-status')).toHaveAttribute('data-connected', 'true', { timeout: 40_000 })
+  for (const page of pages)
+    await expect(page.getByTestId('relay-status')).toHaveAttribute('data-connected', 'true', {
+      timeout: 40_000,
+    })
   // a tab opened now finds everyone through the restarted relay: reservations are back
   const d = await openTab(pages[0]?.context() as BrowserContext, relay.url)
   const all = [...ids, await peerIdOf(d)]
@@ -111,7 +135,11 @@ test('a headless Node node and a tab exchange routed messages both ways', async 
     const tabId = await peerIdOf(tab)
     await expectPeers(tab, [node.peerId])
     expect(await sendFromPage(tab, node.peerId, 'hello node')).toMatch(/^delivered/)
-    await expect.poll(async () => (await node.api<Array<{ text: string; from: string }>>('/messages')).map((m) => m.text)).toEqual(['hello node'])
+    await expect
+      .poll(async () =>
+        (await node.api<Array<{ text: string; from: string }>>('/messages')).map((m) => m.text),
+      )
+      .toEqual(['hello node'])
     const delivery = await node.api<{ hops: number }>('/send', { to: tabId, text: 'hello tab' })
     expect(delivery.hops).toBe(1)
     await expect(tab.getByTestId('message-text')).toHaveText(['hello tab'])

@@ -63,7 +63,9 @@ export class CliProcess {
       if (this.child?.exitCode != null) break
       await new Promise((r) => setTimeout(r, 50))
     }
-    throw new Error(`process ${this.args.join(' ')} did not print ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr.slice(-4000)}`)
+    throw new Error(
+      `process ${this.args.join(' ')} did not print ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr.slice(-4000)}`,
+    )
   }
 
   /** SIGTERM (graceful) and the exit code. */

@@ -38,7 +38,12 @@ export async function peerRows(page: Page): Promise<PeerRow[]> {
 }
 
 /** Waits until the tab lists exactly `peers` as ALIVE neighbours over `transport`. */
-export async function expectPeers(page: Page, peers: string[], transport = 'webrtc', timeout = 30_000): Promise<void> {
+export async function expectPeers(
+  page: Page,
+  peers: string[],
+  transport = 'webrtc',
+  timeout = 30_000,
+): Promise<void> {
   await expect
     .poll(
       async () =>

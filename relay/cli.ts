@@ -13,7 +13,14 @@ import { sampleConfig } from '../src/node/config.js'
 import type { P2PNode } from '../src/node/create-node.js'
 import { loadNodeConfig } from '../src/platform/node/load-config.js'
 import { defaultHome } from '../src/platform/node/node-host.js'
-import { getJson, postJson, removeRunRecord, runningNodes, stopProcess, writeRunRecord } from './control.js'
+import {
+  getJson,
+  postJson,
+  removeRunRecord,
+  runningNodes,
+  stopProcess,
+  writeRunRecord,
+} from './control.js'
 import { exitOnSignal, launch } from './launch.js'
 import type { NodeStatus } from './node-routes.js'
 import { nodeRoutes } from './node-routes.js'
@@ -48,13 +55,20 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const
 
-type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values']
+type Values = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
+>['values']
 
 export async function main(argv: string[]): Promise<number> {
   let values: Values
   let positionals: string[]
   try {
-    ;({ values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }))
+    ;({ values, positionals } = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    }))
   } catch (err) {
     console.error(`error: ${(err as Error).message}\n\n${USAGE}`)
     return 2
@@ -133,7 +147,9 @@ async function startProcessNode(role: NodeRole, values: Values): Promise<number>
   })
   const appDir = values['app-dir'] ?? process.env.P2P_AI_APP_DIR ?? defaultAppDir()
   if (role === 'relay' && !existsSync(appDir)) {
-    console.error(`warning: no built app at ${appDir}; run "npm run build" to serve it (the relay works without it)`)
+    console.error(
+      `warning: no built app at ${appDir}; run "npm run build" to serve it (the relay works without it)`,
+    )
   }
   const node: P2PNode = await launch({
     role,
@@ -154,7 +170,11 @@ async function startProcessNode(role: NodeRole, values: Values): Promise<number>
   }
   exitOnSignal(node, async (clean) => {
     if (role === 'peer') await removeRunRecord(home, port)
-    console.log(clean ? `${role === 'peer' ? 'Node' : 'Relay'} stopped gracefully` : 'Stopped after cutting off operations')
+    console.log(
+      clean
+        ? `${role === 'peer' ? 'Node' : 'Relay'} stopped gracefully`
+        : 'Stopped after cutting off operations',
+    )
   })
   const what = role === 'peer' ? 'Node' : 'Relay'
   console.log(`${what} started (id: ${node.nodeId}, port: ${port})`)
@@ -173,13 +193,17 @@ async function startProcessNode(role: NodeRole, values: Values): Promise<number>
 async function targetPort(values: Values): Promise<number> {
   if (values.port != null) {
     const port = Number(values.port)
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError('Invalid port number (must be 1024-65535)')
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new UsageError('Invalid port number (must be 1024-65535)')
     return port
   }
   const nodes = await runningNodes(homeOf(values, 'peer'))
-  if (nodes.length === 0) throw new Error('no running node found; start one with "p2p-ai-agents node start"')
+  if (nodes.length === 0)
+    throw new Error('no running node found; start one with "p2p-ai-agents node start"')
   if (nodes.length > 1) {
-    throw new UsageError(`${nodes.length} nodes are running (ports ${nodes.map((n) => n.port).join(', ')}); choose one with --port`)
+    throw new UsageError(
+      `${nodes.length} nodes are running (ports ${nodes.map((n) => n.port).join(', ')}); choose one with --port`,
+    )
   }
   return (nodes[0] as { port: number }).port
 }
@@ -255,26 +279,39 @@ async function peers(values: Values): Promise<number> {
       p.lastHeartbeat == null ? '-' : `${Math.round((Date.now() - p.lastHeartbeat) / 1000)}s ago`,
     ]
   })
-  printTable(['PEER ID', 'IP', 'PORT', 'TRANSPORT', 'HEALTH', 'CONNECTED', 'SENT/RECV', 'LAST HEARTBEAT'], rows)
+  printTable(
+    ['PEER ID', 'IP', 'PORT', 'TRANSPORT', 'HEALTH', 'CONNECTED', 'SENT/RECV', 'LAST HEARTBEAT'],
+    rows,
+  )
   return 0
 }
 
 async function send(values: Values, args: string[]): Promise<number> {
   const [to, ...words] = args
-  if (to == null || words.length === 0) throw new UsageError('usage: p2p-ai-agents node send <peer-id> <text>')
-  const d = await postJson<{ id: string; hops: number; rttMs: number }>(await targetPort(values), '/send', { to, text: words.join(' ') })
+  if (to == null || words.length === 0)
+    throw new UsageError('usage: p2p-ai-agents node send <peer-id> <text>')
+  const d = await postJson<{ id: string; hops: number; rttMs: number }>(
+    await targetPort(values),
+    '/send',
+    { to, text: words.join(' ') },
+  )
   console.log(`Delivered ${d.id} in ${d.rttMs} ms over ${d.hops} hop${d.hops === 1 ? '' : 's'}`)
   return 0
 }
 
 async function messages(values: Values): Promise<number> {
-  const list = await getJson<Array<{ from: string; text: string; hops: number; receivedAt: number }>>(await targetPort(values), '/messages')
+  const list = await getJson<
+    Array<{ from: string; text: string; hops: number; receivedAt: number }>
+  >(await targetPort(values), '/messages')
   if (values.json === true) {
     console.log(JSON.stringify(list, null, 2))
     return 0
   }
   if (list.length === 0) console.log('No messages received')
-  for (const m of list) console.log(`${new Date(m.receivedAt).toISOString()} ${m.from} (${m.hops} hop${m.hops === 1 ? '' : 's'}): ${m.text}`)
+  for (const m of list)
+    console.log(
+      `${new Date(m.receivedAt).toISOString()} ${m.from} (${m.hops} hop${m.hops === 1 ? '' : 's'}): ${m.text}`,
+    )
   return 0
 }
 
@@ -282,7 +319,10 @@ function addressOf(ma: string): { ip: string; port: string } {
   const parts = ma.split('/')
   const ipAt = parts.findIndex((p) => p === 'ip4' || p === 'ip6' || p === 'dns4')
   const portAt = parts.findIndex((p) => p === 'tcp' || p === 'udp')
-  return { ip: ipAt >= 0 ? (parts[ipAt + 1] ?? '-') : '-', port: portAt >= 0 ? (parts[portAt + 1] ?? '-') : '-' }
+  return {
+    ip: ipAt >= 0 ? (parts[ipAt + 1] ?? '-') : '-',
+    port: portAt >= 0 ? (parts[portAt + 1] ?? '-') : '-',
+  }
 }
 
 function formatDuration(seconds: number): string {
@@ -294,7 +334,11 @@ function formatDuration(seconds: number): string {
 
 function printTable(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-  const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()
   console.log(line(head))
   for (const r of rows) console.log(line(r))
 }

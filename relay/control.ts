@@ -82,7 +82,12 @@ export async function getJson<T>(port: number, path: string): Promise<T> {
   return body
 }
 
-export async function postJson<T>(port: number, path: string, body: unknown, timeoutMs = 20_000): Promise<T> {
+export async function postJson<T>(
+  port: number,
+  path: string,
+  body: unknown,
+  timeoutMs = 20_000,
+): Promise<T> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },

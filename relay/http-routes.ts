@@ -23,7 +23,9 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 }
 
-export function createHttpHandler(init: HttpRoutesInit): (req: IncomingMessage, res: ServerResponse) => void {
+export function createHttpHandler(
+  init: HttpRoutesInit,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const { node } = init
   const routes: Record<string, Route> = {
     'GET /healthz': async (_req, res) => {
@@ -32,7 +34,13 @@ export function createHttpHandler(init: HttpRoutesInit): (req: IncomingMessage, 
     },
     'GET /readyz': (_req, res) => {
       const r = node.readiness()
-      json(res, r.ready ? 200 : 503, r.ready ? { status: r.status, timestamp: r.timestamp } : { status: r.status, state: r.state, timestamp: r.timestamp })
+      json(
+        res,
+        r.ready ? 200 : 503,
+        r.ready
+          ? { status: r.status, timestamp: r.timestamp }
+          : { status: r.status, state: r.state, timestamp: r.timestamp },
+      )
     },
     'GET /metadata': (_req, res) => {
       json(res, 200, node.metadata())
@@ -47,7 +55,8 @@ export function createHttpHandler(init: HttpRoutesInit): (req: IncomingMessage, 
     },
     ...init.routes,
   }
-  const serveApp = init.appDir == null ? undefined : sirv(init.appDir, { single: true, etag: true, dev: false })
+  const serveApp =
+    init.appDir == null ? undefined : sirv(init.appDir, { single: true, etag: true, dev: false })
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const route = routes[`${req.method} ${url.pathname}`]
@@ -73,7 +82,10 @@ export function createHttpHandler(init: HttpRoutesInit): (req: IncomingMessage, 
 
 export function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' })
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Cache-Control': 'no-store',
+  })
   res.end(text)
 }
 

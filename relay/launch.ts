@@ -27,7 +27,8 @@ export async function launch(opts: LaunchOptions): Promise<P2PNode> {
   const port = opts.config.config.network_port
   await assertPortFree(port)
   const ws = `/ip4/0.0.0.0/tcp/${port}/ws`
-  let handler: ReturnType<typeof createHttpHandler> | undefined
+  // the handler needs the node, the node needs the host: fill it in once both exist
+  const http: { handler?: ReturnType<typeof createHttpHandler> } = {}
   const host = createNodeHost({
     home: opts.home,
     config: opts.config,
@@ -36,21 +37,24 @@ export async function launch(opts: LaunchOptions): Promise<P2PNode> {
   })
   host.services = {
     http: httpOnWebSocketPort((req, res) => {
-      if (handler == null) {
+      if (http.handler == null) {
         res.writeHead(503).end()
         return
       }
-      handler(req, res)
+      http.handler(req, res)
     }) as (components: never) => unknown,
   }
   const node = createNode({ host, config: opts.config, role: opts.role })
-  handler = createHttpHandler({ node, appDir: opts.appDir, routes: opts.routes?.(node) })
+  http.handler = createHttpHandler({ node, appDir: opts.appDir, routes: opts.routes?.(node) })
   await node.start()
   return node
 }
 
 /** Stops gracefully on SIGTERM/SIGINT and exits: 0 when clean, 130 otherwise. */
-export function exitOnSignal(node: P2PNode, onStopped?: (clean: boolean) => void | Promise<void>): void {
+export function exitOnSignal(
+  node: P2PNode,
+  onStopped?: (clean: boolean) => void | Promise<void>,
+): void {
   let stopping = false
   const handle = (signal: NodeJS.Signals): void => {
     if (stopping) {

@@ -55,7 +55,10 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
         max_memory_mb: node.config.max_memory_mb,
         cpu_percent: cpuPercent(),
         tasks_completed: null,
-        last_health_check: health == null ? undefined : { status: health.status, timestamp: health.timestamp, failing: health.failing },
+        last_health_check:
+          health == null
+            ? undefined
+            : { status: health.status, timestamp: health.timestamp, failing: health.failing },
         relays_connected: node.mesh?.relays.status().connected.length ?? 0,
         port: node.config.network_port,
         pid: process.pid,
@@ -67,7 +70,11 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
       json(res, 200, node.peers())
     },
     'GET /messages': (_req, res) => {
-      json(res, 200, received.map(({ payload: _payload, ...m }) => m))
+      json(
+        res,
+        200,
+        received.map(({ payload: _payload, ...m }) => m),
+      )
     },
     'POST /send': async (req, res) => {
       if (!isLoopback(req)) {

@@ -17,7 +17,6 @@ export type DropReason =
   | 'undecodable'
   | 'wrong_version'
   | 'no_body'
-  | 'multiple_bodies'
   | 'invalid_envelope'
   | 'invalid_ack'
   | 'invalid_heartbeat'
@@ -42,7 +41,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** base58btc Ed25519 peer ids (identity multihash of the public key) */
 const PEER_ID = /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/
 const NODE_ID = /^[0-9a-f]{32}$/
-const BODIES = ['envelope', 'ack', 'heartbeat', 'heartbeatAck', 'peerListRequest', 'peerList', 'goodbye'] as const
+const BODIES = [
+  'envelope',
+  'ack',
+  'heartbeat',
+  'heartbeatAck',
+  'peerListRequest',
+  'peerList',
+  'goodbye',
+] as const
 export type FrameBody = (typeof BODIES)[number]
 
 export function isPeerIdString(value: string): boolean {
@@ -87,7 +94,10 @@ export class FrameDecoder {
 }
 
 /** Decodes and validates one frame's bytes (without the length prefix). */
-export function decodeFrame(bytes: Uint8Array | Uint8ArrayList, maxMessageBytes: number): Frame | FrameError {
+export function decodeFrame(
+  bytes: Uint8Array | Uint8ArrayList,
+  maxMessageBytes: number,
+): Frame | FrameError {
   let frame: Frame
   try {
     frame = Frame.decode(bytes, { limits: { peerList: { peers: MAX_PEER_LIST } } })
@@ -101,11 +111,14 @@ export function decodeFrame(bytes: Uint8Array | Uint8ArrayList, maxMessageBytes:
 /** Returns why a decoded frame is unacceptable, or undefined when it is valid. */
 export function validateFrame(frame: Frame, maxMessageBytes: number): FrameError | undefined {
   if (frame.version !== FRAME_VERSION) {
-    return new FrameError('wrong_version', `frame version ${frame.version}, this node speaks ${FRAME_VERSION}`)
+    return new FrameError(
+      'wrong_version',
+      `frame version ${frame.version}, this node speaks ${FRAME_VERSION}`,
+    )
   }
-  const bodies = BODIES.filter((b) => frame[b] != null)
-  if (bodies.length === 0) return new FrameError('no_body', 'frame carries no message')
-  if (bodies.length > 1) return new FrameError('multiple_bodies', bodies.join(','))
+  // the generated decoder enforces protobuf oneof semantics: at most one body survives
+  if (!BODIES.some((b) => frame[b] != null))
+    return new FrameError('no_body', 'frame carries no message')
   const { envelope: e, ack, heartbeat, heartbeatAck, peerList, goodbye } = frame
   if (e != null) {
     if (!UUID.test(e.id)) return new FrameError('invalid_envelope', 'id is not a UUID')
@@ -119,14 +132,19 @@ export function validateFrame(frame: Frame, maxMessageBytes: number): FrameError
       return new FrameError('invalid_envelope', 'topic must be 1-64 characters')
     }
     if (e.payload.byteLength > maxMessageBytes) {
-      return new FrameError('invalid_envelope', `payload ${e.payload.byteLength} > ${maxMessageBytes}`)
+      return new FrameError(
+        'invalid_envelope',
+        `payload ${e.payload.byteLength} > ${maxMessageBytes}`,
+      )
     }
   }
   if (ack != null && !UUID.test(ack.id)) return new FrameError('invalid_ack', 'id is not a UUID')
   const hb = heartbeat ?? heartbeatAck
   if (hb != null) {
-    if (!NODE_ID.test(hb.nodeId)) return new FrameError('invalid_heartbeat', 'node_id is not 32 hex chars')
-    if (hb.peerListHash.byteLength > 32) return new FrameError('invalid_heartbeat', 'peer_list_hash too long')
+    if (!NODE_ID.test(hb.nodeId))
+      return new FrameError('invalid_heartbeat', 'node_id is not 32 hex chars')
+    if (hb.peerListHash.byteLength > 32)
+      return new FrameError('invalid_heartbeat', 'peer_list_hash too long')
     if (hb.version.length > 32) return new FrameError('invalid_heartbeat', 'version too long')
   }
   if (peerList != null) {

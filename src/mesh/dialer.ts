@@ -88,7 +88,9 @@ export class MeshDialer {
     c.nextAttempt = 0
   }
 
-  private readonly onDiscovery = (evt: CustomEvent<{ id: PeerId; multiaddrs: Multiaddr[] }>): void => {
+  private readonly onDiscovery = (
+    evt: CustomEvent<{ id: PeerId; multiaddrs: Multiaddr[] }>,
+  ): void => {
     const { id, multiaddrs } = evt.detail
     const key = id.toString()
     if (key === this.self || this.opts.isRelay(key) || this.opts.denied.has(key)) return
@@ -104,7 +106,14 @@ export class MeshDialer {
       existing.lastSeen = now
       return
     }
-    this.candidates.set(key, { peerId: id, addrs, discoveredAt: now, lastSeen: now, failures: 0, nextAttempt: 0 })
+    this.candidates.set(key, {
+      peerId: id,
+      addrs,
+      discoveredAt: now,
+      lastSeen: now,
+      failures: 0,
+      nextAttempt: 0,
+    })
     this.consider(this.candidates.get(key) as Candidate, now)
   }
 
@@ -121,7 +130,9 @@ export class MeshDialer {
   }
 
   private isConnected(peerId: PeerId): boolean {
-    return this.opts.libp2p.getConnections(peerId).some((c) => c.status === 'open' && transportOf(c) !== 'relay')
+    return this.opts.libp2p
+      .getConnections(peerId)
+      .some((c) => c.status === 'open' && transportOf(c) !== 'relay')
   }
 
   private consider(c: Candidate, now: number): void {
@@ -142,7 +153,9 @@ export class MeshDialer {
     if (this.isConnected(c.peerId)) return
     const started = Date.now()
     try {
-      await this.opts.libp2p.dial(c.addrs, { signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 10_000) })
+      await this.opts.libp2p.dial(c.addrs, {
+        signal: AbortSignal.timeout(this.opts.dialTimeoutMs ?? 10_000),
+      })
       c.failures = 0
       this.opts.log.debug('dialled peer', { peer: c.peerId.toString(), ms: Date.now() - started })
     } catch (err) {

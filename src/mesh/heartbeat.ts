@@ -133,7 +133,11 @@ export class HeartbeatMonitor {
         s = { seq: 0, lastSentAt: 0, lastSign: now, lastSyncRequest: 0 }
         this.state.set(record.peerId, s)
       }
-      if (s.unansweredSince != null && s.slowSince == null && now - s.unansweredSince > this.slowAfterMs) {
+      if (
+        s.unansweredSince != null &&
+        s.slowSince == null &&
+        now - s.unansweredSince > this.slowAfterMs
+      ) {
         s.slowSince = now
         this.opts.peers.setHealth(record.peerId, 'SLOW')
         this.opts.log.info('peer is slow: heartbeat unanswered', { peer: record.peerId })

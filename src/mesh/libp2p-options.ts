@@ -53,7 +53,10 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
   const common = {
     privateKey: init.privateKey,
     nodeInfo: { userAgent: agentVersion(init.platform, role) },
-    addresses: { listen: init.listen, ...(init.announce != null ? { announce: init.announce } : {}) },
+    addresses: {
+      listen: init.listen,
+      ...(init.announce != null ? { announce: init.announce } : {}),
+    },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: connectionGater(config, init.gate),
@@ -100,7 +103,9 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
       maxConnections: config.max_peers * 2 + 8,
       dialTimeout: 10_000,
     },
-    peerDiscovery: [pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], interval: config.discovery_interval_ms })],
+    peerDiscovery: [
+      pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], interval: config.discovery_interval_ms }),
+    ],
     services: {
       ...init.services,
       identify: identify(),
@@ -121,7 +126,8 @@ function connectionGater(config: NodeConfig, gate: GatePolicy): ConnectionGater 
     return false
   }
   return {
-    denyDialMultiaddr: (ma) => !config.dial_private_addresses && (WebSockets.matches(ma) || isPrivate(ma)),
+    denyDialMultiaddr: (ma) =>
+      !config.dial_private_addresses && (WebSockets.matches(ma) || isPrivate(ma)),
     denyDialPeer: (peerId) => check(peerId.toString()),
     denyInboundConnection: () => {
       if (!gate.isShuttingDown()) return false
@@ -132,7 +138,8 @@ function connectionGater(config: NodeConfig, gate: GatePolicy): ConnectionGater 
     denyInboundRelayedConnection: (_relay, remote) => check(remote.toString()),
     denyInboundUpgradedConnection: (peerId, maConn) => {
       const peer = peerId.toString()
-      if (transportOf(maConn) === 'webrtc' && !gate.hasRoomFor(peer)) return deny(peer, 'max_peers_reached')
+      if (transportOf(maConn) === 'webrtc' && !gate.hasRoomFor(peer))
+        return deny(peer, 'max_peers_reached')
       return false
     },
   }

@@ -131,7 +131,8 @@ export class Link {
         return
       }
       if (next.done === true) return
-      if (next.value instanceof FrameError) this.handlers.onDrop(next.value.reason, next.value.message, this)
+      if (next.value instanceof FrameError)
+        this.handlers.onDrop(next.value.reason, next.value.message, this)
       else this.handlers.onFrame(next.value, this)
     }
   }

@@ -36,13 +36,24 @@ export interface MeshServiceOptions {
   log: Logger
   /** wait this long for a direct connection before using a relayed one for the mesh. @default 3000 */
   relayedLinkGraceMs?: number
+  /** protocol timings; the defaults are the seed's (FR10.3, FR10.4), tests shorten them */
+  timing?: MeshTiming
+}
+
+export interface MeshTiming {
+  ackTimeoutMs?: number
+  maxRetries?: number
+  heartbeatIntervalMs?: number
+  slowAfterMs?: number
+  deadAfterMs?: number
+  probeIntervalMs?: number
 }
 
 export interface MeshEvents {
   'peer:add': CustomEvent<PeerInfo>
   'peer:update': CustomEvent<PeerInfo>
   'peer:remove': CustomEvent<{ peerId: string; reason: string }>
-  'message': CustomEvent<MeshMessage>
+  message: CustomEvent<MeshMessage>
   'topology:change': CustomEvent<void>
   'relay:change': CustomEvent<void>
 }
@@ -52,13 +63,15 @@ export interface MeshStats {
   router: Partial<Record<RouterCounter, number>>
   dropped: Partial<Record<DropReason | string, number>>
   incompatible: number
+  /** neighbour lists received in answer to our peer-list requests */
+  peerListSyncs: number
 }
 
 export class MeshService extends TypedEventEmitter<MeshEvents> {
   readonly peers = new PeerTable()
   readonly topology = new TopologyTable()
   readonly relays: RelayKeeper
-  readonly stats: MeshStats = { router: {}, dropped: {}, incompatible: 0 }
+  readonly stats: MeshStats = { router: {}, dropped: {}, incompatible: 0, peerListSyncs: 0 }
   private readonly router: Router
   private readonly heartbeat: HeartbeatMonitor
   private readonly dialer: MeshDialer
@@ -90,13 +103,18 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
       count: (name) => {
         this.stats.router[name] = (this.stats.router[name] ?? 0) + 1
       },
+      ackTimeoutMs: opts.timing?.ackTimeoutMs,
+      maxRetries: opts.timing?.maxRetries,
     })
     this.heartbeat = new HeartbeatMonitor({
       nodeId: opts.nodeId,
       peers: this.peers,
       topology: this.topology,
       log: opts.log.child('heartbeat'),
-      intervalMs: config.heartbeat_interval_secs * 1000,
+      intervalMs: opts.timing?.heartbeatIntervalMs ?? config.heartbeat_interval_secs * 1000,
+      slowAfterMs: opts.timing?.slowAfterMs,
+      deadAfterMs: opts.timing?.deadAfterMs,
+      probeIntervalMs: opts.timing?.probeIntervalMs,
       onDead: (peerId) => {
         this.dropPeer(peerId, 'dead')
       },
@@ -183,7 +201,12 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     await libp2p.unhandle(MESH_PROTOCOL).catch(() => {})
   }
 
-  async send(to: string, topic: string, payload: Uint8Array, options?: SendOptions): Promise<Delivery> {
+  async send(
+    to: string,
+    topic: string,
+    payload: Uint8Array,
+    options?: SendOptions,
+  ): Promise<Delivery> {
     return this.router.send(to, topic, payload, options)
   }
 
@@ -205,8 +228,13 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     const { connection, protocols, agentVersion, peerId } = evt.detail
     const theirs = versionFromAgent(agentVersion)
     const speaksMesh = protocols.includes(MESH_PROTOCOL)
-    const speaksOtherMesh = protocols.some((p) => p.startsWith('/p2p-ai/mesh/') && p !== MESH_PROTOCOL)
-    if ((theirs != null && !isCompatibleVersion(theirs, VERSION)) || (!speaksMesh && speaksOtherMesh)) {
+    const speaksOtherMesh = protocols.some(
+      (p) => p.startsWith('/p2p-ai/mesh/') && p !== MESH_PROTOCOL,
+    )
+    if (
+      (theirs != null && !isCompatibleVersion(theirs, VERSION)) ||
+      (!speaksMesh && speaksOtherMesh)
+    ) {
       this.stats.incompatible++
       this.log.warn('refusing peer with incompatible version', {
         peer: peerId.toString(),
@@ -257,7 +285,10 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
         this.attach(stream, connection)
       })
       .catch((err: unknown) => {
-        this.log.info('could not open mesh stream', { peer: connection.remotePeer.toString(), error: err as Error })
+        this.log.info('could not open mesh stream', {
+          peer: connection.remotePeer.toString(),
+          error: err as Error,
+        })
       })
   }
 
@@ -280,7 +311,11 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     })
     if (!link.isOpen) return
     this.peers.addLink(link)
-    this.log.debug('mesh link up', { peer: link.peerId, transport: transportOf(connection), direction: stream.direction })
+    this.log.debug('mesh link up', {
+      peer: link.peerId,
+      transport: transportOf(connection),
+      direction: stream.direction,
+    })
   }
 
   private onFrame(frame: Frame, link: Link): void {
@@ -308,6 +343,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
           return
         }
         case 'peerList':
+          this.stats.peerListSyncs++
           this.topology.applyPeerList(link.peerId, frame.peerList!.peers)
           this.safeDispatchEvent('topology:change')
           return
@@ -329,7 +365,9 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     this.peers.setHealth(peerId, 'DEAD')
     this.peers.remove(peerId, reason)
     this.heartbeat.forget(peerId)
-    const conns = this.opts.libp2p.getConnections().filter((c) => c.remotePeer.toString() === peerId)
+    const conns = this.opts.libp2p
+      .getConnections()
+      .filter((c) => c.remotePeer.toString() === peerId)
     for (const c of conns) void c.close().catch(() => {})
   }
 
@@ -338,6 +376,11 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     const now = Date.now()
     if (now - (this.lastDropLog.get(reason) ?? 0) < 1000) return
     this.lastDropLog.set(reason, now)
-    this.log.warn('dropped malformed input', { reason, peer: peerId, detail, total: this.stats.dropped[reason] })
+    this.log.warn('dropped malformed input', {
+      reason,
+      peer: peerId,
+      detail,
+      total: this.stats.dropped[reason],
+    })
   }
 }

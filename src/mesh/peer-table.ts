@@ -102,7 +102,8 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
         best = link
         continue
       }
-      const diff = transportRank(transportOf(link.connection)) - transportRank(transportOf(best.connection))
+      const diff =
+        transportRank(transportOf(link.connection)) - transportRank(transportOf(best.connection))
       if (diff < 0 || (diff === 0 && link.opened > best.opened)) best = link
     }
     return best
@@ -144,5 +145,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
 
 /** First 8 bytes of SHA-256 over the sorted peer ids, newline-joined. */
 export function peerListHash(peers: readonly string[]): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(sha256(new TextEncoder().encode([...peers].sort().join('\n'))).subarray(0, 8))
+  return new Uint8Array(
+    sha256(new TextEncoder().encode([...peers].sort().join('\n'))).subarray(0, 8),
+  )
 }

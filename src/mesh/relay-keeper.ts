@@ -102,7 +102,10 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
       }
       this.failures++
       const delay = backoffDelay(this.failures)
-      this.opts.log.warn('no relay reachable; retrying', { attempt: this.failures, retryInMs: delay })
+      this.opts.log.warn('no relay reachable; retrying', {
+        attempt: this.failures,
+        retryInMs: delay,
+      })
       await this.sleep(signal, delay)
     }
   }
@@ -120,7 +123,9 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
       }
       try {
         const timeout = AbortSignal.timeout(this.opts.dialTimeoutMs ?? 5000)
-        const conn = await this.opts.libp2p.dial(target.addrs, { signal: AbortSignal.any([signal, timeout]) })
+        const conn = await this.opts.libp2p.dial(target.addrs, {
+          signal: AbortSignal.any([signal, timeout]),
+        })
         const peer = conn.remotePeer.toString()
         this.known.add(peer)
         this.connected.add(peer)
@@ -149,17 +154,26 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
 }
 
 /** Resolves a configured relay to dialable addresses. */
-export async function resolveRelay(entry: string, signal?: AbortSignal): Promise<{ peerId?: string; addrs: Multiaddr[] }> {
+export async function resolveRelay(
+  entry: string,
+  signal?: AbortSignal,
+): Promise<{ peerId?: string; addrs: Multiaddr[] }> {
   if (entry.startsWith('/')) {
     const ma = multiaddr(entry)
     return { peerId: ma.getComponents().find((c) => c.name === 'p2p')?.value, addrs: [ma] }
   }
   const url = new URL('bootstrap.json', entry.endsWith('/') ? entry : `${entry}/`)
   const timeout = AbortSignal.timeout(3000)
-  const res = await fetch(url, { signal: signal == null ? timeout : AbortSignal.any([signal, timeout]) })
+  const res = await fetch(url, {
+    signal: signal == null ? timeout : AbortSignal.any([signal, timeout]),
+  })
   if (!res.ok) throw new Error(`${url.href} answered ${res.status}`)
   const info = (await res.json()) as Partial<BootstrapInfo>
-  if (typeof info.peerId !== 'string' || !Array.isArray(info.multiaddrs) || info.multiaddrs.length === 0) {
+  if (
+    typeof info.peerId !== 'string' ||
+    !Array.isArray(info.multiaddrs) ||
+    info.multiaddrs.length === 0
+  ) {
     throw new Error(`${url.href} is not a relay bootstrap document`)
   }
   return { peerId: info.peerId, addrs: info.multiaddrs.map((a) => multiaddr(a)) }

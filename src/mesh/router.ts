@@ -81,14 +81,19 @@ interface PendingDelivery {
 const SWEEP_MS = 250
 
 export class Router {
-  private readonly opts: Required<Pick<RouterOptions, 'ackTimeoutMs' | 'maxRetries'>> & RouterOptions
+  private readonly opts: Required<Pick<RouterOptions, 'ackTimeoutMs' | 'maxRetries'>> &
+    RouterOptions
   private readonly inflight = new Map<string, HopTransmission>()
   private readonly pending = new Map<string, PendingDelivery>()
   private readonly seen = new SeenCache(50_000, 10 * 60_000)
   private sweepTimer?: ReturnType<typeof setInterval>
 
   constructor(opts: RouterOptions) {
-    this.opts = { ackTimeoutMs: 5000, maxRetries: 3, ...opts }
+    this.opts = {
+      ...opts,
+      ackTimeoutMs: opts.ackTimeoutMs ?? 5000,
+      maxRetries: opts.maxRetries ?? 3,
+    }
   }
 
   start(): void {
@@ -100,7 +105,8 @@ export class Router {
   stop(): void {
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
-    for (const [id, p] of this.pending) p.reject(new DeliveryTimeoutError(id, p.to, Date.now() - p.startedAt))
+    for (const [id, p] of this.pending)
+      p.reject(new DeliveryTimeoutError(id, p.to, Date.now() - p.startedAt))
     this.pending.clear()
     this.inflight.clear()
   }
@@ -111,10 +117,16 @@ export class Router {
   }
 
   /** Sends a message to any node of the mesh; resolves once the recipient confirmed it. */
-  async send(to: string, topic: string, payload: Uint8Array, options: SendOptions = {}): Promise<Delivery> {
+  async send(
+    to: string,
+    topic: string,
+    payload: Uint8Array,
+    options: SendOptions = {},
+  ): Promise<Delivery> {
     options.signal?.throwIfAborted()
     if (!isPeerIdString(to)) throw new TypeError(`not a peer id: ${JSON.stringify(to)}`)
-    if (topic.length === 0 || topic.length > 64) throw new TypeError('topic must be 1-64 characters')
+    if (topic.length === 0 || topic.length > 64)
+      throw new TypeError('topic must be 1-64 characters')
     if (payload.byteLength > this.opts.maxMessageBytes) {
       throw new MessageTooLargeError(payload.byteLength, this.opts.maxMessageBytes)
     }
@@ -141,14 +153,27 @@ export class Router {
     }
     const timeoutMs = options.timeoutMs ?? 15_000
     const delivery = new Promise<Delivery>((resolve, reject) => {
-      this.pending.set(envelope.id, { to, startedAt, deadline: startedAt + timeoutMs, resolve, reject })
+      this.pending.set(envelope.id, {
+        to,
+        startedAt,
+        deadline: startedAt + timeoutMs,
+        resolve,
+        reject,
+      })
     })
     const onAbort = (): void => {
       this.settle(envelope.id, options.signal?.reason as Error)
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     this.seen.add(envelope.id, this.opts.self)
-    this.transmit({ envelope, nextHop: firstHop, attempts: 0, sentAt: 0, tried: new Set(), origin: true })
+    this.transmit({
+      envelope,
+      nextHop: firstHop,
+      attempts: 0,
+      sentAt: 0,
+      tried: new Set(),
+      origin: true,
+    })
     this.opts.count('sent')
     try {
       return await delivery
@@ -184,12 +209,16 @@ export class Router {
     }
     if (envelope.ttl <= 1) {
       this.opts.count('ttl_expired', from)
-      this.opts.log.debug('dropped message: ttl expired', { id: envelope.id, to: envelope.to, from })
+      this.opts.log.debug('dropped message: ttl expired', {
+        id: envelope.id,
+        to: envelope.to,
+        from,
+      })
       ack(Ack.Status.TTL_EXPIRED)
       return
     }
     const exclude = new Set([from, envelope.from])
-    const nextHop = this.chooseNextHop(envelope.to, exclude)
+    const nextHop = this.chooseNextHop(envelope.to, exclude, envelope)
     if (nextHop == null) {
       this.opts.count('no_route', from)
       ack(Ack.Status.NO_ROUTE)
@@ -234,10 +263,28 @@ export class Router {
     }
   }
 
-  private chooseNextHop(to: string, exclude: ReadonlySet<string>): string | undefined {
+  private chooseNextHop(
+    to: string,
+    exclude: ReadonlySet<string>,
+    envelope?: Envelope,
+  ): string | undefined {
     if (!exclude.has(to) && this.opts.peers.bestLink(to) != null) return to
+    // a receipt goes back the way its message came, even where the topology is not known yet
+    const back = envelope == null ? undefined : this.reversePath(envelope)
+    if (back != null && !exclude.has(back) && this.opts.peers.bestLink(back) != null) return back
     const neighbours = this.opts.peers.neighbours()
     return this.opts.topology.nextHops(this.opts.self, neighbours, to, exclude)[0]
+  }
+
+  /** For a receipt: the neighbour its original message came from (remembered when forwarding it). */
+  private reversePath(envelope: Envelope): string | undefined {
+    if (envelope.kind !== Envelope.Kind.RECEIPT) return undefined
+    try {
+      const previous = this.seen.get(Receipt.decode(envelope.payload).id)
+      return previous === this.opts.self ? undefined : previous
+    } catch {
+      return undefined
+    }
   }
 
   private transmit(tx: HopTransmission): void {
@@ -254,12 +301,17 @@ export class Router {
   }
 
   private reroute(tx: HopTransmission, why: string): void {
-    const next = this.chooseNextHop(tx.envelope.to, tx.tried)
+    const next = this.chooseNextHop(tx.envelope.to, tx.tried, tx.envelope)
     if (next == null) {
       this.giveUp(tx, why)
       return
     }
-    this.opts.log.debug('rerouting message', { id: tx.envelope.id, from: tx.nextHop, to: next, why })
+    this.opts.log.debug('rerouting message', {
+      id: tx.envelope.id,
+      from: tx.nextHop,
+      to: next,
+      why,
+    })
     tx.nextHop = next
     this.transmit(tx)
   }
@@ -278,7 +330,11 @@ export class Router {
         continue
       }
       // prefer another neighbour for the retry if one leads there; else the same one again
-      const alternative = this.chooseNextHop(tx.envelope.to, new Set([...tx.tried, tx.nextHop]))
+      const alternative = this.chooseNextHop(
+        tx.envelope.to,
+        new Set([...tx.tried, tx.nextHop]),
+        tx.envelope,
+      )
       if (alternative != null && alternative !== tx.nextHop) {
         tx.tried.add(tx.nextHop)
         tx.nextHop = alternative
@@ -340,13 +396,24 @@ export class Router {
       ttl: DEFAULT_TTL,
       hops: 0,
       topic: 'receipt',
-      payload: Receipt.encode({ id: envelope.id, hops: envelope.hops, receivedAt: BigInt(receivedAt) }),
+      payload: Receipt.encode({
+        id: envelope.id,
+        hops: envelope.hops,
+        receivedAt: BigInt(receivedAt),
+      }),
       kind: Envelope.Kind.RECEIPT,
     }
-    const nextHop = this.chooseNextHop(receipt.to, new Set())
+    const nextHop = this.chooseNextHop(receipt.to, new Set(), receipt)
     if (nextHop == null) return // the sender will time out; nothing better to do
     this.seen.add(receipt.id, this.opts.self)
-    this.transmit({ envelope: receipt, nextHop, attempts: 0, sentAt: 0, tried: new Set(), origin: false })
+    this.transmit({
+      envelope: receipt,
+      nextHop,
+      attempts: 0,
+      sentAt: 0,
+      tried: new Set(),
+      origin: false,
+    })
   }
 
   private resolve(id: string, hops: number): void {

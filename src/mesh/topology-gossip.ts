@@ -3,7 +3,7 @@
  * folds everyone else's announcements into the TopologyTable. Gossipsub signs messages with
  * the author's key, so an announcement can only describe its author.
  */
-import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import { TOPOLOGY_TOPIC } from '../core/protocol.js'
 import { TopologyAnnouncement } from '../core/proto/topology.js'
 import { VERSION } from '../core/version.js'
@@ -16,6 +16,11 @@ import { transportOf } from './transport-kind.js'
 
 const MAX_ANNOUNCEMENT_BYTES = 128 * 1024
 const DEBOUNCE_MS = 100
+/**
+ * Gossipsub forwards only along its mesh, which it grafts on its 1 s heartbeat: an announcement
+ * made right after a change may reach direct subscribers only. Announce again once it settled.
+ */
+const SETTLE_MS = 2500
 
 export interface TopologyGossipOptions {
   pubsub: GossipSub
@@ -37,6 +42,7 @@ export class TopologyGossip {
   private seq = 0n
   private timer?: ReturnType<typeof setInterval>
   private debounce?: ReturnType<typeof setTimeout>
+  private settle?: ReturnType<typeof setTimeout>
   private readonly intervalMs: number
 
   constructor(private readonly opts: TopologyGossipOptions) {
@@ -46,6 +52,7 @@ export class TopologyGossip {
   start(): void {
     this.opts.pubsub.subscribe(TOPOLOGY_TOPIC)
     this.opts.pubsub.addEventListener('message', this.onMessage)
+    this.opts.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.timer = setInterval(() => {
       this.publish()
       const keep = new Set(this.opts.peers.neighbours())
@@ -56,7 +63,9 @@ export class TopologyGossip {
   stop(): void {
     clearInterval(this.timer)
     clearTimeout(this.debounce)
+    clearTimeout(this.settle)
     this.opts.pubsub.removeEventListener('message', this.onMessage)
+    this.opts.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     try {
       this.opts.pubsub.unsubscribe(TOPOLOGY_TOPIC)
     } catch {
@@ -64,12 +73,22 @@ export class TopologyGossip {
     }
   }
 
-  /** Our neighbour set changed: announce soon (changes come in bursts). */
+  /** Our neighbour set changed: announce soon (changes come in bursts), and again once settled. */
   neighboursChanged(): void {
     clearTimeout(this.debounce)
+    clearTimeout(this.settle)
     this.debounce = setTimeout(() => {
       this.publish()
     }, DEBOUNCE_MS)
+    this.settle = setTimeout(() => {
+      this.publish()
+    }, SETTLE_MS)
+  }
+
+  /** A node (re)subscribed to the topology: it has not heard our announcement yet. */
+  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    if (evt.detail.subscriptions.some((s) => s.topic === TOPOLOGY_TOPIC && s.subscribe))
+      this.neighboursChanged()
   }
 
   /** Tells everyone we are going, so they drop us from their maps at once. */
@@ -84,7 +103,10 @@ export class TopologyGossip {
       ? []
       : this.opts.peers.records().map((r) => {
           const link = this.opts.peers.bestLink(r.peerId)
-          return { peerId: r.peerId, transport: link == null ? 'other' : transportOf(link.connection) }
+          return {
+            peerId: r.peerId,
+            transport: link == null ? 'other' : transportOf(link.connection),
+          }
         })
     const data = TopologyAnnouncement.encode({
       nodeId: this.opts.nodeId,

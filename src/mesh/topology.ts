@@ -86,7 +86,12 @@ export class TopologyTable {
    * Neighbours of `self` that lead to `target`, nearest first, skipping `exclude`. Links are
    * taken as symmetric (either end reporting one is enough); paths never pass through self.
    */
-  nextHops(self: string, selfNeighbours: readonly string[], target: string, exclude: ReadonlySet<string> = new Set()): string[] {
+  nextHops(
+    self: string,
+    selfNeighbours: readonly string[],
+    target: string,
+    exclude: ReadonlySet<string> = new Set(),
+  ): string[] {
     const graph = this.graph(self, selfNeighbours)
     const distance = new Map<string, number>([[target, 0]])
     const queue = [target]

@@ -3,6 +3,7 @@
  * merging of sources (defaults < file < environment < flags / URL query) and validation that
  * collects every problem. Pure: reading files and the environment is the host's job.
  */
+import { multiaddr } from '@multiformats/multiaddr'
 import type { ConfigProblem } from '../core/errors.js'
 import { ConfigError } from '../core/errors.js'
 
@@ -78,12 +79,32 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   log_level: { kind: 'level', env: ['P2P_AI_LOG_LEVEL'] },
   relays: { kind: 'list', env: ['P2P_AI_RELAYS'] },
   ice_servers: { kind: 'ice', env: ['P2P_AI_ICE_SERVERS'] },
-  heartbeat_interval_secs: { kind: 'int', min: 1, max: 300, env: ['P2P_AI_HEARTBEAT_INTERVAL_SECS'] },
-  discovery_interval_ms: { kind: 'int', min: 100, max: 60000, env: ['P2P_AI_DISCOVERY_INTERVAL_MS'] },
+  heartbeat_interval_secs: {
+    kind: 'int',
+    min: 1,
+    max: 300,
+    env: ['P2P_AI_HEARTBEAT_INTERVAL_SECS'],
+  },
+  discovery_interval_ms: {
+    kind: 'int',
+    min: 100,
+    max: 60000,
+    env: ['P2P_AI_DISCOVERY_INTERVAL_MS'],
+  },
   deny_peers: { kind: 'list', env: ['P2P_AI_DENY_PEERS'] },
   dial_private_addresses: { kind: 'bool', env: ['P2P_AI_DIAL_PRIVATE_ADDRESSES'] },
-  max_message_bytes: { kind: 'int', min: 1024, max: 16 * 1024 * 1024, env: ['P2P_AI_MAX_MESSAGE_BYTES'] },
-  relay_max_reservations: { kind: 'int', min: 1, max: 100000, env: ['P2P_AI_RELAY_MAX_RESERVATIONS'] },
+  max_message_bytes: {
+    kind: 'int',
+    min: 1024,
+    max: 16 * 1024 * 1024,
+    env: ['P2P_AI_MAX_MESSAGE_BYTES'],
+  },
+  relay_max_reservations: {
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    env: ['P2P_AI_RELAY_MAX_RESERVATIONS'],
+  },
 }
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as Array<keyof NodeConfig>
@@ -152,12 +173,16 @@ export function parseConfigFile(text: string, size: number, location: string): C
     return layer
   }
   if (parsed == null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    layer.problems.push({ field: location, code: 'config_unreadable', message: 'must be a JSON object' })
+    layer.problems.push({
+      field: location,
+      code: 'config_unreadable',
+      message: 'must be a JSON object',
+    })
     return layer
   }
   for (const [key, value] of Object.entries(parsed)) {
     if (key === 'node_id') continue // derived from the identity, written for the operator's information
-    if (!(key in FIELDS)) {
+    if (!Object.hasOwn(FIELDS, key)) {
       layer.warnings.push(`${location}: unknown field "${key}" ignored`)
       continue
     }
@@ -193,7 +218,7 @@ export function configFromEnv(
 export function configFromQuery(params: URLSearchParams): ConfigLayer {
   const layer: ConfigLayer = { source: 'query', values: {}, problems: [], warnings: [] }
   for (const [name, raw] of params) {
-    if (!(name in FIELDS)) continue // other parameters belong to the page
+    if (!Object.hasOwn(FIELDS, name)) continue // other parameters belong to the page
     parseStringInto(layer, name as keyof NodeConfig, raw, `?${name}`)
   }
   return layer
@@ -209,7 +234,12 @@ export function configFromFlags(values: Partial<Record<keyof NodeConfig, string>
   return layer
 }
 
-function parseStringInto(layer: ConfigLayer, key: keyof NodeConfig, raw: string, origin: string): void {
+function parseStringInto(
+  layer: ConfigLayer,
+  key: keyof NodeConfig,
+  raw: string,
+  origin: string,
+): void {
   const spec = FIELDS[key]
   const text = raw.trim()
   switch (spec.kind) {
@@ -267,7 +297,9 @@ export function resolveConfig(
   /** problems found by the host (e.g. an unwritable storage_path), reported with the rest */
   hostProblems: ConfigProblem[] = [],
 ): ResolvedConfig {
-  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...defaults }
+  const base = { ...DEFAULT_CONFIG, ...defaults }
+  // copies: a caller changing its config's lists must not change the defaults
+  const merged: Record<string, unknown> = structuredClone(base)
   const sources = Object.fromEntries(CONFIG_KEYS.map((k) => [k, 'default'])) as Record<
     keyof NodeConfig,
     ConfigSource
@@ -282,19 +314,27 @@ export function resolveConfig(
       sources[key as keyof NodeConfig] = layer.source
     }
   }
-  problems.push(...validateConfig(merged))
+  problems.push(...validateConfig(merged, base))
   if (problems.length > 0) throw new ConfigError(problems)
   return { config: merged as unknown as NodeConfig, sources, warnings }
 }
 
 /** Checks every field of a would-be config and returns all problems (empty when valid). */
-export function validateConfig(candidate: Record<string, unknown>): ConfigProblem[] {
+export function validateConfig(
+  candidate: Record<string, unknown>,
+  /** the defaults in force, named in "missing" messages */
+  defaults: Readonly<NodeConfig> = DEFAULT_CONFIG,
+): ConfigProblem[] {
   const problems: ConfigProblem[] = []
   for (const key of CONFIG_KEYS) {
     const spec = FIELDS[key]
     const value = candidate[key]
-    const fallback = JSON.stringify(DEFAULT_CONFIG[key])
-    if (value === undefined || value === null || (spec.kind === 'string' && value === '' && key !== 'storage_path')) {
+    const fallback = JSON.stringify(defaults[key])
+    if (
+      value === undefined ||
+      value === null ||
+      (spec.kind === 'string' && value === '' && key !== 'storage_path')
+    ) {
       problems.push({
         field: key,
         code: `${key}_missing`,
@@ -308,7 +348,11 @@ export function validateConfig(candidate: Record<string, unknown>): ConfigProble
   return problems
 }
 
-function checkField(key: keyof NodeConfig, spec: FieldSpec, value: unknown): ConfigProblem | undefined {
+function checkField(
+  key: keyof NodeConfig,
+  spec: FieldSpec,
+  value: unknown,
+): ConfigProblem | undefined {
   const bad = (code: string, message: string): ConfigProblem => ({ field: key, code, message })
   switch (spec.kind) {
     case 'int': {
@@ -325,13 +369,20 @@ function checkField(key: keyof NodeConfig, spec: FieldSpec, value: unknown): Con
       return undefined
     }
     case 'bool':
-      return typeof value === 'boolean' ? undefined : bad(`invalid_${key}`, `${key} must be true or false`)
+      return typeof value === 'boolean'
+        ? undefined
+        : bad(`invalid_${key}`, `${key} must be true or false`)
     case 'string':
-      return typeof value === 'string' ? undefined : bad(`invalid_${key}`, `${key} must be a string`)
+      return typeof value === 'string'
+        ? undefined
+        : bad(`invalid_${key}`, `${key} must be a string`)
     case 'level':
       return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value)
         ? undefined
-        : bad(`invalid_${key}`, `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`)
+        : bad(
+            `invalid_${key}`,
+            `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`,
+          )
     case 'list':
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
         return bad(`invalid_${key}`, `${key} must be a list of non-empty strings`)
@@ -339,27 +390,50 @@ function checkField(key: keyof NodeConfig, spec: FieldSpec, value: unknown): Con
       if (key === 'relays') {
         const wrong = value.find((v: string) => !isRelayAddress(v))
         if (wrong != null) {
-          return bad('invalid_relays', `relay ${JSON.stringify(wrong)} is neither a multiaddr (/ip4/…, /dns4/…) nor an http(s) URL`)
+          return bad(
+            'invalid_relays',
+            `relay ${JSON.stringify(wrong)} is neither a multiaddr (/ip4/…, /dns4/…) nor an http(s) URL`,
+          )
         }
       }
       return undefined
     case 'ice':
       if (!Array.isArray(value) || !value.every(isIceServer)) {
-        return bad(`invalid_${key}`, `${key} must be a list of {"urls": "stun:…" | ["turn:…"], "username"?, "credential"?}`)
+        return bad(
+          `invalid_${key}`,
+          `${key} must be a list of {"urls": "stun:…" | ["turn:…"], "username"?, "credential"?}`,
+        )
       }
       return undefined
   }
 }
 
 function isRelayAddress(value: string): boolean {
-  return /^\/(ip4|ip6|dns|dns4|dns6|dnsaddr)\//.test(value) || /^https?:\/\/[^\s]+$/.test(value)
+  if (/^https?:\/\//.test(value)) return URL.canParse(value)
+  // a multiaddr that parses and starts with a network address
+  if (!/^\/(ip4|ip6|dns|dns4|dns6|dnsaddr)\//.test(value)) return false
+  try {
+    return multiaddr(value).getComponents().length > 0
+  } catch {
+    return false
+  }
 }
 
 function isIceServer(value: unknown): boolean {
   if (value == null || typeof value !== 'object') return false
-  const { urls } = value as { urls?: unknown }
+  const { urls, username, credential } = value as {
+    urls?: unknown
+    username?: unknown
+    credential?: unknown
+  }
   const list = Array.isArray(urls) ? urls : [urls]
-  return list.length > 0 && list.every((u) => typeof u === 'string' && /^(stun|stuns|turn|turns):/.test(u))
+  const optionalString = (v: unknown): boolean => v === undefined || typeof v === 'string'
+  return (
+    list.length > 0 &&
+    list.every((u) => typeof u === 'string' && /^(stun|stuns|turn|turns):/.test(u)) &&
+    optionalString(username) &&
+    optionalString(credential)
+  )
 }
 
 /** A valid config to show an operator after a failed start (FR1.4). */

@@ -39,10 +39,10 @@ export interface NodeEvents {
   'peer:add': CustomEvent<PeerInfo>
   'peer:update': CustomEvent<PeerInfo>
   'peer:remove': CustomEvent<{ peerId: string; reason: string }>
-  'message': CustomEvent<MeshMessage>
+  message: CustomEvent<MeshMessage>
   'topology:change': CustomEvent<void>
   'relay:change': CustomEvent<void>
-  'health': CustomEvent<HealthReport>
+  health: CustomEvent<HealthReport>
 }
 
 export interface CreateNodeOptions {
@@ -83,7 +83,11 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
   constructor(private readonly opts: CreateNodeOptions) {
     super()
     this.role = opts.role ?? 'peer'
-    this.log = createLogger({ level: opts.config.config.log_level, sinks: opts.host.logSinks, ns: 'node' })
+    this.log = createLogger({
+      level: opts.config.config.log_level,
+      sinks: opts.host.logSinks,
+      ns: 'node',
+    })
     this.lifecycle = new Lifecycle(this.log.child('lifecycle'))
     this.lifecycle.addEventListener('state:change', (evt) => {
       this.safeDispatchEvent('state:change', { detail: evt.detail })
@@ -147,7 +151,11 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
       for (const w of config.warnings) this.log.warn(w)
       for (const key of Object.keys(config.config) as Array<keyof typeof config.config>) {
         if (config.sources[key] !== 'default') {
-          this.log.info('configuration value', { key, value: config.config[key], source: config.sources[key] })
+          this.log.info('configuration value', {
+            key,
+            value: config.config[key],
+            source: config.sources[key],
+          })
         }
       }
       diag.components_initialized.push('config')
@@ -176,7 +184,10 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
           gate: {
             isDenied: (peer) => this.config.deny_peers.includes(peer),
             isShuttingDown: () => this.shuttingDown,
-            hasRoomFor: (peer) => this.meshService == null || this.meshService.peers.has(peer) || this.meshService.peers.size < this.config.max_peers,
+            hasRoomFor: (peer) =>
+              this.meshService == null ||
+              this.meshService.peers.has(peer) ||
+              this.meshService.peers.size < this.config.max_peers,
             refused: (peer, reason) => {
               this.log.info('connection refused', { peer, reason })
             },
@@ -186,7 +197,9 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
       diag.components_initialized.push('libp2p')
       const report = await this.health()
       if (report.status === 'FAIL') {
-        throw new Error(`self-verification failed: ${report.failing} (${report.checks.find((c) => c.status === 'FAIL')?.reason})`)
+        throw new Error(
+          `self-verification failed: ${report.failing} (${report.checks.find((c) => c.status === 'FAIL')?.reason})`,
+        )
       }
       diag.components_initialized.push('health')
       if (this.role === 'peer') {
@@ -222,7 +235,11 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
    */
   async stop(options: { graceMs?: number } = {}): Promise<StopResult> {
     const started = Date.now()
-    if (this.state === NodeState.STOPPED || this.state === NodeState.SHUTTING_DOWN || this.state == null) {
+    if (
+      this.state === NodeState.STOPPED ||
+      this.state === NodeState.SHUTTING_DOWN ||
+      this.state == null
+    ) {
       return { clean: true, durationMs: 0 }
     }
     this.lifecycle.transition(NodeState.SHUTTING_DOWN)
@@ -231,7 +248,8 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     this.meshService?.goodbye('shutdown')
     const graceMs = options.graceMs ?? STOP_GRACE_MS
     const clean = await this.operations.drain(graceMs, () => this.meshService?.busy === true)
-    if (!clean) this.log.warn('operations did not finish within the grace period; stopping them', { graceMs })
+    if (!clean)
+      this.log.warn('operations did not finish within the grace period; stopping them', { graceMs })
     await this.meshService?.stop().catch((err: unknown) => {
       this.log.error('mesh stop failed', { error: err as Error })
     })
@@ -260,7 +278,8 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
         storage: async () => {
           const nonce = Math.random().toString(36).slice(2)
           await host.storage.put(Namespaces.health, 'probe', { nonce })
-          const back = (await host.storage.get(Namespaces.health, 'probe')) as { nonce?: string } | undefined
+          const back = (await host.storage.get(Namespaces.health, 'probe')) as
+            { nonce?: string } | undefined
           if (back?.nonce !== nonce) throw new Error('read back a different value than written')
           await host.storage.delete(Namespaces.health, 'probe')
         },
@@ -268,7 +287,8 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
           if (identity == null) throw new Error('no identity loaded')
           const message = crypto.getRandomValues(new Uint8Array(32))
           const signature = await identity.privateKey.sign(message)
-          if (!(await identity.privateKey.publicKey.verify(message, signature))) throw new Error('signature did not verify')
+          if (!(await identity.privateKey.publicKey.verify(message, signature)))
+            throw new Error('signature did not verify')
         },
         memoryBytes: () => host.memoryBytes(),
       },
@@ -276,15 +296,21 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     )
     this.lastHealth = report
     const memory = report.checks.find((c) => c.name === 'memory')
-    if (memory?.status === 'FAIL') this.log.error('ALERT memory threshold exceeded', { detail: memory.detail })
-    if (report.status === 'FAIL') this.log.warn('health check failed', { failing: report.failing, checks: report.checks })
+    if (memory?.status === 'FAIL')
+      this.log.error('ALERT memory threshold exceeded', { detail: memory.detail })
+    if (report.status === 'FAIL')
+      this.log.warn('health check failed', { failing: report.failing, checks: report.checks })
     this.safeDispatchEvent('health', { detail: report })
     return report
   }
 
   /** FR1.7: complete once ACTIVE; version, state and timestamp only before that. */
   metadata(): NodeMetadata {
-    const base: NodeMetadata = { version: VERSION, state: this.state ?? NodeState.INITIALIZING, timestamp: new Date().toISOString() }
+    const base: NodeMetadata = {
+      version: VERSION,
+      state: this.state ?? NodeState.INITIALIZING,
+      timestamp: new Date().toISOString(),
+    }
     const activeAt = this.lifecycle.enteredAt(NodeState.ACTIVE)
     if (this.state !== NodeState.ACTIVE || activeAt == null || this.identity == null) return base
     return {
@@ -300,7 +326,12 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
   /** FR1.8 readiness: ready exactly when ACTIVE. */
   readiness(): Readiness {
     const ready = this.state === NodeState.ACTIVE
-    return { ready, status: ready ? 'node_ready' : 'node_not_ready', state: this.state, timestamp: new Date().toISOString() }
+    return {
+      ready,
+      status: ready ? 'node_ready' : 'node_not_ready',
+      state: this.state,
+      timestamp: new Date().toISOString(),
+    }
   }
 
   peers(): PeerInfo[] {
@@ -308,8 +339,14 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
   }
 
   /** Sends a routed message to any node of the mesh (FR10.3). */
-  async send(to: string, topic: string, payload: Uint8Array, options?: SendOptions): Promise<Delivery> {
-    if (this.state !== NodeState.ACTIVE || this.meshService == null) throw new NotActiveError(this.state ?? 'not started')
+  async send(
+    to: string,
+    topic: string,
+    payload: Uint8Array,
+    options?: SendOptions,
+  ): Promise<Delivery> {
+    if (this.state !== NodeState.ACTIVE || this.meshService == null)
+      throw new NotActiveError(this.state ?? 'not started')
     return this.operations.run(async (signal) =>
       (this.meshService as MeshService).send(to, topic, payload, {
         ...options,
@@ -319,7 +356,14 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
   }
 
   private forwardMeshEvents(mesh: MeshService): void {
-    for (const type of ['peer:add', 'peer:update', 'peer:remove', 'message', 'topology:change', 'relay:change'] as const) {
+    for (const type of [
+      'peer:add',
+      'peer:update',
+      'peer:remove',
+      'message',
+      'topology:change',
+      'relay:change',
+    ] as const) {
       mesh.addEventListener(type, (evt) => {
         this.safeDispatchEvent(type, { detail: (evt as CustomEvent<unknown>).detail as never })
       })

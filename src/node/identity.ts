@@ -6,8 +6,9 @@
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { sha256 } from '@noble/hashes/sha2.js'
-import { fromString, toString } from 'uint8arrays'
+import { equals, fromString, toString } from 'uint8arrays'
 import { IdentityCorruptError } from '../core/errors.js'
 
 /** What an IdentityStore persists: JSON-safe, self-checking. */
@@ -90,6 +91,10 @@ export function decodeRecord(value: unknown, location: string): Omit<Identity, '
     return fail(`private_key does not decode (${(err as Error).message})`)
   }
   if (privateKey.type !== 'Ed25519') return fail('private_key is not an Ed25519 key')
+  // the encoding carries the public key beside the secret seed: they must belong together
+  if (!equals(ed25519.getPublicKey(privateKey.raw.subarray(0, 32)), privateKey.publicKey.raw)) {
+    return fail('private_key does not match its public key')
+  }
   const peerId = peerIdFromPrivateKey(privateKey)
   const nodeId = nodeIdFromPublicKey(privateKey.publicKey.raw)
   if (r.peer_id !== peerId.toString()) return fail('peer_id does not match the key')

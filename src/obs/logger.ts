@@ -57,7 +57,9 @@ export function createLogger(opts: { level: LogLevel; sinks: LogSink[]; ns?: str
 /** Serialises entries as JSON lines; errors become {name, message}. */
 export function jsonLineSink(write: (line: string) => void): LogSink {
   return (entry) => {
-    write(`${JSON.stringify(entry, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value))}\n`)
+    write(
+      `${JSON.stringify(entry, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value))}\n`,
+    )
   }
 }
 

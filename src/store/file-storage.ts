@@ -1,10 +1,13 @@
 /**
- * StorageAdapter on the filesystem: `<dir>/<namespace>/<encoded key>.json`. Writes go to a
- * temporary file that is fsynced and renamed over the target, then the directory is fsynced,
- * so a crash leaves either the old or the new value.
+ * StorageAdapter on the filesystem: `<dir>/<namespace>/<encoded key>.json` holding
+ * `{"key", "value"}`. Keys too long for a file name (255 bytes) are stored under `#<sha256>`.
+ * Writes go to a temporary file that is fsynced and renamed over the target, then the
+ * directory is fsynced, so a crash leaves either the old or the new value.
  */
 import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { toString } from 'uint8arrays'
 import type { StorageAdapter } from './storage.js'
 import { checkKey, checkNamespace } from './storage.js'
 
@@ -21,13 +24,14 @@ export class FileStorage implements StorageAdapter {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw err
     }
-    return JSON.parse(text) as unknown
+    return (JSON.parse(text) as StoredEntry).value
   }
 
   async put(namespace: string, key: string, value: unknown): Promise<void> {
     const dir = this.dir(namespace)
     await mkdir(dir, { recursive: true, mode: 0o700 })
-    await writeFileAtomic(this.path(namespace, key), JSON.stringify(value))
+    const entry: StoredEntry = { key, value }
+    await writeFileAtomic(this.path(namespace, key), JSON.stringify(entry))
   }
 
   async delete(namespace: string, key: string): Promise<void> {
@@ -42,7 +46,21 @@ export class FileStorage implements StorageAdapter {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
       throw err
     }
-    return names.filter((n) => n.endsWith('.json')).map((n) => decodeURIComponent(n.slice(0, -5)))
+    const keys: string[] = []
+    for (const name of names.filter((n) => n.endsWith('.json'))) {
+      if (!name.startsWith(HASHED)) {
+        keys.push(decodeURIComponent(name.slice(0, -5)))
+        continue
+      }
+      try {
+        keys.push(
+          (JSON.parse(await readFile(join(this.dir(namespace), name), 'utf8')) as StoredEntry).key,
+        )
+      } catch {
+        // removed meanwhile
+      }
+    }
+    return keys
   }
 
   async flush(): Promise<void> {
@@ -58,9 +76,24 @@ export class FileStorage implements StorageAdapter {
 
   private path(namespace: string, key: string): string {
     checkKey(key)
-    return join(this.dir(namespace), `${encodeURIComponent(key)}.json`)
+    const encoded = encodeURIComponent(key)
+    const name =
+      encoded.length <= MAX_NAME_BYTES
+        ? encoded
+        : `${HASHED}${toString(sha256(new TextEncoder().encode(key)), 'base16')}`
+    return join(this.dir(namespace), `${name}.json`)
   }
 }
+
+interface StoredEntry {
+  key: string
+  value: unknown
+}
+
+/** leaves room for ".json" and the temporary ".<pid>.<random>.tmp" within 255 bytes */
+const MAX_NAME_BYTES = 200
+/** prefix of hashed names: encodeURIComponent always escapes "#", so no plain name starts with it */
+const HASHED = '#'
 
 /** Atomic replace: write + fsync a temp file, rename it over the target, fsync the directory. */
 export async function writeFileAtomic(path: string, data: string, mode = 0o600): Promise<void> {

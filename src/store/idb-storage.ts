@@ -57,7 +57,8 @@ export class IdbStorage implements StorageAdapter {
 
   private store(namespace: string): string {
     checkNamespace(namespace)
-    if (!STORES.includes(namespace)) throw new TypeError(`no IndexedDB store for namespace ${namespace}`)
+    if (!STORES.includes(namespace))
+      throw new TypeError(`no IndexedDB store for namespace ${namespace}`)
     return namespace
   }
 }

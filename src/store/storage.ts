@@ -30,7 +30,8 @@ export const Namespaces = {
 const NAMESPACE = /^[a-z][a-z0-9_-]{0,63}$/
 
 export function checkNamespace(namespace: string): void {
-  if (!NAMESPACE.test(namespace)) throw new TypeError(`invalid storage namespace ${JSON.stringify(namespace)}`)
+  if (!NAMESPACE.test(namespace))
+    throw new TypeError(`invalid storage namespace ${JSON.stringify(namespace)}`)
 }
 
 export function checkKey(key: string): void {

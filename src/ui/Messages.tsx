@@ -30,7 +30,11 @@ export function Messages({ node }: { node: P2PNode }) {
     const seq = (result?.seq ?? 0) + 1
     try {
       const d = await node.send(target, 'chat', new TextEncoder().encode(text))
-      setResult({ ok: true, seq, text: `delivered in ${d.rttMs} ms over ${d.hops} hop${d.hops === 1 ? '' : 's'}` })
+      setResult({
+        ok: true,
+        seq,
+        text: `delivered in ${d.rttMs} ms over ${d.hops} hop${d.hops === 1 ? '' : 's'}`,
+      })
     } catch (err) {
       setResult({ ok: false, seq, text: (err as Error).message })
     } finally {
@@ -47,7 +51,12 @@ export function Messages({ node }: { node: P2PNode }) {
         }}
         className="send"
       >
-        <select data-testid="send-to" value={to} onChange={(e) => setTo(e.target.value)} aria-label="recipient">
+        <select
+          data-testid="send-to"
+          value={to}
+          onChange={(e) => setTo(e.target.value)}
+          aria-label="recipient"
+        >
           {targets.length === 0 && <option value="">no known nodes</option>}
           {targets.length > 0 && <option value="">{shortId(targets[0] ?? '')} (first)</option>}
           {targets.map((p) => (
@@ -57,13 +66,24 @@ export function Messages({ node }: { node: P2PNode }) {
             </option>
           ))}
         </select>
-        <input data-testid="send-text" value={text} onChange={(e) => setText(e.target.value)} placeholder="message" maxLength={10000} />
+        <input
+          data-testid="send-text"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder="message"
+          maxLength={10000}
+        />
         <button data-testid="send-button" type="submit" disabled={sending || targets.length === 0}>
           Send
         </button>
       </form>
       {result != null && (
-        <p data-testid="send-result" data-ok={result.ok} data-seq={result.seq} className={result.ok ? 'ok' : 'error'}>
+        <p
+          data-testid="send-result"
+          data-ok={result.ok}
+          data-seq={result.seq}
+          className={result.ok ? 'ok' : 'error'}
+        >
           {result.text}
         </p>
       )}

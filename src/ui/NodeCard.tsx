@@ -22,11 +22,17 @@ export function NodeCard({ node }: { node: P2PNode }) {
           {node.peerId ?? '…'}
         </dd>
         <dt>State</dt>
-        <dd data-testid="node-state" data-state={state ?? ''} className={`state state-${(state ?? '').toLowerCase()}`}>
+        <dd
+          data-testid="node-state"
+          data-state={state ?? ''}
+          className={`state state-${(state ?? '').toLowerCase()}`}
+        >
           {state ?? 'starting'}
         </dd>
         <dt>Uptime</dt>
-        <dd data-testid="node-uptime">{state === NodeState.ACTIVE && activeAt != null ? formatAge(now - activeAt) : '–'}</dd>
+        <dd data-testid="node-uptime">
+          {state === NodeState.ACTIVE && activeAt != null ? formatAge(now - activeAt) : '–'}
+        </dd>
         <dt>Relay</dt>
         <dd data-testid="relay-status" data-connected={relays > 0}>
           {relays > 0 ? 'connected' : 'connecting…'}

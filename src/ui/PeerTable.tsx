@@ -13,7 +13,9 @@ export function PeerTable({ node }: { node: P2PNode }) {
         Peers <span data-testid="peer-count">{peers.length}</span>
       </h2>
       {peers.length === 0 ? (
-        <p className="muted">No peers yet. Open this page in another tab or browser to grow the mesh.</p>
+        <p className="muted">
+          No peers yet. Open this page in another tab or browser to grow the mesh.
+        </p>
       ) : (
         <table className="peers">
           <thead>

@@ -25,7 +25,9 @@ export function useNodeState(node: P2PNode): NodeState | null {
 }
 
 export function usePeers(node: P2PNode): PeerInfo[] {
-  return useNodeSnapshot(node, ['peer:add', 'peer:update', 'peer:remove', 'state:change'], () => node.peers())
+  return useNodeSnapshot(node, ['peer:add', 'peer:update', 'peer:remove', 'state:change'], () =>
+    node.peers(),
+  )
 }
 
 /** Peer ids this node knows of beyond its neighbours (from the topology), for sending. */
@@ -36,7 +38,11 @@ export function useKnownNodes(node: P2PNode): string[] {
 }
 
 export function useRelayCount(node: P2PNode): number {
-  return useNodeSnapshot(node, ['relay:change', 'state:change'], () => node.mesh?.relays.status().connected.length ?? 0)
+  return useNodeSnapshot(
+    node,
+    ['relay:change', 'state:change'],
+    () => node.mesh?.relays.status().connected.length ?? 0,
+  )
 }
 
 export function useMessages(node: P2PNode, limit = 50): MeshMessage[] {

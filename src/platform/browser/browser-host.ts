@@ -19,7 +19,9 @@ export interface BrowserHost {
   slot: number
 }
 
-export async function createBrowserHost(location: Location = window.location): Promise<BrowserHost> {
+export async function createBrowserHost(
+  location: Location = window.location,
+): Promise<BrowserHost> {
   const logs = new MemorySink(1000)
   const config = resolveConfig([configFromQuery(new URLSearchParams(location.search))], {
     relays: [location.origin],
@@ -33,10 +35,12 @@ export async function createBrowserHost(location: Location = window.location): P
     identityStore: new StorageIdentityStore(storage, `slot-${slot}`),
     listen: ['/p2p-circuit', '/webrtc'],
     logSinks: [logs.sink, consoleSink],
-    memoryBytes: () => (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize,
+    memoryBytes: () =>
+      (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize,
     configProbe: async () => {
       const stored = await storage.get(Namespaces.config, 'effective')
-      if (stored == null || typeof stored !== 'object') throw new Error('stored configuration is missing')
+      if (stored == null || typeof stored !== 'object')
+        throw new Error('stored configuration is missing')
       const problems = validateConfig(stored as Record<string, unknown>)
       if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '))
     },

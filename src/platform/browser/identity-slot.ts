@@ -27,7 +27,8 @@ export async function acquireIdentitySlot(): Promise<number> {
 async function holdLock(slot: number, waitMs: number): Promise<boolean> {
   const name = `p2p-ai-agents:identity:${slot}`
   return new Promise<boolean>((resolve) => {
-    const options: LockOptions = waitMs === 0 ? { ifAvailable: true } : { signal: AbortSignal.timeout(waitMs) }
+    const options: LockOptions =
+      waitMs === 0 ? { ifAvailable: true } : { signal: AbortSignal.timeout(waitMs) }
     navigator.locks
       .request(name, options, async (lock) => {
         resolve(lock != null)

@@ -33,13 +33,17 @@ class HttpOnWebSocketPort implements Startable {
       hooked++
     }
     if (hooked === 0) {
-      throw new Error('no WebSocket listener with an HTTP server found: cannot serve HTTP on the libp2p port')
+      throw new Error(
+        'no WebSocket listener with an HTTP server found: cannot serve HTTP on the libp2p port',
+      )
     }
   }
 
   stop(): void {}
 }
 
-export function httpOnWebSocketPort(handler: HttpHandler): (components: HttpServiceComponents) => Startable {
+export function httpOnWebSocketPort(
+  handler: HttpHandler,
+): (components: HttpServiceComponents) => Startable {
   return (components) => new HttpOnWebSocketPort(components, handler)
 }

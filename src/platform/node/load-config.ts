@@ -4,7 +4,7 @@
  * The storage path must be readable and writable.
  */
 import { constants } from 'node:fs'
-import { access, mkdir, open, stat } from 'node:fs/promises'
+import { access, mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ConfigProblem } from '../../core/errors.js'
 import type { ConfigLayer, NodeConfig, ResolvedConfig } from '../../node/config.js'
@@ -51,15 +51,18 @@ export async function loadNodeConfig(src: NodeConfigSources): Promise<LoadedConf
   layers.push(configFromEnv(src.env, ['P2P_AI_HOME']))
   if (src.flags != null) layers.push(configFromFlags(src.flags))
   // storage_path is checked on the filesystem; its problem is reported with all the others
-  const storagePath = [...layers].reverse().find((l) => typeof l.values.storage_path === 'string')?.values
-    .storage_path as string | undefined
+  const storagePath = [...layers].reverse().find((l) => typeof l.values.storage_path === 'string')
+    ?.values.storage_path as string | undefined
   const storageProblem = await checkStoragePath(storagePath ?? (defaults.storage_path as string))
   const resolved = resolveConfig(layers, defaults, storageProblem == null ? [] : [storageProblem])
   return { ...resolved, path }
 }
 
 /** Reads a config file; undefined when the default file does not exist yet. */
-export async function readConfigFile(path: string, required: boolean): Promise<ConfigLayer | undefined> {
+export async function readConfigFile(
+  path: string,
+  required: boolean,
+): Promise<ConfigLayer | undefined> {
   let size: number
   try {
     size = (await stat(path)).size
@@ -69,17 +72,34 @@ export async function readConfigFile(path: string, required: boolean): Promise<C
       source: 'file',
       values: {},
       warnings: [],
-      problems: [{ field: path, code: 'config_unreadable', message: `cannot read config file: ${(err as Error).message}` }],
+      problems: [
+        {
+          field: path,
+          code: 'config_unreadable',
+          message: `cannot read config file: ${(err as Error).message}`,
+        },
+      ],
     }
   }
   if (size > MAX_CONFIG_BYTES) return parseConfigFile('', size, path)
-  const handle = await open(path, 'r')
+  let text: string
   try {
-    const text = await handle.readFile('utf8')
-    return parseConfigFile(text, Buffer.byteLength(text), path)
-  } finally {
-    await handle.close()
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    return {
+      source: 'file',
+      values: {},
+      warnings: [],
+      problems: [
+        {
+          field: path,
+          code: 'config_unreadable',
+          message: `cannot read config file: ${(err as Error).message}`,
+        },
+      ],
+    }
   }
+  return parseConfigFile(text, Buffer.byteLength(text), path)
 }
 
 async function writeDefaultConfig(path: string, config: NodeConfig): Promise<void> {

@@ -12,7 +12,10 @@ import type { LoadedConfig } from './load-config.js'
 import { readConfigFile } from './load-config.js'
 
 /** `P2P_AI_HOME`, else `~/.p2p-ai-agents` (`~/.p2p-ai-agents/relay` for a relay, so both can share a machine). */
-export function defaultHome(role: NodeRole, env: Record<string, string | undefined> = process.env): string {
+export function defaultHome(
+  role: NodeRole,
+  env: Record<string, string | undefined> = process.env,
+): string {
   const base = env.P2P_AI_HOME ?? join(homedir(), '.p2p-ai-agents')
   return role === 'relay' && env.P2P_AI_HOME == null ? join(base, 'relay') : base
 }
@@ -35,7 +38,8 @@ export function createNodeHost(init: NodeHostInit): NodeHost {
     platform: 'node',
     storage: new FileStorage(init.config.config.storage_path),
     identityStore: new FileIdentityStore(identityPath(init.home), (msg, fields) => {
-      for (const sink of sinks) sink({ ts: new Date().toISOString(), level: 'WARN', ns: 'node:identity', msg, ...fields })
+      for (const sink of sinks)
+        sink({ ts: new Date().toISOString(), level: 'WARN', ns: 'node:identity', msg, ...fields })
     }),
     listen: init.listen,
     announce: init.announce,
@@ -46,8 +50,12 @@ export function createNodeHost(init: NodeHostInit): NodeHost {
       const path = init.config.path
       if (path == null) return
       const layer = await readConfigFile(path, true)
-      const problems = [...(layer?.problems ?? []), ...validateConfig({ ...init.config.config, ...layer?.values })]
-      if (problems.length > 0) throw new Error(problems.map((p) => `${p.field}: ${p.message}`).join('; '))
+      const problems = [
+        ...(layer?.problems ?? []),
+        ...validateConfig({ ...init.config.config, ...layer?.values }),
+      ]
+      if (problems.length > 0)
+        throw new Error(problems.map((p) => `${p.field}: ${p.message}`).join('; '))
     },
   }
 }

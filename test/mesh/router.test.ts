@@ -1,0 +1,186 @@
+import { MESH_PROTOCOL } from '../../src/core/protocol.js'
+import { Envelope } from '../../src/core/proto/mesh.js'
+import * as lp from 'it-length-prefixed'
+import { afterEach, describe, expect, it } from 'vitest'
+import { encodeFrame } from '../../src/mesh/codec.js'
+import type { TestNode } from './harness.js'
+import { inbox, line, link, testNode, text, waitForRoute } from './harness.js'
+
+let nodes: TestNode[] = []
+afterEach(async () => {
+  await Promise.all(nodes.map(async (n) => n.stop()))
+  nodes = []
+})
+
+function envelopeFrom(
+  a: TestNode,
+  b: TestNode,
+  id: string,
+  over: Partial<Envelope> = {},
+): Envelope {
+  return {
+    id,
+    from: a.id,
+    to: b.id,
+    timestamp: BigInt(Date.now()),
+    ttl: 10,
+    hops: 0,
+    topic: 'chat',
+    payload: text('raw'),
+    kind: Envelope.Kind.DATA,
+    ...over,
+  }
+}
+
+describe('routed messages', () => {
+  it('delivers directly to a neighbour in one hop, with sender, recipient, id and payload', async () => {
+    nodes = await line(2)
+    const [a, b] = nodes as [TestNode, TestNode]
+    const got = inbox(b)
+    const d = await a.mesh.send(b.id, 'chat', text('hello'))
+    expect(d.hops).toBe(1)
+    expect(d.id).toMatch(/^[0-9a-f-]{36}$/)
+    expect(got).toEqual([{ from: a.id, text: 'hello', hops: 1 }])
+    expect(a.mesh.peers.get(b.id)?.messagesSent).toBe(1)
+    expect(b.mesh.peers.get(a.id)?.messagesReceived).toBe(1)
+  })
+
+  it('reaches a node with no direct connection hop by hop, and the sender learns the hop count', async () => {
+    nodes = await line(5)
+    const [a, , , , e] = nodes as TestNode[] as [TestNode, TestNode, TestNode, TestNode, TestNode]
+    await waitForRoute(a, e)
+    const got = inbox(e)
+    const d = await a.mesh.send(e.id, 'chat', text('far away'))
+    expect(d.hops).toBe(4)
+    expect(got).toEqual([{ from: a.id, text: 'far away', hops: 4 }])
+    // b forwarded the message one way and its receipt the other
+    expect(nodes[1]?.mesh.stats.router.forwarded).toBe(2)
+  })
+
+  it('drops a message whose TTL runs out, and it never arrives', async () => {
+    nodes = await line(4)
+    const [a, , c, d] = nodes as [TestNode, TestNode, TestNode, TestNode]
+    await waitForRoute(a, d)
+    const got = inbox(d)
+    await expect(
+      a.mesh.send(d.id, 'chat', text('too far'), { ttl: 2, timeoutMs: 1500 }),
+    ).rejects.toMatchObject({
+      name: 'DeliveryTimeoutError',
+    })
+    expect(got).toEqual([])
+    expect(c.mesh.stats.router.ttl_expired).toBe(1)
+  })
+
+  it('fails fast with NoRouteError for a node nobody knows', async () => {
+    nodes = await line(2)
+    const stranger = await testNode()
+    nodes.push(stranger)
+    await expect(nodes[0]?.mesh.send(stranger.id, 'chat', text('?'))).rejects.toMatchObject({
+      name: 'NoRouteError',
+    })
+  })
+
+  it('delivers a retransmitted message once and acknowledges it as a duplicate', async () => {
+    nodes = await line(2)
+    const [a, b] = nodes as [TestNode, TestNode]
+    const got = inbox(b)
+    const frame = { envelope: envelopeFrom(a, b, '11111111-2222-4333-8444-555555555555') }
+    const linkAB = a.mesh.peers.bestLink(b.id)
+    linkAB?.send(frame)
+    linkAB?.send(frame)
+    await expect.poll(() => b.mesh.stats.router.duplicate ?? 0).toBe(1)
+    expect(got).toHaveLength(1)
+  })
+
+  it('detects a routing loop: the same message from another neighbour is refused', async () => {
+    nodes = [await testNode(), await testNode(), await testNode()]
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+    await link(a, b)
+    await link(a, c)
+    await link(b, c)
+    const got = inbox(c)
+    const env = envelopeFrom(a, c, '99999999-2222-4333-8444-555555555555')
+    a.mesh.peers.bestLink(c.id)?.send({ envelope: env })
+    await expect.poll(() => got.length).toBe(1)
+    // b hands c the same message: a loop (or a second path), not a second delivery
+    b.mesh.peers.bestLink(c.id)?.send({ envelope: { ...env, hops: 1 } })
+    await expect.poll(() => c.mesh.stats.router.loop ?? 0).toBe(1)
+    expect(got).toHaveLength(1)
+  })
+
+  it('retries an unacknowledged hop on another path', async () => {
+    // a has two ways to d: via b and via c; b stops reading
+    const timing = { ackTimeoutMs: 400, maxRetries: 1 }
+    nodes = [
+      await testNode({ timing }),
+      await testNode({ timing }),
+      await testNode({ timing }),
+      await testNode({ timing }),
+    ]
+    const [a, b, c, d] = nodes as [TestNode, TestNode, TestNode, TestNode]
+    await link(a, b)
+    await link(a, c)
+    await link(b, d)
+    await link(c, d)
+    await waitForRoute(a, d)
+    await expect
+      .poll(() => a.mesh.topology.nextHops(a.id, a.mesh.peers.neighbours(), d.id).length)
+      .toBe(2)
+    const silent = b.mesh.peers.bestLink(a.id)
+    silent?.stream.pause() // b no longer reads what a sends: no acks
+    const got = inbox(d)
+    const started = Date.now()
+    // whichever neighbour a tries first, the message arrives
+    const delivery = await a.mesh.send(d.id, 'chat', text('around the silent one'), {
+      timeoutMs: 5000,
+    })
+    expect(delivery.hops).toBe(2)
+    expect(got.map((m) => m.text)).toEqual(['around the silent one'])
+    // 10 more messages: some would pick b first; each must still arrive, via c
+    for (let i = 0; i < 10; i++) await a.mesh.send(d.id, 'chat', text(`m${i}`), { timeoutMs: 5000 })
+    expect(got).toHaveLength(11)
+    expect(Date.now() - started).toBeLessThan(10_000)
+  })
+
+  it('retries a silent neighbour 3 times, then removes it from the active peers', async () => {
+    const timing = { ackTimeoutMs: 300 }
+    nodes = await line(2, { timing })
+    const [a, b] = nodes as [TestNode, TestNode]
+    b.mesh.peers.bestLink(a.id)?.stream.pause() // b stops reading: no acks
+    const started = Date.now()
+    await expect(
+      a.mesh.send(b.id, 'chat', text('anyone?'), { timeoutMs: 10_000 }),
+    ).rejects.toMatchObject({ name: 'NoRouteError' })
+    // first attempt + 3 retries, 300 ms each
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4 * 300)
+    expect(a.mesh.stats.router.retried).toBe(4)
+    expect(a.mesh.peers.has(b.id)).toBe(false)
+  })
+
+  it('drops malformed input, counts it, and keeps working', async () => {
+    nodes = await line(2)
+    const [a, b] = nodes as [TestNode, TestNode]
+    const got = inbox(b)
+    const stream = await a.libp2p.dialProtocol(b.libp2p.peerId, MESH_PROTOCOL)
+    stream.send(lp.encode.single(Uint8Array.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]))) // not protobuf
+    stream.send(encodeFrame({ envelope: envelopeFrom(a, b, 'not-a-uuid') })) // invalid field
+    await expect.poll(() => b.mesh.stats.dropped.undecodable ?? 0).toBe(1)
+    await expect.poll(() => b.mesh.stats.dropped.invalid_envelope ?? 0).toBe(1)
+    // a length prefix over the cap: the stream is reset, the node is fine
+    const bad = await a.libp2p.dialProtocol(b.libp2p.peerId, MESH_PROTOCOL)
+    bad.send(lp.encode.single(new Uint8Array(2 * 1024 * 1024)))
+    await expect.poll(() => b.mesh.stats.dropped.oversized ?? 0).toBe(1)
+    const d = await a.mesh.send(b.id, 'chat', text('still fine'))
+    expect(d.hops).toBe(1)
+    expect(got.map((m) => m.text)).toEqual(['still fine'])
+  })
+
+  it('rejects payloads over max_message_bytes before sending', async () => {
+    nodes = await line(2, { config: { max_message_bytes: 2048 } })
+    await expect(
+      nodes[0]?.mesh.send(nodes[1]?.id as string, 'chat', new Uint8Array(2049)),
+    ).rejects.toMatchObject({
+      name: 'MessageTooLargeError',
+    })
+  })
+})
