@@ -2,11 +2,19 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
+import type { AddressInfo, Server } from 'node:net'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'node', 'relay', 'cli.js')
+
+/** The test's environment without P2P_AI_* settings (they would change every config), plus `extra`. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {}
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('P2P_AI_')) env[k] = v
+  return { ...env, ...extra }
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -17,6 +25,64 @@ export async function freePort(): Promise<number> {
       server.close(() => {
         resolve(typeof address === 'object' && address != null ? address.port : 0)
       })
+    })
+  })
+}
+
+/** `n` distinct free ports (held until all are found, so no two are the same). */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      async () =>
+        new Promise<Server>((resolve, reject) => {
+          const server = createServer()
+          server.once('error', reject)
+          server.listen(0, '127.0.0.1', () => {
+            resolve(server)
+          })
+        }),
+    ),
+  )
+  const ports = servers.map((s) => (s.address() as AddressInfo).port)
+  await Promise.all(servers.map(async (s) => new Promise((resolve) => s.close(resolve))))
+  return ports
+}
+
+export interface CliResult {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** Runs a short-lived CLI command to its end; fails (and kills it) after `timeoutMs`. */
+export async function runCli(
+  args: string[],
+  opts: { env?: Record<string, string>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: cliEnv(opts.env),
+    cwd: opts.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  const timeoutMs = opts.timeoutMs ?? 30_000
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(
+        new Error(
+          `p2p-ai-agents ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout:\n${stdout}\nstderr:\n${stderr.slice(-4000)}`,
+        ),
+      )
+    }, timeoutMs)
+    child.once('error', reject)
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code, stdout, stderr })
     })
   })
 }
@@ -35,6 +101,7 @@ export class CliProcess {
   constructor(
     readonly args: string[],
     readonly env: Record<string, string> = {},
+    readonly cwd?: string,
   ) {}
 
   get pid(): number | undefined {
@@ -45,12 +112,14 @@ export class CliProcess {
     this.stdout = ''
     this.stderr = ''
     const child = spawn(process.execPath, [CLI, ...this.args], {
-      env: { ...process.env, ...this.env },
+      env: cliEnv(this.env),
+      cwd: this.cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     child.stdout?.on('data', (d: Buffer) => (this.stdout += d.toString()))
     child.stderr?.on('data', (d: Buffer) => (this.stderr += d.toString()))
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)))
+    // 'close', not 'exit': by then all of its output has been read
+    this.exited = new Promise((resolve) => child.once('close', (code) => resolve(code)))
     this.child = child
   }
 
@@ -77,13 +146,50 @@ export class CliProcess {
 
   /** SIGKILL: the process gets no chance to say goodbye. */
   async kill(): Promise<void> {
-    if (this.child == null || this.child.exitCode != null) return
+    if (this.child == null || this.child.exitCode != null || this.child.signalCode != null) return
     this.child.kill('SIGKILL')
     await this.exited
   }
 
   async exitCode(): Promise<number | null> {
     return this.exited ?? null
+  }
+
+  /** Sends `signal` (SIGTERM, SIGSTOP, SIGCONT…) to the process if it still runs. */
+  signal(signal: NodeJS.Signals): void {
+    if (this.child != null && this.child.exitCode == null && this.child.signalCode == null)
+      this.child.kill(signal)
+  }
+
+  /** The exit code once the process ends, or a failure with its output after `timeoutMs`. */
+  async exitWithin(timeoutMs: number): Promise<number | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new Error(
+            `process ${this.args.join(' ')} still runs after ${timeoutMs} ms\nstdout:\n${this.stdout}\nstderr:\n${this.stderr.slice(-4000)}`,
+          ),
+        )
+      }, timeoutMs)
+    })
+    try {
+      return await Promise.race([this.exitCode(), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** Cleanup: SIGCONT (in case it was frozen) and SIGTERM, then SIGKILL after `graceMs`. */
+  async terminate(graceMs = 10_000): Promise<void> {
+    if (this.child == null) return
+    this.signal('SIGCONT')
+    this.signal('SIGTERM')
+    try {
+      await this.exitWithin(graceMs)
+    } catch {
+      await this.kill()
+    }
   }
 }
 
@@ -117,8 +223,19 @@ export class HeadlessNode extends CliProcess {
     readonly port: number,
     readonly home: string,
     relayUrl: string,
+    extraArgs: string[] = [],
   ) {
-    super(['node', 'start', '--port', String(port), '--home', home, '--relay', relayUrl])
+    super([
+      'node',
+      'start',
+      '--port',
+      String(port),
+      '--home',
+      home,
+      '--relay',
+      relayUrl,
+      ...extraArgs,
+    ])
   }
 
   static async create(relayUrl: string): Promise<HeadlessNode> {

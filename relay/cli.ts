@@ -3,6 +3,7 @@
  * control running nodes. Human output on stdout, JSON-line logs on stderr.
  */
 import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ConfigError, IdentityCorruptError, PortInUseError } from '../src/core/errors.js'
@@ -102,11 +103,12 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command "${positionals.join(' ')}"`)
     }
   } catch (err) {
-    return report(err)
+    // the sample names this home's real data directory: a literal "~" is not expanded
+    return report(err, join(homeOf(values, group === 'relay' ? 'relay' : 'peer'), 'data'))
   }
 }
 
-function report(err: unknown): number {
+function report(err: unknown, sampleStoragePath: string): number {
   if (err instanceof UsageError) {
     console.error(`error: ${err.message}\n\n${USAGE}`)
     return 2
@@ -114,7 +116,9 @@ function report(err: unknown): number {
   if (err instanceof ConfigError) {
     console.error('error: invalid configuration')
     for (const p of err.problems) console.error(`  ${p.field}: ${p.message} [${p.code}]`)
-    console.error(`\nA valid configuration file looks like this:\n${sampleConfig()}`)
+    console.error(
+      `\nA valid configuration file looks like this:\n${sampleConfig(sampleStoragePath)}`,
+    )
     return 1
   }
   if (err instanceof PortInUseError || err instanceof IdentityCorruptError) {
@@ -193,7 +197,7 @@ async function startProcessNode(role: NodeRole, values: Values): Promise<number>
 async function targetPort(values: Values): Promise<number> {
   if (values.port != null) {
     const port = Number(values.port)
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
+    if (!Number.isInteger(port) || port < 1024 || port > 65535)
       throw new UsageError('Invalid port number (must be 1024-65535)')
     return port
   }

@@ -75,8 +75,23 @@ export async function stopProcess(pid: number, timeoutMs = 8000): Promise<boolea
   return !isAlive(pid)
 }
 
+/** A request to the node on `port`; a refused connection means no node runs there. */
+async function request(port: number, path: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(`http://127.0.0.1:${port}${path}`, init)
+  } catch (err) {
+    if (((err as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED') {
+      throw new Error(
+        `no running node on port ${port}; start one with "p2p-ai-agents node start"`,
+        { cause: err },
+      )
+    }
+    throw err
+  }
+}
+
 export async function getJson<T>(port: number, path: string): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(3000) })
+  const res = await request(port, path, { signal: AbortSignal.timeout(3000) })
   const body = (await res.json()) as T
   if (!res.ok && res.status !== 503) throw new Error(`node answered ${res.status} for ${path}`)
   return body
@@ -88,7 +103,7 @@ export async function postJson<T>(
   body: unknown,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+  const res = await request(port, path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify(body),

@@ -8,6 +8,8 @@ export interface BenchApi {
   /** peer id → when it was first seen over WebRTC, ms since the epoch */
   webrtcSince(): Record<string, number>
   peers(): PeerInfo[]
+  /** joining phases, [what, ms since navigation start] */
+  timeline(): Array<[string, number]>
   /** sequential routed messages: send → delivery confirmation, ms each */
   rtt(to: string, count: number, size: number): Promise<number[]>
   /** `count` messages with `window` in flight; ms until all are confirmed */

@@ -20,7 +20,30 @@ for (const type of ['peer:add', 'peer:update'] as const) {
 window.addEventListener('pagehide', () => {
   node.goodbye()
 })
+/** phases of joining, ms since navigation start, to see where mesh formation time goes */
+const timeline: Array<[string, number]> = []
+const mark = (what: string): void => {
+  timeline.push([what, Math.round(performance.now())])
+}
+node.addEventListener('state:change', (evt) => {
+  mark(evt.detail.to)
+})
+node.addEventListener('relay:change', () => {
+  mark('relay')
+})
+node.addEventListener('peer:add', (evt) => {
+  mark(`link ${evt.detail.peerId.slice(-4)} ${evt.detail.transport}`)
+})
 await node.start()
+node.libp2p.addEventListener('self:peer:update', (evt) => {
+  if (evt.detail.peer.addresses.some((a) => a.multiaddr.toString().includes('p2p-circuit'))) mark('circuit addr')
+})
+node.libp2p.addEventListener('peer:discovery', (evt) => {
+  mark(`discovered ${evt.detail.id.toString().slice(-4)}`)
+})
+node.libp2p.addEventListener('connection:open', (evt) => {
+  mark(`conn ${evt.detail.remotePeer.toString().slice(-4)} ${evt.detail.remoteAddr.toString().includes('webrtc') ? 'webrtc' : 'other'}`)
+})
 ;(document.getElementById('state') as HTMLElement).textContent = 'ACTIVE'
 
 const payload = (size: number): Uint8Array => new Uint8Array(size).fill(7)
@@ -32,6 +55,7 @@ const bench: BenchApi = {
   navigationStart: (): number => performance.timeOrigin,
   webrtcSince: (): Record<string, number> => Object.fromEntries(webrtcSince),
   peers: () => node.peers(),
+  timeline: () => timeline,
 
   async rtt(to: string, count: number, size: number): Promise<number[]> {
     const data = payload(size)
