@@ -78,7 +78,8 @@ test('mesh', async () => {
         ),
       )
       if (process.env.BENCH_TIMELINE != null) {
-        for (const p of pages) console.log(JSON.stringify(await p.evaluate(() => window.bench.timeline())))
+        for (const p of pages)
+          console.log(JSON.stringify(await p.evaluate(() => window.bench.timeline())))
       }
       const fullMesh = Math.max(...seen.map((s) => Math.max(...Object.values(s.since)))) - t0
       const need = Math.ceil(0.95 * (n - 1))

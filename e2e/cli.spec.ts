@@ -750,6 +750,21 @@ test.describe('stopping (FR1.5)', () => {
     expect(send.stderr).toBe('error: node_shutting_down\n')
   })
 
+  test('node stop says so when a node had to cut off operations', async () => {
+    const { a } = await sendToFrozenPeer()
+    const r = await runCli(['node', 'stop', '--port', String(a.port), '--home', a.home], {
+      timeoutMs: 15_000,
+    })
+    expect(r).toEqual({
+      code: 0,
+      stdout:
+        'Node stopped, but in-flight operations were cut off after the 5 s grace period (exit 130)\n',
+      stderr: '',
+    })
+    expect(await a.exitWithin(1000)).toBe(130)
+    expect(await readdir(join(a.home, 'run'))).toEqual([])
+  })
+
   test('a second SIGTERM during shutdown exits 130 at once', async () => {
     const { a } = await sendToFrozenPeer()
     const t0 = Date.now()

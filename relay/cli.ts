@@ -17,7 +17,9 @@ import { defaultHome } from '../src/platform/node/node-host.js'
 import {
   getJson,
   postJson,
+  recordStop,
   removeRunRecord,
+  takeStopRecord,
   runningNodes,
   stopProcess,
   writeRunRecord,
@@ -173,7 +175,7 @@ async function startProcessNode(role: NodeRole, values: Values): Promise<number>
     })
   }
   exitOnSignal(node, async (clean) => {
-    if (role === 'peer') await removeRunRecord(home, port)
+    if (role === 'peer') await recordStop(home, port, clean)
     console.log(
       clean
         ? `${role === 'peer' ? 'Node' : 'Relay'} stopped gracefully`
@@ -226,7 +228,16 @@ async function stopNodes(values: Values): Promise<number> {
     if (await stopProcess(n.pid, 8000)) {
       stopped++
       await removeRunRecord(home, n.port)
-      if (values.all !== true) console.log('Node stopped gracefully')
+      const how = await takeStopRecord(home, n.port)
+      if (values.all === true) continue
+      // a node killed outright leaves no record: it did not stop gracefully either
+      console.log(
+        how?.clean === true
+          ? 'Node stopped gracefully'
+          : how == null
+            ? 'Node stopped without reporting how (killed?)'
+            : 'Node stopped, but in-flight operations were cut off after the 5 s grace period (exit 130)',
+      )
     } else {
       console.error(`error: node ${n.node_id} (pid ${n.pid}) did not stop within 8 s`)
     }

@@ -29,6 +29,36 @@ export async function removeRunRecord(home: string, port: number): Promise<void>
   await rm(join(runDir(home), `node-${port}.json`), { force: true })
 }
 
+/** Written by a node as it exits, read (and removed) by `node stop`: how the stop went. */
+export interface StopRecord {
+  clean: boolean
+  at: string
+}
+
+function stopPath(home: string, port: number): string {
+  return join(runDir(home), `node-${port}.stopped.json`)
+}
+
+/** The node is gone: replace its run record by how it stopped. */
+export async function recordStop(home: string, port: number, clean: boolean): Promise<void> {
+  await mkdir(runDir(home), { recursive: true, mode: 0o700 })
+  const record: StopRecord = { clean, at: new Date().toISOString() }
+  await writeFileAtomic(stopPath(home, port), JSON.stringify(record))
+  await removeRunRecord(home, port)
+}
+
+/** How the node on `port` stopped, if it said so; the record is consumed. */
+export async function takeStopRecord(home: string, port: number): Promise<StopRecord | undefined> {
+  try {
+    const record = JSON.parse(await readFile(stopPath(home, port), 'utf8')) as StopRecord
+    return record
+  } catch {
+    return undefined
+  } finally {
+    await rm(stopPath(home, port), { force: true })
+  }
+}
+
 /** Running nodes of this home; stale records (process gone) are removed. */
 export async function runningNodes(home: string): Promise<RunRecord[]> {
   let names: string[]

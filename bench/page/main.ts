@@ -36,13 +36,16 @@ node.addEventListener('peer:add', (evt) => {
 })
 await node.start()
 node.libp2p.addEventListener('self:peer:update', (evt) => {
-  if (evt.detail.peer.addresses.some((a) => a.multiaddr.toString().includes('p2p-circuit'))) mark('circuit addr')
+  if (evt.detail.peer.addresses.some((a) => a.multiaddr.toString().includes('p2p-circuit')))
+    mark('circuit addr')
 })
 node.libp2p.addEventListener('peer:discovery', (evt) => {
   mark(`discovered ${evt.detail.id.toString().slice(-4)}`)
 })
 node.libp2p.addEventListener('connection:open', (evt) => {
-  mark(`conn ${evt.detail.remotePeer.toString().slice(-4)} ${evt.detail.remoteAddr.toString().includes('webrtc') ? 'webrtc' : 'other'}`)
+  mark(
+    `conn ${evt.detail.remotePeer.toString().slice(-4)} ${evt.detail.remoteAddr.toString().includes('webrtc') ? 'webrtc' : 'other'}`,
+  )
 })
 ;(document.getElementById('state') as HTMLElement).textContent = 'ACTIVE'
 

@@ -30,6 +30,8 @@ export interface IdentityStore {
   load(): Promise<unknown>
   /** writes the record atomically */
   save(record: IdentityRecord): Promise<void>
+  /** after a record loaded and verified: make sure only this node can read it (e.g. 0600) */
+  secure?(): Promise<void>
 }
 
 export interface Identity {
@@ -55,7 +57,11 @@ export function nodeIdFromPeerId(peerId: PeerId | string): string {
 
 export async function loadOrCreateIdentity(store: IdentityStore): Promise<Identity> {
   const stored = await store.load()
-  if (stored !== undefined) return { ...decodeRecord(stored, store.location), generated: false }
+  if (stored !== undefined) {
+    const identity = decodeRecord(stored, store.location)
+    await store.secure?.()
+    return { ...identity, generated: false }
+  }
   const privateKey = await generateKeyPair('Ed25519')
   const record = encodeRecord(privateKey, new Date().toISOString())
   await store.save(record)

@@ -448,3 +448,20 @@ describe('encodeRecord / decodeRecord', () => {
     expect((caught as Error).message).toContain('indexeddb:identity/slot-0 is corrupt')
   })
 })
+
+describe('a corrupt identity file is never changed', () => {
+  it('keeps the mode of a corrupt, world-readable file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p2p-ai-identity-mode-'))
+    try {
+      const file = join(dir, 'node_identity.json')
+      await writeFile(file, '{"version": 1, "type": "Ed25519", "private_key": "AAAA"')
+      await chmod(file, 0o644)
+      await expect(loadOrCreateIdentity(new FileIdentityStore(file))).rejects.toMatchObject({
+        name: 'IdentityCorruptError',
+      })
+      expect((await stat(file)).mode & 0o777).toBe(0o644)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

@@ -1,6 +1,6 @@
 /**
  * Identity on a Node host: `<home>/config/node_identity.json`, mode 0600 in a 0700 directory,
- * written atomically. An unreadable file is reported as corrupt, never replaced.
+ * written atomically. An unreadable file is reported as corrupt, never replaced or changed.
  */
 import { chmod, mkdir, readFile, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
@@ -22,19 +22,22 @@ export class FileIdentityStore implements IdentityStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw new IdentityCorruptError(this.location, `cannot read it (${(err as Error).message})`)
     }
-    const mode = (await stat(this.location)).mode & 0o777
-    if ((mode & 0o077) !== 0) {
-      this.warn('node identity file was readable by others; restricting it to 0600', {
-        path: this.location,
-        mode: mode.toString(8),
-      })
-      await chmod(this.location, 0o600)
-    }
     try {
       return JSON.parse(text) as unknown
     } catch (err) {
       throw new IdentityCorruptError(this.location, `not valid JSON (${(err as Error).message})`)
     }
+  }
+
+  /** Restricts a verified identity file to 0600; a corrupt one is never touched. */
+  async secure(): Promise<void> {
+    const mode = (await stat(this.location)).mode & 0o777
+    if ((mode & 0o077) === 0) return
+    this.warn('node identity file was readable by others; restricting it to 0600', {
+      path: this.location,
+      mode: mode.toString(8),
+    })
+    await chmod(this.location, 0o600)
   }
 
   async save(record: IdentityRecord): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { constants } from 'node:fs'
 import { access, mkdir, readFile, stat } from 'node:fs/promises'
+import { homedir } from 'node:os'
 import { join } from 'node:path'
 import type { ConfigProblem } from '../../core/errors.js'
 import type { ConfigLayer, NodeConfig, ResolvedConfig } from '../../node/config.js'
@@ -40,7 +41,7 @@ export function defaultConfigPath(home: string): string {
 
 export async function loadNodeConfig(src: NodeConfigSources): Promise<LoadedConfig> {
   const defaults: Partial<NodeConfig> = { storage_path: join(src.home, 'data'), ...src.defaults }
-  const path = src.configPath ?? defaultConfigPath(src.home)
+  const path = expandHome(src.configPath ?? defaultConfigPath(src.home))
   const layers: ConfigLayer[] = []
   const fileLayer = await readConfigFile(path, src.configPath != null)
   if (fileLayer == null) {
@@ -50,12 +51,22 @@ export async function loadNodeConfig(src: NodeConfigSources): Promise<LoadedConf
   }
   layers.push(configFromEnv(src.env, ['P2P_AI_HOME']))
   if (src.flags != null) layers.push(configFromFlags(src.flags))
+  for (const layer of layers) {
+    if (typeof layer.values.storage_path === 'string')
+      layer.values.storage_path = expandHome(layer.values.storage_path)
+  }
   // storage_path is checked on the filesystem; its problem is reported with all the others
   const storagePath = [...layers].reverse().find((l) => typeof l.values.storage_path === 'string')
     ?.values.storage_path as string | undefined
   const storageProblem = await checkStoragePath(storagePath ?? (defaults.storage_path as string))
   const resolved = resolveConfig(layers, defaults, storageProblem == null ? [] : [storageProblem])
   return { ...resolved, path }
+}
+
+/** `~` and `~/…` mean the user's home directory, as in a shell. */
+export function expandHome(path: string): string {
+  if (path === '~') return homedir()
+  return path.startsWith('~/') ? join(homedir(), path.slice(2)) : path
 }
 
 /** Reads a config file; undefined when the default file does not exist yet. */

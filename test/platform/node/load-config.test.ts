@@ -1,5 +1,5 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/core/errors.js'
@@ -7,6 +7,7 @@ import type { NodeConfig } from '../../../src/node/config.js'
 import { CONFIG_KEYS, DEFAULT_CONFIG, MAX_CONFIG_BYTES } from '../../../src/node/config.js'
 import type { NodeConfigSources } from '../../../src/platform/node/load-config.js'
 import {
+  expandHome,
   checkStoragePath,
   defaultConfigPath,
   loadNodeConfig,
@@ -452,5 +453,14 @@ describe('readConfigFile', () => {
     await writeSized(path, 1024 * 1024)
     const layer = await readConfigFile(path, false)
     expect(layer?.problems.map((p) => [p.field, p.code])).toEqual([[path, 'config_too_large']])
+  })
+})
+
+describe('expandHome', () => {
+  it('expands ~ and ~/ to the home directory, and nothing else', () => {
+    expect(expandHome('~')).toBe(homedir())
+    expect(expandHome('~/.p2p-ai-agents/data')).toBe(`${homedir()}/.p2p-ai-agents/data`)
+    expect(expandHome('/srv/~data')).toBe('/srv/~data')
+    expect(expandHome('~user/data')).toBe('~user/data')
   })
 })
