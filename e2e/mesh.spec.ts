@@ -43,6 +43,17 @@ test('4 tabs form a full mesh of direct WebRTC connections', async () => {
   await expectFullMesh(pages, ids)
 })
 
+test('tabs opened at the same moment each become a node and mesh', async () => {
+  // they share one IndexedDB: identity slots and health probes must not collide
+  const context = await newProfile(browser, relay.url)
+  const pages = await Promise.all([0, 1, 2, 3].map(async () => context.newPage()))
+  await Promise.all(pages.map(async (p) => p.goto(relay.url)))
+  for (const p of pages) await expect(p.getByTestId('node-state')).toHaveText('ACTIVE')
+  const ids = await Promise.all(pages.map(peerIdOf))
+  expect(new Set(ids).size).toBe(4)
+  await expectFullMesh(pages, ids)
+})
+
 test('a reloaded tab keeps its node id and rejoins the mesh', async () => {
   const { pages, ids } = await openTabs(await newProfile(browser, relay.url), 3)
   await expectFullMesh(pages, ids)

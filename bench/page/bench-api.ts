@@ -5,6 +5,8 @@ export interface BenchApi {
   peerId(): string
   /** performance.timeOrigin of the page */
   navigationStart(): number
+  /** when the node became ACTIVE (and started discovering), ms since the epoch */
+  activeAt(): number
   /** peer id → when it was first seen over WebRTC, ms since the epoch */
   webrtcSince(): Record<string, number>
   peers(): PeerInfo[]

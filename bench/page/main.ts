@@ -35,12 +35,10 @@ node.addEventListener('peer:add', (evt) => {
   mark(`link ${evt.detail.peerId.slice(-4)} ${evt.detail.transport}`)
 })
 await node.start()
+const activeAt = Date.now()
 node.libp2p.addEventListener('self:peer:update', (evt) => {
   if (evt.detail.peer.addresses.some((a) => a.multiaddr.toString().includes('p2p-circuit')))
     mark('circuit addr')
-})
-node.libp2p.addEventListener('peer:discovery', (evt) => {
-  mark(`discovered ${evt.detail.id.toString().slice(-4)}`)
 })
 node.libp2p.addEventListener('connection:open', (evt) => {
   mark(
@@ -56,6 +54,7 @@ const raw = new RawChannel()
 const bench: BenchApi = {
   peerId: (): string => node.peerId as string,
   navigationStart: (): number => performance.timeOrigin,
+  activeAt: (): number => activeAt,
   webrtcSince: (): Record<string, number> => Object.fromEntries(webrtcSince),
   peers: () => node.peers(),
   timeline: () => timeline,

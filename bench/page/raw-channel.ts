@@ -6,6 +6,22 @@ const ECHO = 1
 const COUNT = 2
 const DONE = 3
 const LOW_WATER = 1024 * 1024
+/** a raw operation that takes longer than this is reported as failed, not waited on forever */
+const TIMEOUT_MS = 30_000
+
+async function within<T>(what: string, p: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`raw channel: ${what} took over ${TIMEOUT_MS} ms`))
+    }, TIMEOUT_MS)
+  })
+  try {
+    return await Promise.race([p, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
 
 export class RawChannel {
   private pc?: RTCPeerConnection
@@ -46,10 +62,13 @@ export class RawChannel {
     const out: number[] = []
     for (let i = 0; i < count; i++) {
       const t0 = performance.now()
-      await new Promise<void>((resolve) => {
-        this.onEcho = resolve
-        channel.send(msg)
-      })
+      await within(
+        'echo',
+        new Promise<void>((resolve) => {
+          this.onEcho = resolve
+          channel.send(msg)
+        }),
+      )
       out.push(performance.now() - t0)
     }
     return out
@@ -75,7 +94,7 @@ export class RawChannel {
       }
       channel.send(msg)
     }
-    await done
+    await within('stream', done)
     return performance.now() - t0
   }
 
@@ -112,11 +131,14 @@ export class RawChannel {
 
   private async gathered(pc: RTCPeerConnection): Promise<string> {
     if (pc.iceGatheringState !== 'complete') {
-      await new Promise<void>((resolve) => {
-        pc.addEventListener('icegatheringstatechange', () => {
-          if (pc.iceGatheringState === 'complete') resolve()
-        })
-      })
+      await within(
+        'ICE gathering',
+        new Promise<void>((resolve) => {
+          pc.addEventListener('icegatheringstatechange', () => {
+            if (pc.iceGatheringState === 'complete') resolve()
+          })
+        }),
+      )
     }
     return pc.localDescription?.sdp ?? ''
   }

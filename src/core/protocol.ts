@@ -2,8 +2,8 @@
 export const MESH_PROTOCOL = '/p2p-ai/mesh/1.0.0'
 /** Gossipsub topic on which every node announces its direct neighbours. */
 export const TOPOLOGY_TOPIC = '/p2p-ai/topology/1.0.0'
-/** Gossipsub topic used by @libp2p/pubsub-peer-discovery between tabs. */
-export const DISCOVERY_TOPIC = '/p2p-ai/discovery/1.0.0'
+/** A relay's list of the peers holding a reservation on it (request/response). */
+export const DIRECTORY_PROTOCOL = '/p2p-ai/directory/1.0.0'
 /** The frame format version inside MESH_PROTOCOL streams. */
 export const FRAME_VERSION = 1
 /** Default hop budget of a routed message (FR10.3). */

@@ -1,6 +1,6 @@
 /**
- * Turns discovered peers into direct connections (FR10.2). libp2p does not dial discovered
- * peers by itself; this dials their `/p2p-circuit/webrtc` addresses, from one side only (the
+ * Turns discovered peers (from the relay's directory and from announcements) into direct
+ * connections (FR10.2): dials their `/p2p-circuit/webrtc` addresses, from one side only (the
  * lower peer id, or the other side once the pair has waited too long), at most 4 at a time,
  * within max_peers, and redials transient failures with backoff.
  */
@@ -55,7 +55,6 @@ export class MeshDialer {
   start(): void {
     if (this.running) return
     this.running = true
-    this.opts.libp2p.addEventListener('peer:discovery', this.onDiscovery)
     this.timer = setInterval(() => {
       this.tick()
     }, TICK_MS)
@@ -63,7 +62,6 @@ export class MeshDialer {
 
   stop(): void {
     this.running = false
-    this.opts.libp2p.removeEventListener('peer:discovery', this.onDiscovery)
     clearInterval(this.timer)
     this.queue.abort()
   }
@@ -88,10 +86,8 @@ export class MeshDialer {
     c.nextAttempt = 0
   }
 
-  private readonly onDiscovery = (
-    evt: CustomEvent<{ id: PeerId; multiaddrs: Multiaddr[] }>,
-  ): void => {
-    const { id, multiaddrs } = evt.detail
+  /** A peer can be dialled at these addresses (non-WebRTC ones are ignored). */
+  discovered(id: PeerId, multiaddrs: Multiaddr[]): void {
     const key = id.toString()
     if (key === this.self || this.opts.isRelay(key) || this.opts.denied.has(key)) return
     const addrs = multiaddrs.filter((ma) => {
@@ -104,6 +100,7 @@ export class MeshDialer {
     if (existing != null) {
       existing.addrs = addrs
       existing.lastSeen = now
+      this.consider(existing, now)
       return
     }
     this.candidates.set(key, {

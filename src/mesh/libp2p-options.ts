@@ -1,7 +1,8 @@
 /**
  * The libp2p configuration of every node, tab or Node process, peer or relay. Transports are
  * the same libraries everywhere (@libp2p/webrtc runs on node-datachannel under Node); the host
- * only chooses what to listen on.
+ * only chooses what to listen on. Discovery is ours: the relay's directory and gossiped
+ * announcements (src/mesh/directory.ts, topology-gossip.ts), not a libp2p discovery module.
  */
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
@@ -9,14 +10,12 @@ import { identify } from '@libp2p/identify'
 import type { ConnectionGater, PrivateKey } from '@libp2p/interface'
 import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
-import { pubsubPeerDiscovery } from '@libp2p/pubsub-peer-discovery'
 import { isPrivate } from '@libp2p/utils'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { WebSockets } from '@multiformats/multiaddr-matcher'
 import type { Libp2pOptions } from 'libp2p'
-import { DISCOVERY_TOPIC } from '../core/protocol.js'
 import type { NodeRole, Platform } from '../core/types.js'
 import { agentVersion } from '../core/version.js'
 import type { NodeConfig } from '../node/config.js'
@@ -75,7 +74,6 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
         maxIncomingPendingConnections: 256,
         inboundConnectionThreshold: 1000,
       },
-      peerDiscovery: [pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], listenOnly: true })],
       services: {
         ...init.services,
         identify: identify(),
@@ -103,9 +101,6 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
       maxConnections: config.max_peers * 2 + 8,
       dialTimeout: 10_000,
     },
-    peerDiscovery: [
-      pubsubPeerDiscovery({ topics: [DISCOVERY_TOPIC], interval: config.discovery_interval_ms }),
-    ],
     services: {
       ...init.services,
       identify: identify(),

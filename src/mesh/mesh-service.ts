@@ -4,6 +4,7 @@
  */
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Connection, IdentifyResult, Libp2p, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { MESH_PROTOCOL } from '../core/protocol.js'
 import type { Delivery, MeshMessage, PeerInfo, Platform } from '../core/types.js'
@@ -13,6 +14,7 @@ import type { Logger } from '../obs/logger.js'
 import type { DropReason, Frame } from './codec.js'
 import { frameBody } from './codec.js'
 import { MeshDialer } from './dialer.js'
+import { queryDirectory } from './directory.js'
 import { HeartbeatMonitor } from './heartbeat.js'
 import { Link } from './link.js'
 import { PeerTable, peerListHash } from './peer-table.js'
@@ -121,6 +123,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
       onLowPeers: () => {
         this.dialer.boost()
         this.relays.retryNow()
+        for (const relay of this.relays.status().connected) void this.askDirectory(relay)
       },
     })
     this.dialer = new MeshDialer({
@@ -132,7 +135,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
       log: opts.log.child('dialer'),
     })
     this.gossip = new TopologyGossip({
-      pubsub: libp2p.services.pubsub,
+      libp2p,
       self: this.self,
       nodeId: opts.nodeId,
       platform: opts.platform,
@@ -145,6 +148,10 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
       onDrop: (reason) => {
         this.countDrop(reason, 'gossip')
       },
+      onAddresses: (peerId, addrs) => {
+        this.dialer.discovered(peerIdFromString(peerId), addrs)
+      },
+      intervalMs: config.announce_interval_secs * 1000,
     })
     for (const type of ['peer:add', 'peer:update', 'peer:remove'] as const) {
       this.peers.addEventListener(type, (evt) => {
@@ -152,7 +159,10 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
         if (type !== 'peer:update') this.gossip.neighboursChanged()
       })
     }
-    this.relays.addEventListener('relay:connected', () => this.safeDispatchEvent('relay:change'))
+    this.relays.addEventListener('relay:connected', (evt) => {
+      this.safeDispatchEvent('relay:change')
+      void this.askDirectory(evt.detail)
+    })
     this.relays.addEventListener('relay:disconnected', () => this.safeDispatchEvent('relay:change'))
   }
 
@@ -222,6 +232,21 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
 
   neighbourHash(): Uint8Array<ArrayBuffer> {
     return peerListHash(this.peers.neighbours())
+  }
+
+  /** Asks a relay who else is there, and dials them (the newcomer's fast path into the mesh). */
+  private async askDirectory(relay: string): Promise<void> {
+    const connection = this.opts.libp2p
+      .getConnections(peerIdFromString(relay))
+      .find((c) => c.status === 'open')
+    if (connection == null) return
+    try {
+      const peers = await queryDirectory(connection, this.self)
+      this.log.debug('relay directory', { relay, peers: peers.length })
+      for (const p of peers) this.dialer.discovered(peerIdFromString(p.peerId), p.addrs)
+    } catch (err) {
+      this.log.info('relay directory unavailable', { relay, error: err as Error })
+    }
   }
 
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {

@@ -1,9 +1,14 @@
 /**
- * Announces this node's neighbours on the topology topic when they change and every 30 s, and
- * folds everyone else's announcements into the TopologyTable. Gossipsub signs messages with
- * the author's key, so an announcement can only describe its author.
+ * Announces this node (its dialable addresses and its neighbours) on the topology topic: when
+ * either changes, when a node we did not know announces itself (so a newcomer hears from
+ * everyone at once), and every announce_interval_secs. Folds everyone else's announcements into
+ * the TopologyTable and hands their addresses to the dialer. Gossipsub signs messages with the
+ * author's key, so an announcement can only describe its author.
  */
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { multiaddr } from '@multiformats/multiaddr'
 import { TOPOLOGY_TOPIC } from '../core/protocol.js'
 import { TopologyAnnouncement } from '../core/proto/topology.js'
 import { VERSION } from '../core/version.js'
@@ -15,6 +20,9 @@ import type { TopologyTable } from './topology.js'
 import { transportOf } from './transport-kind.js'
 
 const MAX_ANNOUNCEMENT_BYTES = 128 * 1024
+const MAX_ADDRS = 16
+/** a newcomer's announcement is answered at most this often */
+const ANSWER_GAP_MS = 1000
 const DEBOUNCE_MS = 100
 /**
  * Gossipsub forwards only along its mesh, which it grafts on its 1 s heartbeat: an announcement
@@ -23,7 +31,7 @@ const DEBOUNCE_MS = 100
 const SETTLE_MS = 2500
 
 export interface TopologyGossipOptions {
-  pubsub: GossipSub
+  libp2p: Libp2p<{ pubsub: GossipSub }>
   self: string
   nodeId: string
   platform: Platform
@@ -36,10 +44,14 @@ export interface TopologyGossipOptions {
   onChange(): void
   /** an announcement was malformed */
   onDrop(reason: string): void
+  /** a node told us where to dial it */
+  onAddresses(peerId: string, addrs: Multiaddr[]): void
 }
 
 export class TopologyGossip {
   private seq = 0n
+  private lastAddrs = ''
+  private lastAnswer = 0
   private timer?: ReturnType<typeof setInterval>
   private debounce?: ReturnType<typeof setTimeout>
   private settle?: ReturnType<typeof setTimeout>
@@ -49,10 +61,16 @@ export class TopologyGossip {
     this.intervalMs = opts.intervalMs ?? 30_000
   }
 
+  private get pubsub(): GossipSub {
+    return this.opts.libp2p.services.pubsub
+  }
+
   start(): void {
-    this.opts.pubsub.subscribe(TOPOLOGY_TOPIC)
-    this.opts.pubsub.addEventListener('message', this.onMessage)
-    this.opts.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.pubsub.subscribe(TOPOLOGY_TOPIC)
+    this.pubsub.addEventListener('message', this.onMessage)
+    this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
+    this.opts.libp2p.addEventListener('transport:listening', this.onAddressesMaybeChanged)
+    this.opts.libp2p.addEventListener('self:peer:update', this.onAddressesMaybeChanged)
     this.timer = setInterval(() => {
       this.publish()
       const keep = new Set(this.opts.peers.neighbours())
@@ -64,10 +82,12 @@ export class TopologyGossip {
     clearInterval(this.timer)
     clearTimeout(this.debounce)
     clearTimeout(this.settle)
-    this.opts.pubsub.removeEventListener('message', this.onMessage)
-    this.opts.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.pubsub.removeEventListener('message', this.onMessage)
+    this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
+    this.opts.libp2p.removeEventListener('transport:listening', this.onAddressesMaybeChanged)
+    this.opts.libp2p.removeEventListener('self:peer:update', this.onAddressesMaybeChanged)
     try {
-      this.opts.pubsub.unsubscribe(TOPOLOGY_TOPIC)
+      this.pubsub.unsubscribe(TOPOLOGY_TOPIC)
     } catch {
       // pubsub already stopped
     }
@@ -85,10 +105,41 @@ export class TopologyGossip {
     }, SETTLE_MS)
   }
 
+  /** Our dialable addresses, e.g. once the relay reservation exists. */
+  private readonly onAddressesMaybeChanged = (): void => {
+    const now = this.dialableAddrs()
+      .map((a) => a.toString())
+      .join(' ')
+    if (now === this.lastAddrs) return
+    this.lastAddrs = now
+    this.neighboursChanged()
+  }
+
+  private dialableAddrs(): Multiaddr[] {
+    return this.opts.libp2p
+      .getMultiaddrs()
+      .filter((ma) => {
+        const names = ma.getComponents().map((c) => c.name)
+        return names.includes('p2p-circuit') && names.includes('webrtc')
+      })
+      .slice(0, MAX_ADDRS)
+  }
+
   /** A node (re)subscribed to the topology: it has not heard our announcement yet. */
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     if (evt.detail.subscriptions.some((s) => s.topic === TOPOLOGY_TOPIC && s.subscribe))
       this.neighboursChanged()
+  }
+
+  /** Someone new is out there and has not heard of us: announce (once for a burst of newcomers). */
+  private answerNewcomer(): void {
+    const now = Date.now()
+    if (now - this.lastAnswer < ANSWER_GAP_MS) return
+    this.lastAnswer = now
+    clearTimeout(this.debounce)
+    this.debounce = setTimeout(() => {
+      this.publish()
+    }, DEBOUNCE_MS)
   }
 
   /** Tells everyone we are going, so they drop us from their maps at once. */
@@ -115,8 +166,9 @@ export class TopologyGossip {
       neighbours,
       platform: this.opts.platform,
       leaving,
+      multiaddrs: leaving ? [] : this.dialableAddrs().map((ma) => ma.bytes),
     })
-    this.opts.pubsub.publish(TOPOLOGY_TOPIC, data).catch((err: unknown) => {
+    this.pubsub.publish(TOPOLOGY_TOPIC, data).catch((err: unknown) => {
       this.opts.log.debug('topology announcement not published', { error: err as Error })
     })
   }
@@ -141,7 +193,12 @@ export class TopologyGossip {
       this.opts.onDrop('undecodable_announcement')
       return
     }
-    if (!ann.neighbours.every((n) => isPeerIdString(n.peerId))) {
+    let addrs: Multiaddr[]
+    try {
+      if (!ann.neighbours.every((n) => isPeerIdString(n.peerId)))
+        throw new Error('neighbour is not a peer id')
+      addrs = ann.multiaddrs.slice(0, MAX_ADDRS).map((bytes) => multiaddr(bytes))
+    } catch {
       this.opts.onDrop('invalid_announcement')
       return
     }
@@ -150,6 +207,8 @@ export class TopologyGossip {
       this.opts.onChange()
       return
     }
+    if (this.opts.topology.get(author) == null) this.answerNewcomer()
+    if (addrs.length > 0) this.opts.onAddresses(author, addrs)
     const applied = this.opts.topology.applyAnnouncement(
       author,
       ann.seq,

@@ -35,8 +35,8 @@ export interface NodeConfig {
   ice_servers: IceServer[]
   /** seconds between heartbeats to each peer (FR10.4). @default 10 */
   heartbeat_interval_secs: number
-  /** how often a node re-announces itself for discovery, ms. @default 1000 */
-  discovery_interval_ms: number
+  /** seconds between a node's periodic announcements (it also announces on every change). @default 30 */
+  announce_interval_secs: number
   /** peer ids this node never connects to, in either direction. @default [] */
   deny_peers: string[]
   /** allow dialling ws:// and private/loopback addresses (a LAN or one machine). @default true */
@@ -85,11 +85,11 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
     max: 300,
     env: ['P2P_AI_HEARTBEAT_INTERVAL_SECS'],
   },
-  discovery_interval_ms: {
+  announce_interval_secs: {
     kind: 'int',
-    min: 100,
-    max: 60000,
-    env: ['P2P_AI_DISCOVERY_INTERVAL_MS'],
+    min: 5,
+    max: 3600,
+    env: ['P2P_AI_ANNOUNCE_INTERVAL_SECS'],
   },
   deny_peers: { kind: 'list', env: ['P2P_AI_DENY_PEERS'] },
   dial_private_addresses: { kind: 'bool', env: ['P2P_AI_DIAL_PRIVATE_ADDRESSES'] },
@@ -119,7 +119,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   relays: [],
   ice_servers: [],
   heartbeat_interval_secs: 10,
-  discovery_interval_ms: 1000,
+  announce_interval_secs: 30,
   deny_peers: [],
   dial_private_addresses: true,
   max_message_bytes: 1024 * 1024,

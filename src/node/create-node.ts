@@ -23,6 +23,8 @@ import type { MeshServices } from '../mesh/mesh-service.js'
 import { MeshService } from '../mesh/mesh-service.js'
 import type { SendOptions } from '../mesh/router.js'
 import { libp2pOptions } from '../mesh/libp2p-options.js'
+import type { RelayServices } from '../mesh/relay-role.js'
+import { RelayRole } from '../mesh/relay-role.js'
 import type { Logger } from '../obs/logger.js'
 import { createLogger } from '../obs/logger.js'
 import { Namespaces } from '../store/storage.js'
@@ -75,6 +77,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
   private identity?: Identity
   private p2p?: Libp2p<MeshServices>
   private meshService?: MeshService
+  private relayRole?: RelayRole
   private shuttingDown = false
   private healthTimer?: ReturnType<typeof setInterval>
   private lastHealth?: HealthReport
@@ -212,10 +215,19 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
         })
         this.forwardMeshEvents(this.meshService)
       }
+      if (this.role === 'relay') {
+        this.relayRole = new RelayRole(
+          this.p2p as unknown as Libp2p<RelayServices>,
+          config.config.relay_max_reservations,
+          this.log.child('relay'),
+        )
+      }
       this.lifecycle.transition(NodeState.ACTIVE)
       diag.time_to_active = since()
       await this.meshService?.start()
       if (this.meshService != null) diag.components_initialized.push('mesh')
+      await this.relayRole?.start()
+      if (this.relayRole != null) diag.components_initialized.push('relay')
       this.healthTimer = setInterval(() => {
         void this.health().catch(() => {})
       }, config.config.health_check_interval_secs * 1000)
@@ -250,6 +262,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     const clean = await this.operations.drain(graceMs, () => this.meshService?.busy === true)
     if (!clean)
       this.log.warn('operations did not finish within the grace period; stopping them', { graceMs })
+    await this.relayRole?.stop()
     await this.meshService?.stop().catch((err: unknown) => {
       this.log.error('mesh stop failed', { error: err as Error })
     })
@@ -276,12 +289,14 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
       {
         config: async () => host.configProbe(),
         storage: async () => {
+          // a key of its own: tabs of one browser profile share one database
           const nonce = Math.random().toString(36).slice(2)
-          await host.storage.put(Namespaces.health, 'probe', { nonce })
-          const back = (await host.storage.get(Namespaces.health, 'probe')) as
+          const key = `probe-${this.nodeId ?? 'starting'}-${nonce}`
+          await host.storage.put(Namespaces.health, key, { nonce })
+          const back = (await host.storage.get(Namespaces.health, key)) as
             { nonce?: string } | undefined
+          await host.storage.delete(Namespaces.health, key)
           if (back?.nonce !== nonce) throw new Error('read back a different value than written')
-          await host.storage.delete(Namespaces.health, 'probe')
         },
         crypto: async () => {
           if (identity == null) throw new Error('no identity loaded')

@@ -9,6 +9,7 @@ export interface TopologyAnnouncement {
   neighbours: Neighbour[]
   platform: string
   leaving: boolean
+  multiaddrs: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace TopologyAnnouncement {
@@ -53,6 +54,13 @@ export namespace TopologyAnnouncement {
           w.bool(obj.leaving)
         }
 
+        if (obj.multiaddrs != null && obj.multiaddrs.length > 0) {
+          for (const value of obj.multiaddrs) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -63,7 +71,8 @@ export namespace TopologyAnnouncement {
           seq: 0n,
           neighbours: [],
           platform: '',
-          leaving: false
+          leaving: false,
+          multiaddrs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -102,6 +111,14 @@ export namespace TopologyAnnouncement {
               obj.leaving = reader.bool()
               break
             }
+            case 7: {
+              if (opts.limits?.multiaddrs != null && obj.multiaddrs.length === opts.limits.multiaddrs) {
+                throw new MaxLengthError('Decode error - repeated field "multiaddrs" had too many elements')
+              }
+
+              obj.multiaddrs.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -112,7 +129,8 @@ export namespace TopologyAnnouncement {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          neighbours: 0
+          neighbours: 0,
+          multiaddrs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -174,6 +192,21 @@ export namespace TopologyAnnouncement {
               }
               break
             }
+            case 7: {
+              if (opts.limits?.multiaddrs != null && obj.multiaddrs === opts.limits.multiaddrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "multiaddrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.multiaddrs[]`,
+                index: obj.multiaddrs,
+                value: reader.bytes()
+              }
+
+              obj.multiaddrs++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -223,6 +256,12 @@ export namespace TopologyAnnouncement {
     value: boolean
   }
 
+  export interface TopologyAnnouncementMultiaddrsFieldEvent {
+    field: '$.multiaddrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<TopologyAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TopologyAnnouncement.codec())
   }
@@ -231,7 +270,7 @@ export namespace TopologyAnnouncement {
     return decodeMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent> {
     return streamMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 }
