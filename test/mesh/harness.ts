@@ -3,10 +3,12 @@
  * routing, acks, heartbeats and validation without browsers. Only the transport differs from
  * the product (no WebRTC in a unit test); everything above it is the same code.
  */
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
 import { memory } from '@libp2p/memory'
+import { tcp } from '@libp2p/tcp'
 import { noise } from '@libp2p/noise'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -41,9 +43,12 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   const addr = `/memory/mesh-test-${process.pid}-${counter++}`
   const config: NodeConfig = { ...DEFAULT_CONFIG, relays: [], ...opts.config }
   const deny = new Set(config.deny_peers)
+  // with relays configured, reserve on them like a tab does (/p2p-circuit); libp2p's address
+  // manager cannot hold circuit addresses over the memory transport, so that case uses loopback TCP
+  const viaRelay = config.relays.length > 0
   const libp2p = (await createLibp2p({
-    addresses: { listen: [addr] },
-    transports: [memory()],
+    addresses: { listen: viaRelay ? ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'] : [addr] },
+    transports: viaRelay ? [tcp(), circuitRelayTransport()] : [memory()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     nodeInfo: { userAgent: opts.userAgent ?? agentVersion('node', 'peer') },
@@ -72,7 +77,9 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
     libp2p,
     mesh,
     id: libp2p.peerId.toString(),
-    addr: `${addr}/p2p/${libp2p.peerId.toString()}`,
+    addr: viaRelay
+      ? (libp2p.getMultiaddrs()[0]?.toString() ?? '')
+      : `${addr}/p2p/${libp2p.peerId.toString()}`,
     stop: async () => {
       await mesh.stop()
       await libp2p.stop()
