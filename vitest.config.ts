@@ -2,18 +2,7 @@ import { playwright } from '@vitest/browser-playwright'
 import type { Page } from '@playwright/test'
 import type { BrowserCommand } from 'vitest/node'
 import { configDefaults, defineConfig } from 'vitest/config'
-
-/** Debian's Chromium, never a downloaded one (same default as e2e/browser.ts). */
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH } from './e2e/chromium.js'
 
 /**
  * Extra tabs for browser tests: pages opened in the test's own browser context (same origin,
@@ -92,7 +81,7 @@ export default defineConfig({
             enabled: true,
             headless: true,
             provider: playwright({
-              launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
+              launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_BASE_ARGS },
             }),
             instances: [{ browser: 'chromium' }],
             commands: { openTab, tabImport, tabEval, reloadTab, closeTab },

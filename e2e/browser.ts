@@ -1,17 +1,10 @@
-/** Chromium as these tests need it: Debian's binary, WebRTC on loopback, no background traffic. */
+/** Chromium for the mesh tests: WebRTC on loopback, and background tabs kept running. */
 import type { Browser, BrowserContext } from '@playwright/test'
 import { chromium } from '@playwright/test'
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+import { CHROMIUM_BASE_ARGS, CHROMIUM_PATH } from './chromium.js'
 
 export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
+  ...CHROMIUM_BASE_ARGS,
   // WebRTC gathers loopback candidates only with this flag (and a media permission)
   '--allow-loopback-in-peer-connection',
   // background tabs must keep their timers running like foreground ones

@@ -19,7 +19,7 @@ import type {
 } from '../core/types.js'
 import { NodeState } from '../core/types.js'
 import { VERSION } from '../core/version.js'
-import type { MeshServices } from '../mesh/mesh-service.js'
+import type { MeshEvents, MeshServices } from '../mesh/mesh-service.js'
 import { MeshService } from '../mesh/mesh-service.js'
 import type { SendOptions } from '../mesh/router.js'
 import { libp2pOptions } from '../mesh/libp2p-options.js'
@@ -36,14 +36,9 @@ import { loadOrCreateIdentity } from './identity.js'
 import { Lifecycle } from './lifecycle.js'
 import { OperationTracker } from './operations.js'
 
-export interface NodeEvents {
+/** Everything the mesh reports, plus the node's own lifecycle and health. */
+export interface NodeEvents extends MeshEvents {
   'state:change': CustomEvent<StateTransition>
-  'peer:add': CustomEvent<PeerInfo>
-  'peer:update': CustomEvent<PeerInfo>
-  'peer:remove': CustomEvent<{ peerId: string; reason: string }>
-  message: CustomEvent<MeshMessage>
-  'topology:change': CustomEvent<void>
-  'relay:change': CustomEvent<void>
   health: CustomEvent<HealthReport>
 }
 

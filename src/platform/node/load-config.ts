@@ -79,38 +79,26 @@ export async function readConfigFile(
     size = (await stat(path)).size
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' && !required) return undefined
-    return {
-      source: 'file',
-      values: {},
-      warnings: [],
-      problems: [
-        {
-          field: path,
-          code: 'config_unreadable',
-          message: `cannot read config file: ${(err as Error).message}`,
-        },
-      ],
-    }
+    return unreadable(path, err)
   }
   if (size > MAX_CONFIG_BYTES) return parseConfigFile('', size, path)
   let text: string
   try {
     text = await readFile(path, 'utf8')
   } catch (err) {
-    return {
-      source: 'file',
-      values: {},
-      warnings: [],
-      problems: [
-        {
-          field: path,
-          code: 'config_unreadable',
-          message: `cannot read config file: ${(err as Error).message}`,
-        },
-      ],
-    }
+    return unreadable(path, err)
   }
   return parseConfigFile(text, Buffer.byteLength(text), path)
+}
+
+function unreadable(path: string, err: unknown): ConfigLayer {
+  const message = `cannot read config file: ${(err as Error).message}`
+  return {
+    source: 'file',
+    values: {},
+    warnings: [],
+    problems: [{ field: path, code: 'config_unreadable', message }],
+  }
 }
 
 async function writeDefaultConfig(path: string, config: NodeConfig): Promise<void> {
