@@ -10,7 +10,6 @@ import { NotActiveError } from '../core/errors.js'
 import type {
   Delivery,
   HealthReport,
-  MeshMessage,
   NodeMetadata,
   NodeRole,
   PeerInfo,
