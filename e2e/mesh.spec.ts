@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { expect, test } from '@playwright/test'
 import { launchChromium, newProfile } from './browser.js'
-import { HeadlessNode, Relay } from './processes.js'
+import { freePort, HeadlessNode, Relay } from './processes.js'
 import { expectPeers, nodeIdOf, openTab, peerIdOf, peerRows, sendFromPage } from './tabs.js'
 
 let browser: Browser
@@ -177,4 +177,37 @@ test('a message to a peer without a direct connection is routed through another 
   await expect(arrived).toHaveAttribute('data-from', aId)
   await expect(arrived).toHaveAttribute('data-hops', '2')
   await expect(arrived).toContainText('(2 hops)')
+})
+
+test('a tab bootstraps from a list of relays, skipping the ones that are down', async () => {
+  const down = [await freePort(), await freePort()].map((p) => `http://127.0.0.1:${p}`)
+  const relays = [...down, relay.url].join(',')
+  const context = await newProfile(browser, relay.url)
+  const a = await openTab(context, `${relay.url}/?relays=${relays}`)
+  const b = await openTab(context, `${relay.url}/?relays=${relays}`)
+  await expect(a.getByTestId('relay-status')).toHaveAttribute('data-connected', 'true')
+  await expectPeers(a, [await peerIdOf(b)])
+})
+
+test('a tab keeps to its max_peers', async () => {
+  const context = await newProfile(browser, relay.url)
+  const limited = await openTab(context, `${relay.url}/?max_peers=1`)
+  const { pages, ids } = await openTabs(context, 3)
+  // the others still mesh among themselves (one of them may also hold the limited tab's one link)
+  for (const [i, page] of pages.entries()) {
+    const others = ids.filter((_, j) => j !== i)
+    await expect
+      .poll(
+        async () =>
+          (await peerRows(page)).filter((r) => others.includes(r.peerId) && r.health === 'ALIVE')
+            .length,
+      )
+      .toBe(2)
+  }
+  await expect.poll(async () => (await peerRows(limited)).length).toBe(1)
+  // and it stays at one while the others keep finding it
+  for (let i = 0; i < 10; i++) {
+    expect((await peerRows(limited)).length).toBeLessThanOrEqual(1)
+    await limited.waitForTimeout(300)
+  }
 })

@@ -135,7 +135,8 @@ export class MeshDialer {
   private consider(c: Candidate, now: number): void {
     if (!this.running || c.refused != null || now < c.nextAttempt) return
     if (this.queue.has(c.peerId) || this.isConnected(c.peerId)) return
-    if (this.opts.peers.size >= this.opts.maxPeers) return
+    // dials under way count against max_peers too, or 4 parallel dials could overshoot it
+    if (this.opts.peers.size + this.queue.size >= this.opts.maxPeers) return
     const weInitiate = this.self < c.peerId.toString()
     const takeover = now - c.discoveredAt > (this.opts.takeoverAfterMs ?? 8000)
     if (!weInitiate && !takeover) return
@@ -147,7 +148,7 @@ export class MeshDialer {
   }
 
   private async dial(c: Candidate): Promise<void> {
-    if (this.isConnected(c.peerId)) return
+    if (this.isConnected(c.peerId) || this.opts.peers.size >= this.opts.maxPeers) return
     const started = Date.now()
     try {
       await this.opts.libp2p.dial(c.addrs, {

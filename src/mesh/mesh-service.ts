@@ -335,6 +335,16 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
       },
     })
     if (!link.isOpen) return
+    if (!this.peers.has(link.peerId) && this.peers.size >= this.opts.config.max_peers) {
+      // connections that raced past the dialer and the gater still do not exceed max_peers
+      this.log.info('refusing mesh link: max_peers reached', {
+        peer: link.peerId,
+        max: this.opts.config.max_peers,
+      })
+      link.abort('max_peers_reached')
+      void connection.close().catch(() => {})
+      return
+    }
     this.peers.addLink(link)
     this.log.debug('mesh link up', {
       peer: link.peerId,
