@@ -91,7 +91,7 @@ async function benchTabs(context: BrowserContext, url: string, n: number): Promi
     if (process.env.BENCH_VERBOSE != null)
       console.log(`[${n} tabs] ${what} at ${Date.now() - t0} ms`)
   }
-  await Promise.all(pages.map(async (p) => p.goto(url)))
+  await Promise.all(pages.map(async (p) => p.goto(`${url}/${process.env.BENCH_QUERY ?? ''}`)))
   try {
     await Promise.all(
       pages.map(async (p) =>
@@ -135,6 +135,11 @@ async function benchTabs(context: BrowserContext, url: string, n: number): Promi
     throw err
   }
   progress('full mesh')
+  if (process.env.BENCH_LOG != null) {
+    console.log(
+      problems.filter((l) => new RegExp(process.env.BENCH_LOG as string).test(l)).join('\n'),
+    )
+  }
   const seen = await Promise.all(
     pages.map(async (p) =>
       p.evaluate(() => ({

@@ -30,6 +30,9 @@ export type MeshServices = {
   pubsub: GossipSub
 }
 
+/** When to ask a freshly connected relay for its directory, ms after connecting. */
+const DIRECTORY_POLL_MS = [0, 1000, 2000, 4000, 8000]
+
 export interface MeshServiceOptions {
   libp2p: Libp2p<MeshServices>
   nodeId: string
@@ -83,6 +86,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
   private readonly pendingRelayed = new Map<string, ReturnType<typeof setTimeout>>()
   private readonly lastDropLog = new Map<string, number>()
   private running = false
+  private readonly directoryTimers = new Set<ReturnType<typeof setTimeout>>()
 
   constructor(private readonly opts: MeshServiceOptions) {
     super()
@@ -161,7 +165,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     }
     this.relays.addEventListener('relay:connected', (evt) => {
       this.safeDispatchEvent('relay:change')
-      void this.askDirectory(evt.detail)
+      this.pollDirectory(evt.detail)
     })
     this.relays.addEventListener('relay:disconnected', () => this.safeDispatchEvent('relay:change'))
   }
@@ -201,6 +205,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     libp2p.removeEventListener('peer:identify', this.onIdentify)
     libp2p.removeEventListener('connection:open', this.onConnectionOpen)
     for (const timer of this.pendingRelayed.values()) clearTimeout(timer)
+    for (const timer of this.directoryTimers) clearTimeout(timer)
     this.dialer.stop()
     this.gossip.stop()
     this.heartbeat.stop()
@@ -232,6 +237,23 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
 
   neighbourHash(): Uint8Array<ArrayBuffer> {
     return peerListHash(this.peers.neighbours())
+  }
+
+  /**
+   * Asks a newly connected relay who is there, and again over the next seconds: peers starting at
+   * the same time reserve a moment later, and their announcements can miss a gossip mesh that is
+   * still forming. (With fewer than 2 peers, the heartbeat monitor asks again every 30 s.)
+   */
+  private pollDirectory(relay: string): void {
+    for (const delay of DIRECTORY_POLL_MS) {
+      const timer = setTimeout(() => {
+        this.directoryTimers.delete(timer)
+        if (!this.running || !this.relays.status().connected.includes(relay)) return
+        if (delay > 0 && this.peers.size >= this.opts.config.max_peers) return
+        void this.askDirectory(relay)
+      }, delay)
+      this.directoryTimers.add(timer)
+    }
   }
 
   /** Asks a relay who else is there, and dials them (the newcomer's fast path into the mesh). */

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { FormEvent } from 'react'
 import type { P2PNode } from '../node/create-node.js'
-import { shortId } from './format.js'
+import { nodeLabel } from './format.js'
 import { useKnownNodes, useMessages, usePeers } from './hooks.js'
 
 interface Result {
@@ -58,10 +58,10 @@ export function Messages({ node }: { node: P2PNode }) {
           aria-label="recipient"
         >
           {targets.length === 0 && <option value="">no known nodes</option>}
-          {targets.length > 0 && <option value="">{shortId(targets[0] ?? '')} (first)</option>}
+          {targets.length > 0 && <option value="">{nodeLabel(targets[0] ?? '')} (first)</option>}
           {targets.map((p) => (
-            <option key={p} value={p}>
-              {p}
+            <option key={p} value={p} title={p}>
+              {nodeLabel(p)}
               {peers.some((x) => x.peerId === p) ? '' : ' (via the mesh)'}
             </option>
           ))}
@@ -91,7 +91,7 @@ export function Messages({ node }: { node: P2PNode }) {
         {received.map((m) => (
           <li key={m.id} data-testid="message" data-from={m.from} data-hops={m.hops}>
             <span className="mono" title={m.from}>
-              {shortId(m.from)}
+              {nodeLabel(m.from)}
             </span>{' '}
             <span className="muted">
               ({m.hops} hop{m.hops === 1 ? '' : 's'})

@@ -1,3 +1,5 @@
+import { nodeIdFromPeerId } from '../node/identity.js'
+
 /** "4 s", "2 min 5 s", "1 h 3 min" */
 export function formatAge(ms: number): string {
   const s = Math.max(0, Math.floor(ms / 1000))
@@ -10,4 +12,13 @@ export function formatAge(ms: number): string {
 /** First and last characters of a long id. */
 export function shortId(id: string, keep = 6): string {
   return id.length <= keep * 2 + 1 ? id : `${id.slice(0, keep)}…${id.slice(-keep)}`
+}
+
+/** How the page names a node: the short form of its node id (the peer id is in the title). */
+export function nodeLabel(peerId: string): string {
+  try {
+    return shortId(nodeIdFromPeerId(peerId))
+  } catch {
+    return shortId(peerId)
+  }
 }

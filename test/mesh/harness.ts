@@ -20,6 +20,7 @@ import { MeshService } from '../../src/mesh/mesh-service.js'
 import { DEFAULT_CONFIG } from '../../src/node/config.js'
 import type { NodeConfig } from '../../src/node/config.js'
 import { nodeIdFromPeerId } from '../../src/node/identity.js'
+import type { Logger } from '../../src/obs/logger.js'
 import { silentLogger } from '../../src/obs/logger.js'
 
 export interface TestNode {
@@ -35,6 +36,8 @@ export interface TestNodeOptions {
   timing?: MeshTiming
   /** libp2p agent version to announce, to play an incompatible node */
   userAgent?: string
+  /** where the mesh logs (silent by default) */
+  log?: Logger
 }
 
 let counter = 0
@@ -69,7 +72,7 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
     nodeId: nodeIdFromPeerId(libp2p.peerId),
     platform: 'node',
     config,
-    log: silentLogger,
+    log: opts.log ?? silentLogger,
     timing: opts.timing,
   })
   await mesh.start()

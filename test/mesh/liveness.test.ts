@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { agentVersion } from '../../src/core/version.js'
+import { createLogger, MemorySink } from '../../src/obs/logger.js'
 import type { TestNode } from './harness.js'
 import { link, testNode } from './harness.js'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -70,6 +71,17 @@ describe('heartbeats and peer health', () => {
     await expect
       .poll(() => a.mesh.topology.get(b.id)?.neighbours, { timeout: 3000 })
       .toEqual([a.id, c.id].sort())
+  })
+
+  it('warns when it has fewer than 2 peers, and looks harder', async () => {
+    const logs = new MemorySink()
+    const lonely = await testNode({ log: createLogger({ level: 'INFO', sinks: [logs.sink] }) })
+    nodes = [lonely]
+    await expect
+      .poll(() => logs.entries.find((e) => e.msg.startsWith('fewer than 2 mesh peers')), {
+        timeout: 3000,
+      })
+      .toMatchObject({ level: 'WARN', peers: 0 })
   })
 
   it('removes a peer at once when it says goodbye', async () => {
