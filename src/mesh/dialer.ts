@@ -66,6 +66,14 @@ export class MeshDialer {
     this.queue.abort()
   }
 
+  /** What the dialer knows of a peer: failures so far, when it may try again, why it gave up. */
+  state(peerId: string): { failures: number; nextAttempt: number; refused?: string } | undefined {
+    const c = this.candidates.get(peerId)
+    return c == null
+      ? undefined
+      : { failures: c.failures, nextAttempt: c.nextAttempt, refused: c.refused }
+  }
+
   /** Never dial this peer again in this session (incompatible version, bad identity). */
   refuse(peerId: string, reason: string): void {
     const c = this.candidates.get(peerId)
