@@ -282,7 +282,9 @@ async function peers(values: Values): Promise<number> {
     return 0
   }
   const rows = list.map((p) => {
-    const { ip, port } = addressOf(p.remoteAddr)
+    // a WebRTC peer's own address is in its ICE candidates, which libp2p does not expose; its
+    // remote address names the relay the connection was set up through
+    const { ip, port } = p.transport === 'webrtc' ? { ip: '-', port: '-' } : addressOf(p.remoteAddr)
     return [
       p.peerId,
       ip,

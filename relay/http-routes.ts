@@ -102,8 +102,8 @@ export async function readJson(req: IncomingMessage, limit = 2 * 1024 * 1024): P
 }
 
 export function isLoopback(req: IncomingMessage): boolean {
-  const addr = req.socket.remoteAddress ?? ''
-  return addr === '127.0.0.1' || addr === '::1' || addr === '::ffff:127.0.0.1'
+  const addr = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
+  return addr === '::1' || /^127\.\d+\.\d+\.\d+$/.test(addr)
 }
 
 /**

@@ -1,4 +1,7 @@
-/** HTTP routes of a headless peer, read by `p2p-ai-agents node status|peers|send|messages`. */
+/**
+ * HTTP routes of a headless peer, read by `p2p-ai-agents node status|peers|send|messages`;
+ * answered on loopback only (the probes /healthz, /readyz, /metadata stay public).
+ */
 import type { MeshMessage } from '../src/core/types.js'
 import type { P2PNode } from '../src/node/create-node.js'
 import type { Route } from './http-routes.js'
@@ -40,7 +43,7 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
     lastAt = now
     return Math.round(pct * 10) / 10
   }
-  return {
+  const routes: Record<string, Route> = {
     'GET /status': (_req, res) => {
       const meta = node.metadata()
       const health = node.lastHealthReport
@@ -77,10 +80,6 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
       )
     },
     'POST /send': async (req, res) => {
-      if (!isLoopback(req)) {
-        json(res, 403, { error: 'sending is only allowed from this machine' })
-        return
-      }
       const body = (await readJson(req)) as { to?: unknown; text?: unknown; topic?: unknown }
       if (typeof body.to !== 'string' || typeof body.text !== 'string') {
         json(res, 400, { error: 'expected {"to": "<peer id>", "text": "…"}' })
@@ -94,5 +93,19 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
         json(res, 502, { error: (err as Error).message, name: (err as Error).name })
       }
     },
+  }
+  // the node's inbox, peers and sending are for its operator: this machine only
+  return Object.fromEntries(
+    Object.entries(routes).map(([key, route]) => [key, loopbackOnly(route)]),
+  )
+}
+
+function loopbackOnly(route: Route): Route {
+  return (req, res, url) => {
+    if (!isLoopback(req)) {
+      json(res, 403, { error: 'only answered on this machine (127.0.0.1)' })
+      return
+    }
+    return route(req, res, url)
   }
 }
