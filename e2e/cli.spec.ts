@@ -9,6 +9,7 @@ import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { get as httpGet } from 'node:http'
 import { expect, test } from '@playwright/test'
 import type { PeerInfo } from '../src/core/types.js'
 import type { CliResult } from './processes.js'
@@ -446,8 +447,8 @@ test.describe('headless node', () => {
     expect(d.components_initialized).toEqual([
       'config',
       'identity',
-      'storage',
       'libp2p',
+      'storage',
       'health',
       'mesh',
     ])
@@ -600,6 +601,33 @@ test.describe('headless node', () => {
     })
   })
 
+  test("a node's control routes answer its operator, not web pages", async () => {
+    const relay = await startRelay()
+    const node = await startNode(relay.url)
+    const base = `http://127.0.0.1:${node.port}`
+    const post = async (headers: Record<string, string>): Promise<number> =>
+      (
+        await fetch(`${base}/send`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify({ to: relay.peerId, text: 'x' }),
+        })
+      ).status
+    // a simple cross-site request (no preflight) and a page's fetch are refused
+    expect(await post({ 'Content-Type': 'text/plain' })).toBe(415)
+    expect(await post({ 'Content-Type': 'application/json', Origin: 'https://evil.example' })).toBe(
+      403,
+    )
+    // DNS rebinding: a foreign Host name on our address (fetch will not send another Host)
+    expect(await statusWithHost(node.port, '/messages', 'evil.example')).toBe(403)
+    expect(await statusWithHost(node.port, '/messages', `127.0.0.1:${node.port}`)).toBe(200)
+    expect(
+      (await fetch(`${base}/status`, { headers: { Origin: 'https://evil.example' } })).status,
+    ).toBe(403)
+    // the probes stay public
+    expect(await statusWithHost(node.port, '/readyz', 'evil.example')).toBe(200)
+  })
+
   test('a node without peers says so', async () => {
     const relay = await startRelay()
     const node = await startNode(relay.url)
@@ -623,6 +651,17 @@ test.describe('headless node', () => {
     expect(lines(status.stdout)).toContain('Peers:          0')
   })
 })
+
+/** GET with a Host header of our choosing, which fetch() does not allow. */
+async function statusWithHost(port: number, path: string, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpGet({ host: '127.0.0.1', port, path, headers: { Host: host } }, (res) => {
+      res.resume()
+      resolve(res.statusCode ?? 0)
+    })
+    req.on('error', reject)
+  })
+}
 
 test.describe('stopping (FR1.5)', () => {
   test('node stop stops the only running node of a home', async () => {

@@ -43,7 +43,9 @@ usage:
 Configuration: defaults < config file < P2P_AI_* environment variables < flags.
 The home directory (identity, config, data) is --home, else $P2P_AI_HOME, else ~/.p2p-ai-agents.`
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  override name = 'UsageError'
+}
 
 const OPTIONS = {
   port: { type: 'string' },
@@ -327,7 +329,7 @@ async function messages(values: Values): Promise<number> {
   if (list.length === 0) console.log('No messages received')
   for (const m of list)
     console.log(
-      `${new Date(m.receivedAt).toISOString()} ${m.from} (${m.hops} hop${m.hops === 1 ? '' : 's'}): ${m.text}`,
+      `${new Date(m.receivedAt).toISOString()} ${m.from} (${m.hops} hop${m.hops === 1 ? '' : 's'}): ${printable(m.text)}`,
     )
   return 0
 }
@@ -340,6 +342,12 @@ function addressOf(ma: string): { ip: string; port: string } {
     ip: ipAt >= 0 ? (parts[ipAt + 1] ?? '-') : '-',
     port: portAt >= 0 ? (parts[portAt + 1] ?? '-') : '-',
   }
+}
+
+/** Peer-supplied text without control characters (no terminal escapes, one line per message). */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')
 }
 
 function formatDuration(seconds: number): string {

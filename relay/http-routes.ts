@@ -29,7 +29,11 @@ export function createHttpHandler(
   const { node } = init
   const routes: Record<string, Route> = {
     'GET /healthz': async (_req, res) => {
-      const report = await node.health()
+      // a public probe: answered from a report at most a second old, so it cannot be used to
+      // make the node fsync and sign in a loop
+      const last = node.lastHealthReport
+      const fresh = last != null && Date.now() - Date.parse(last.timestamp) < 1000
+      const report = fresh ? last : await node.health()
       json(res, report.status === 'PASS' ? 200 : 503, report)
     },
     'GET /readyz': (_req, res) => {

@@ -100,10 +100,26 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
   )
 }
 
+/**
+ * From this machine, and not from a web page: a page the operator visits could otherwise post to
+ * 127.0.0.1 (no preflight for a simple request) or read it through DNS rebinding.
+ */
 function loopbackOnly(route: Route): Route {
   return (req, res, url) => {
-    if (!isLoopback(req)) {
+    const host = (req.headers.host ?? '').replace(/:\d+$/, '')
+    if (!isLoopback(req) || !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
       json(res, 403, { error: 'only answered on this machine (127.0.0.1)' })
+      return
+    }
+    if (req.headers.origin != null) {
+      json(res, 403, { error: 'not answered to web pages' })
+      return
+    }
+    if (
+      req.method === 'POST' &&
+      !(req.headers['content-type'] ?? '').startsWith('application/json')
+    ) {
+      json(res, 415, { error: 'send JSON (Content-Type: application/json)' })
       return
     }
     return route(req, res, url)

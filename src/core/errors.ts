@@ -93,3 +93,34 @@ export class PortInUseError extends Error {
     super(`Port ${port} already in use. Use --port to specify a different port.`)
   }
 }
+
+export class MessageRejectedError extends Error {
+  static readonly NAME = 'MessageRejectedError'
+  override name = MessageRejectedError.NAME
+  constructor(
+    readonly id: string,
+    readonly by: string,
+    readonly reason: string,
+  ) {
+    super(`message ${id} was rejected by ${by}: ${reason || 'no reason given'}`)
+  }
+}
+
+export class ShuttingDownError extends Error {
+  static readonly NAME = 'ShuttingDownError'
+  override name = ShuttingDownError.NAME
+  constructor() {
+    super('node_shutting_down')
+  }
+}
+
+export class SelfVerificationError extends Error {
+  static readonly NAME = 'SelfVerificationError'
+  override name = SelfVerificationError.NAME
+  constructor(
+    readonly check: string,
+    readonly reason: string | undefined,
+  ) {
+    super(`self-verification failed: ${check} (${reason ?? 'failed'})`)
+  }
+}

@@ -12,3 +12,12 @@ export const DEFAULT_TTL = 10
 export const MAX_TTL = 16
 /** Bytes of framing an envelope adds at most to its payload (ids, addresses, counters). */
 export const FRAME_OVERHEAD_BYTES = 1024
+/**
+ * Largest routed payload any node may send. Each node accepts up to its own max_message_bytes
+ * (at most this) and rejects larger ones with an ack; the stream framing itself always admits
+ * MAX_PAYLOAD_BYTES + FRAME_OVERHEAD_BYTES, so nodes with different settings still understand
+ * each other.
+ */
+export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
+/** Application message types are 1-64 characters. */
+export const MAX_TOPIC_LENGTH = 64

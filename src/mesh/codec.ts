@@ -5,7 +5,13 @@
 import { LengthPrefixedDecoder } from '@libp2p/utils'
 import * as lp from 'it-length-prefixed'
 import type { Uint8ArrayList } from 'uint8arraylist'
-import { FRAME_OVERHEAD_BYTES, FRAME_VERSION, MAX_TTL } from '../core/protocol.js'
+import {
+  FRAME_OVERHEAD_BYTES,
+  FRAME_VERSION,
+  MAX_PAYLOAD_BYTES,
+  MAX_TOPIC_LENGTH,
+  MAX_TTL,
+} from '../core/protocol.js'
 import { Frame } from '../core/proto/mesh.js'
 
 export { Frame }
@@ -28,14 +34,15 @@ export class FrameError extends Error {
   override name = FrameError.NAME
   constructor(
     readonly reason: DropReason,
-    detail: string,
+    readonly detail: string,
+    /** the decoded frame, when it decoded but failed validation (so an envelope can be refused by id) */
+    readonly frame?: Frame,
   ) {
     super(`${reason}: ${detail}`)
   }
 }
 
 export const MAX_PEER_LIST = 1024
-const MAX_TOPIC = 64
 const MAX_REASON = 256
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** base58btc Ed25519 peer ids (identity multihash of the public key) */
@@ -56,15 +63,19 @@ export function isPeerIdString(value: string): boolean {
   return PEER_ID.test(value)
 }
 
-/** A frame as bytes ready for `stream.send`: varint length prefix + protobuf. */
-export function encodeFrame(frame: Omit<Frame, 'version'>): Uint8ArrayList {
-  return lp.encode.single(Frame.encode({ version: FRAME_VERSION, ...frame }))
+export function isUuid(value: string): boolean {
+  return UUID.test(value)
 }
 
-/** The largest frame a node accepts for a given payload cap. */
-export function maxFrameBytes(maxMessageBytes: number): number {
-  return maxMessageBytes + FRAME_OVERHEAD_BYTES
+/** A frame as bytes ready for `stream.send`: varint length prefix + protobuf. */
+export function encodeFrame(frame: Omit<Frame, 'version'>): Uint8ArrayList {
+  return lp.encode.single(Frame.encode({ version: FRAME_VERSION, ...frame }), { maxDataLength: MAX_FRAME_BYTES })
 }
+
+/** The largest frame on any mesh stream, whatever either node's max_message_bytes. */
+export const MAX_FRAME_BYTES = MAX_PAYLOAD_BYTES + FRAME_OVERHEAD_BYTES
+/** Room for a frame plus the coalesced batch it arrived in (Link sends ~64 KiB batches). */
+const MAX_BUFFER_BYTES = MAX_FRAME_BYTES + 256 * 1024
 
 /**
  * Splits a byte stream into validated frames. Yields a Frame or a FrameError per frame; an
@@ -74,8 +85,10 @@ export class FrameDecoder {
   private readonly lp: LengthPrefixedDecoder
 
   constructor(private readonly maxMessageBytes: number) {
-    const max = maxFrameBytes(maxMessageBytes)
-    this.lp = new LengthPrefixedDecoder({ maxDataLength: max, maxBufferSize: max * 2 })
+    this.lp = new LengthPrefixedDecoder({
+      maxDataLength: MAX_FRAME_BYTES,
+      maxBufferSize: MAX_BUFFER_BYTES,
+    })
   }
 
   *push(chunk: Uint8Array | Uint8ArrayList): Generator<Frame | FrameError> {
@@ -105,7 +118,7 @@ export function decodeFrame(
     return new FrameError('undecodable', (err as Error).message)
   }
   const problem = validateFrame(frame, maxMessageBytes)
-  return problem ?? frame
+  return problem == null ? frame : new FrameError(problem.reason, problem.detail, frame)
 }
 
 /** Returns why a decoded frame is unacceptable, or undefined when it is valid. */
@@ -128,7 +141,7 @@ export function validateFrame(frame: Frame, maxMessageBytes: number): FrameError
     if (e.ttl > MAX_TTL || e.hops > MAX_TTL) {
       return new FrameError('invalid_envelope', `ttl ${e.ttl} / hops ${e.hops} above ${MAX_TTL}`)
     }
-    if (e.topic.length === 0 || e.topic.length > MAX_TOPIC) {
+    if (e.topic.length === 0 || e.topic.length > MAX_TOPIC_LENGTH) {
       return new FrameError('invalid_envelope', 'topic must be 1-64 characters')
     }
     if (e.payload.byteLength > maxMessageBytes) {

@@ -31,7 +31,8 @@ export interface DialerOptions {
 interface Candidate {
   peerId: PeerId
   addrs: Multiaddr[]
-  discoveredAt: number
+  /** since when we have known it and not been connected: the other side's takeover clock */
+  waitingSince: number
   lastSeen: number
   failures: number
   nextAttempt: number
@@ -75,23 +76,29 @@ export class MeshDialer {
   }
 
   /** Never dial this peer again in this session (incompatible version, bad identity). */
-  refuse(peerId: string, reason: string): void {
-    const c = this.candidates.get(peerId)
-    if (c != null) c.refused = reason
+  refuse(peerId: PeerId, reason: string): void {
+    const key = peerId.toString()
+    const c = this.candidates.get(key)
+    if (c != null) {
+      c.refused = reason
+      return
+    }
+    const now = Date.now()
+    this.candidates.set(key, {
+      peerId,
+      addrs: [],
+      waitingSince: now,
+      lastSeen: now,
+      failures: 0,
+      nextAttempt: Infinity,
+      refused: reason,
+    })
   }
 
   /** Forget backoff: try everyone we know now (few peers left, or the network came back). */
   boost(): void {
     for (const c of this.candidates.values()) c.nextAttempt = 0
     this.tick()
-  }
-
-  /** A peer came back (e.g. it sent us something): redial it now if not connected. */
-  reappeared(peerId: string): void {
-    const c = this.candidates.get(peerId)
-    if (c == null) return
-    c.failures = 0
-    c.nextAttempt = 0
   }
 
   /** A peer can be dialled at these addresses (non-WebRTC ones are ignored). */
@@ -114,7 +121,7 @@ export class MeshDialer {
     this.candidates.set(key, {
       peerId: id,
       addrs,
-      discoveredAt: now,
+      waitingSince: now,
       lastSeen: now,
       failures: 0,
       nextAttempt: 0,
@@ -126,7 +133,12 @@ export class MeshDialer {
     const now = Date.now()
     const forgetAfter = this.opts.forgetAfterMs ?? 60_000
     for (const [key, c] of this.candidates) {
-      if (now - c.lastSeen > forgetAfter && !this.isConnected(c.peerId)) {
+      const connected = this.isConnected(c.peerId)
+      if (connected) {
+        c.waitingSince = now // the takeover clock starts again only once we are apart
+        continue
+      }
+      if (now - c.lastSeen > forgetAfter && c.refused == null) {
         this.candidates.delete(key)
         continue
       }
@@ -146,7 +158,7 @@ export class MeshDialer {
     // dials under way count against max_peers too, or 4 parallel dials could overshoot it
     if (this.opts.peers.size + this.queue.size >= this.opts.maxPeers) return
     const weInitiate = this.self < c.peerId.toString()
-    const takeover = now - c.discoveredAt > (this.opts.takeoverAfterMs ?? 8000)
+    const takeover = now - c.waitingSince > (this.opts.takeoverAfterMs ?? 8000)
     if (!weInitiate && !takeover) return
     this.queue
       .add(async () => this.dial(c), { peerId: c.peerId })

@@ -7,7 +7,6 @@ import type { Connection, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
 import type { Frame } from './codec.js'
 import { encodeFrame, FrameDecoder, FrameError } from './codec.js'
-import type { DropReason } from './codec.js'
 
 /** Frames queued beyond this many bytes are refused until the stream drains. */
 const MAX_QUEUED_BYTES = 64 * 1024 * 1024
@@ -17,7 +16,7 @@ const BATCH_BYTES = 64 * 1024
 /** Called from stream events: implementations must not throw (Node reports listener errors as uncaught). */
 export interface LinkHandlers {
   onFrame(frame: Frame, link: Link): void
-  onDrop(reason: DropReason, detail: string, link: Link): void
+  onDrop(error: FrameError, link: Link): void
   onClose(link: Link): void
 }
 
@@ -125,14 +124,14 @@ export class Link {
         next = frames.next()
       } catch (err) {
         // the length prefix itself is bad: the stream cannot be resynchronised
-        const reason = err instanceof FrameError ? err.reason : 'undecodable'
-        this.handlers.onDrop(reason, (err as Error).message, this)
-        this.abort(`malformed stream: ${reason}`)
+        const error =
+          err instanceof FrameError ? err : new FrameError('undecodable', (err as Error).message)
+        this.handlers.onDrop(error, this)
+        this.abort(`malformed stream: ${error.reason}`)
         return
       }
       if (next.done === true) return
-      if (next.value instanceof FrameError)
-        this.handlers.onDrop(next.value.reason, next.value.message, this)
+      if (next.value instanceof FrameError) this.handlers.onDrop(next.value, this)
       else this.handlers.onFrame(next.value, this)
     }
   }

@@ -7,12 +7,13 @@ import type { Connection, IdentifyResult, Libp2p, Stream } from '@libp2p/interfa
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { MESH_PROTOCOL } from '../core/protocol.js'
+import { Ack } from '../core/proto/mesh.js'
 import type { Delivery, MeshMessage, PeerInfo, Platform } from '../core/types.js'
 import { isCompatibleVersion, VERSION, versionFromAgent } from '../core/version.js'
 import type { NodeConfig } from '../node/config.js'
 import type { Logger } from '../obs/logger.js'
 import type { DropReason, Frame } from './codec.js'
-import { frameBody } from './codec.js'
+import { frameBody, isUuid } from './codec.js'
 import { MeshDialer } from './dialer.js'
 import { queryDirectory } from './directory.js'
 import { HeartbeatMonitor } from './heartbeat.js'
@@ -182,7 +183,6 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
       { runOnLimitedConnection: true, maxInboundStreams: 8 },
     )
     libp2p.addEventListener('peer:identify', this.onIdentify)
-    libp2p.addEventListener('connection:open', this.onConnectionOpen)
     this.router.start()
     this.heartbeat.start()
     this.gossip.start()
@@ -190,9 +190,14 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     this.relays.start()
   }
 
+  /** Shutting down: carry no new messages for others; ours in flight may still finish. */
+  beginShutdown(): void {
+    this.router.close()
+  }
+
   /** Says goodbye to every neighbour at once; safe to call from `pagehide` (synchronous). */
   goodbye(reason = 'shutdown'): void {
-    this.gossip.announceLeaving()
+    this.gossip.announceLeaving() // and no more announcements after this
     for (const record of this.peers.records()) {
       for (const link of record.links) link.send({ goodbye: { reason } }, { urgent: true })
     }
@@ -203,7 +208,6 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     this.running = false
     const { libp2p } = this.opts
     libp2p.removeEventListener('peer:identify', this.onIdentify)
-    libp2p.removeEventListener('connection:open', this.onConnectionOpen)
     for (const timer of this.pendingRelayed.values()) clearTimeout(timer)
     for (const timer of this.directoryTimers) clearTimeout(timer)
     this.dialer.stop()
@@ -289,7 +293,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
         ours: VERSION,
         reason: 'incompatible_version',
       })
-      this.dialer.refuse(peerId.toString(), 'incompatible_version')
+      this.dialer.refuse(peerId, 'incompatible_version')
       void connection.close().catch(() => {})
       return
     }
@@ -313,15 +317,12 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     this.pendingRelayed.set(peer, timer)
   }
 
-  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
-    const connection = evt.detail
-    if (transportOf(connection) === 'relay') return
-    // a direct connection makes relayed ones to the same peer redundant (and they use relay capacity)
-    const peer = connection.remotePeer
-    for (const other of this.opts.libp2p.getConnections(peer)) {
-      if (other !== connection && transportOf(other) === 'relay') {
+  /** A direct link makes relayed connections to the same peer redundant (they use relay capacity). */
+  private closeRelayedTo(link: Link): void {
+    if (transportOf(link.connection) === 'relay') return
+    for (const other of this.opts.libp2p.getConnections(link.connection.remotePeer)) {
+      if (other !== link.connection && transportOf(other) === 'relay')
         void other.close().catch(() => {})
-      }
     }
   }
 
@@ -332,10 +333,11 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
         this.attach(stream, connection)
       })
       .catch((err: unknown) => {
-        this.log.info('could not open mesh stream', {
+        this.log.info('could not open mesh stream; hanging up to redial', {
           peer: connection.remotePeer.toString(),
           error: err as Error,
         })
+        void connection.close().catch(() => {})
       })
   }
 
@@ -348,12 +350,25 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
       onFrame: (frame, l) => {
         this.onFrame(frame, l)
       },
-      onDrop: (reason, detail, l) => {
-        this.countDrop(reason, l.peerId, detail)
+      onDrop: (error, l) => {
+        this.countDrop(error.reason, l.peerId, error.detail)
+        // an envelope we will not take is refused by id, so its sender stops retrying at once
+        const id = error.frame?.envelope?.id
+        if (id != null && isUuid(id))
+          l.send({
+            ack: { id, status: Ack.Status.REJECTED, delivered: false, reason: error.detail },
+          })
       },
       onClose: (l) => {
         this.peers.removeLink(l)
-        if (!this.peers.has(l.peerId)) this.heartbeat.forget(l.peerId)
+        if (this.peers.has(l.peerId)) return
+        this.heartbeat.forget(l.peerId)
+        // a connection without a mesh link is a peer nobody watches or routes to, which the
+        // dialer would never redial ("already connected"): hang up, and it starts over
+        if (this.running && l.connection.status === 'open') {
+          this.log.info('mesh link lost; hanging up to redial', { peer: l.peerId })
+          void l.connection.close().catch(() => {})
+        }
       },
     })
     if (!link.isOpen) return
@@ -368,6 +383,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
       return
     }
     this.peers.addLink(link)
+    this.closeRelayedTo(link)
     this.log.debug('mesh link up', {
       peer: link.peerId,
       transport: transportOf(connection),

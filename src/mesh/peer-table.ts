@@ -6,7 +6,7 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { TypedEventEmitter } from 'main-event'
 import type { PeerHealth, PeerInfo } from '../core/types.js'
-import { nodeIdFromPeerId } from '../node/identity.js'
+import { nodeIdFromPeerId } from '../core/node-id.js'
 import type { Link } from './link.js'
 import { transportOf, transportRank } from './transport-kind.js'
 

@@ -128,6 +128,8 @@ export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
         })
         const peer = conn.remotePeer.toString()
         this.known.add(peer)
+        // it may have dropped again before we got here, and then no disconnect event will come
+        if (conn.status !== 'open') throw new Error('relay connection closed at once')
         this.connected.add(peer)
         this.opts.log.info('connected to relay', { relay: peer, addr: conn.remoteAddr.toString() })
         this.safeDispatchEvent('relay:connected', { detail: peer })

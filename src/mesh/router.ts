@@ -1,21 +1,32 @@
 /**
  * Routed node-to-node messages (FR10.3). Each hop acknowledges at once; an unacknowledged hop is
- * retried every 5 s up to 3 times, switching to another neighbour when one exists. A message for
- * a node we have no link to goes to the neighbour nearest to it in the topology, and so on hop by
- * hop, with a TTL. Message ids dedupe retransmissions and expose loops. The recipient confirms a
- * routed message with a receipt, so a sender learns of delivery and hop count either way.
+ * retried every 5 s up to 3 times, switching to another neighbour when one exists, and a
+ * neighbour that never answers is dropped. A message for a node we have no link to goes to the
+ * neighbour nearest to it in the topology, and so on hop by hop, with a TTL. Message ids dedupe
+ * retransmissions and expose loops. The recipient confirms a routed message with a receipt sent
+ * back along the way it came, so a sender learns of delivery and hop count either way.
+ *
+ * Trust: a neighbour is authenticated (noise), so a message arriving straight from its origin
+ * must name that neighbour as its sender; beyond one hop the sender field is the forwarders' word
+ * (envelopes are not signed yet), and a receipt counts only if it names the recipient.
  */
 import { v4 as uuid } from 'uuid'
-import { DeliveryTimeoutError, MessageTooLargeError, NoRouteError } from '../core/errors.js'
-import { DEFAULT_TTL } from '../core/protocol.js'
+import {
+  MessageRejectedError,
+  MessageTooLargeError,
+  NoRouteError,
+  ShuttingDownError,
+} from '../core/errors.js'
+import { DEFAULT_TTL, MAX_TOPIC_LENGTH, MAX_TTL } from '../core/protocol.js'
 import { Ack, Envelope, Receipt } from '../core/proto/mesh.js'
 import type { Delivery, MeshMessage } from '../core/types.js'
 import type { Logger } from '../obs/logger.js'
 import { isPeerIdString } from './codec.js'
+import { PendingDeliveries } from './deliveries.js'
 import type { Link } from './link.js'
 import type { PeerTable } from './peer-table.js'
-import type { TopologyTable } from './topology.js'
 import { SeenCache } from './seen-cache.js'
+import type { TopologyTable } from './topology.js'
 
 export interface RouterOptions {
   /** our peer id */
@@ -47,12 +58,14 @@ export type RouterCounter =
   | 'no_route'
   | 'gave_up'
   | 'receipt'
+  | 'rejected'
+  | 'busy'
 
 export interface SendOptions {
   signal?: AbortSignal
   /** overall deadline for delivery confirmation, ms. @default 15000 */
   timeoutMs?: number
-  /** hop budget. @default 10 */
+  /** hop budget, 1-16. @default 10 */
   ttl?: number
 }
 
@@ -62,58 +75,63 @@ interface HopTransmission {
   nextHop: string
   attempts: number
   sentAt: number
+  createdAt: number
   /** neighbours that failed or refused this message */
   tried: Set<string>
-  /** whether we originated it (its end-to-end promise lives in `pending`) */
+  /** whether we originated it (its end-to-end promise lives in `deliveries`) */
   origin: boolean
-  /** neighbour it came from, never sent back there */
-  previousHop?: string
-}
-
-interface PendingDelivery {
-  to: string
-  startedAt: number
-  deadline: number
-  resolve(delivery: Delivery): void
-  reject(err: Error): void
+  /** our own link refused the frame (closed or backed up): retry without blaming the neighbour */
+  refusedLocally: boolean
+  /** payload bytes this forwarded message holds against MAX_FORWARDED_BYTES */
+  held: number
 }
 
 const SWEEP_MS = 250
+/** a hop transmission older than this is given up, whatever its retries */
+const MAX_INFLIGHT_AGE_MS = 60_000
+/** forwarded payloads held for retries at most; beyond, neighbours are told BUSY */
+const MAX_FORWARDED_BYTES = 64 * 1024 * 1024
 
 export class Router {
-  private readonly opts: Required<Pick<RouterOptions, 'ackTimeoutMs' | 'maxRetries'>> &
-    RouterOptions
+  private readonly ackTimeoutMs: number
+  private readonly maxRetries: number
   private readonly inflight = new Map<string, HopTransmission>()
-  private readonly pending = new Map<string, PendingDelivery>()
+  private readonly deliveries = new PendingDeliveries()
   private readonly seen = new SeenCache(50_000, 10 * 60_000)
+  private forwardedBytes = 0
+  /** shutting down: finish what we carry, take on no new forwarding */
+  private closing = false
   private sweepTimer?: ReturnType<typeof setInterval>
 
-  constructor(opts: RouterOptions) {
-    this.opts = {
-      ...opts,
-      ackTimeoutMs: opts.ackTimeoutMs ?? 5000,
-      maxRetries: opts.maxRetries ?? 3,
-    }
+  constructor(private readonly opts: RouterOptions) {
+    this.ackTimeoutMs = opts.ackTimeoutMs ?? 5000
+    this.maxRetries = opts.maxRetries ?? 3
   }
 
   start(): void {
+    this.closing = false
     this.sweepTimer ??= setInterval(() => {
       this.sweep()
     }, SWEEP_MS)
   }
 
+  /** Stop taking on messages for others (they are told BUSY and go another way). */
+  close(): void {
+    this.closing = true
+  }
+
   stop(): void {
+    this.closing = true
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
-    for (const [id, p] of this.pending)
-      p.reject(new DeliveryTimeoutError(id, p.to, Date.now() - p.startedAt))
-    this.pending.clear()
+    this.deliveries.failAll(() => new ShuttingDownError())
     this.inflight.clear()
+    this.forwardedBytes = 0
   }
 
   /** Messages awaiting confirmation (ours) and hops awaiting acks (ours and forwarded). */
   get backlog(): { pending: number; inflight: number } {
-    return { pending: this.pending.size, inflight: this.inflight.size }
+    return { pending: this.deliveries.size, inflight: this.inflight.size }
   }
 
   /** Sends a message to any node of the mesh; resolves once the recipient confirmed it. */
@@ -124,19 +142,22 @@ export class Router {
     options: SendOptions = {},
   ): Promise<Delivery> {
     options.signal?.throwIfAborted()
+    const ttl = options.ttl ?? DEFAULT_TTL
     if (!isPeerIdString(to)) throw new TypeError(`not a peer id: ${JSON.stringify(to)}`)
-    if (topic.length === 0 || topic.length > 64)
-      throw new TypeError('topic must be 1-64 characters')
+    if (topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) {
+      throw new TypeError(`topic must be 1-${MAX_TOPIC_LENGTH} characters`)
+    }
+    if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL)
+      throw new TypeError(`ttl must be 1-${MAX_TTL}`)
     if (payload.byteLength > this.opts.maxMessageBytes) {
       throw new MessageTooLargeError(payload.byteLength, this.opts.maxMessageBytes)
     }
-    const startedAt = Date.now()
     const envelope: Envelope = {
       id: uuid(),
       from: this.opts.self,
       to,
-      timestamp: BigInt(startedAt),
-      ttl: options.ttl ?? DEFAULT_TTL,
+      timestamp: BigInt(Date.now()),
+      ttl,
       hops: 0,
       topic,
       payload: payload as Uint8Array<ArrayBuffer>,
@@ -151,29 +172,14 @@ export class Router {
       this.opts.count('no_route')
       throw new NoRouteError(to)
     }
-    const timeoutMs = options.timeoutMs ?? 15_000
-    const delivery = new Promise<Delivery>((resolve, reject) => {
-      this.pending.set(envelope.id, {
-        to,
-        startedAt,
-        deadline: startedAt + timeoutMs,
-        resolve,
-        reject,
-      })
-    })
+    const delivery = this.deliveries.track(envelope.id, to, options.timeoutMs ?? 15_000)
     const onAbort = (): void => {
-      this.settle(envelope.id, options.signal?.reason as Error)
+      this.inflight.delete(envelope.id)
+      this.deliveries.fail(envelope.id, options.signal?.reason as Error)
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     this.seen.add(envelope.id, this.opts.self)
-    this.transmit({
-      envelope,
-      nextHop: firstHop,
-      attempts: 0,
-      sentAt: 0,
-      tried: new Set(),
-      origin: true,
-    })
+    this.transmit(this.newTransmission(envelope, firstHop, true))
     this.opts.count('sent')
     try {
       return await delivery
@@ -185,8 +191,14 @@ export class Router {
   /** An envelope arrived from a neighbour over `link`. */
   handleEnvelope(envelope: Envelope, link: Link): void {
     const from = link.peerId
-    const ack = (status: Ack.Status, delivered = false): void => {
-      link.send({ ack: { id: envelope.id, status, delivered } })
+    const ack = (status: Ack.Status, delivered = false, reason = ''): void => {
+      link.send({ ack: { id: envelope.id, status, delivered, reason } })
+    }
+    // straight from its origin (one hop so far): the sender must be the authenticated neighbour
+    if (envelope.hops <= 1 && envelope.from !== from) {
+      this.opts.count('rejected', from)
+      ack(Ack.Status.REJECTED, false, 'sender_mismatch')
+      return
     }
     const forUs = envelope.to === this.opts.self
     const firstSeenFrom = this.seen.get(envelope.id)
@@ -217,6 +229,11 @@ export class Router {
       ack(Ack.Status.TTL_EXPIRED)
       return
     }
+    if (this.closing || this.forwardedBytes + envelope.payload.byteLength > MAX_FORWARDED_BYTES) {
+      this.opts.count('busy', from)
+      ack(Ack.Status.BUSY)
+      return
+    }
     const exclude = new Set([from, envelope.from])
     const nextHop = this.chooseNextHop(envelope.to, exclude, envelope)
     if (nextHop == null) {
@@ -227,39 +244,58 @@ export class Router {
     this.seen.add(envelope.id, from)
     ack(Ack.Status.ACCEPTED)
     this.opts.count('forwarded', from)
-    this.transmit({
-      envelope: { ...envelope, ttl: envelope.ttl - 1 },
-      nextHop,
-      attempts: 0,
-      sentAt: 0,
-      tried: exclude,
-      origin: false,
-      previousHop: from,
-    })
+    const tx = this.newTransmission({ ...envelope, ttl: envelope.ttl - 1 }, nextHop, false)
+    for (const peer of exclude) tx.tried.add(peer)
+    tx.held = envelope.payload.byteLength
+    this.forwardedBytes += tx.held
+    this.transmit(tx)
   }
 
   /** A neighbour acknowledged one of our transmissions. */
   handleAck(ack: Ack, link: Link): void {
     const tx = this.inflight.get(ack.id)
-    if (tx == null || tx.nextHop !== link.peerId) return // late ack of a retried hop
-    const record = this.opts.peers.get(link.peerId)
+    if (tx == null) return
+    const from = link.peerId
+    if (tx.nextHop !== from) {
+      // a late ack from a hop we already gave up on: it still proves delivery
+      if (tx.tried.has(from) && ack.delivered && tx.origin) {
+        this.finish(tx)
+        this.deliveries.confirm(ack.id, tx.envelope.hops + 1)
+      }
+      return
+    }
+    const record = this.opts.peers.get(from)
     if (record != null) record.rttMs = Date.now() - tx.sentAt
     switch (ack.status) {
       case Ack.Status.ACCEPTED:
       case Ack.Status.DUPLICATE:
-        this.inflight.delete(ack.id)
-        if (tx.origin && ack.delivered) {
-          this.resolve(ack.id, tx.envelope.hops + 1)
-        }
+        this.finish(tx)
+        if (tx.origin && ack.delivered) this.deliveries.confirm(ack.id, tx.envelope.hops + 1)
         return
       case Ack.Status.REJECTED:
-        this.inflight.delete(ack.id)
-        this.settle(ack.id, new Error(`message ${ack.id} rejected by ${link.peerId}`))
+        this.finish(tx)
+        this.opts.log.info('message rejected', { id: ack.id, by: from, reason: ack.reason })
+        this.deliveries.fail(ack.id, new MessageRejectedError(ack.id, from, ack.reason))
         return
       default:
-        // NO_ROUTE, LOOP, TTL_EXPIRED: this way is closed; try another neighbour
-        tx.tried.add(link.peerId)
-        this.reroute(tx, `${ack.status} from ${link.peerId}`)
+        // NO_ROUTE, LOOP, TTL_EXPIRED, BUSY: this way is closed for now; try another neighbour
+        tx.tried.add(from)
+        this.reroute(tx, `${ack.status} from ${from}`)
+    }
+  }
+
+  private newTransmission(envelope: Envelope, nextHop: string, origin: boolean): HopTransmission {
+    const now = Date.now()
+    return {
+      envelope,
+      nextHop,
+      attempts: 0,
+      sentAt: 0,
+      createdAt: now,
+      tried: new Set(),
+      origin,
+      refusedLocally: false,
+      held: 0,
     }
   }
 
@@ -272,8 +308,7 @@ export class Router {
     // a receipt goes back the way its message came, even where the topology is not known yet
     const back = envelope == null ? undefined : this.reversePath(envelope)
     if (back != null && !exclude.has(back) && this.opts.peers.bestLink(back) != null) return back
-    const neighbours = this.opts.peers.neighbours()
-    return this.opts.topology.nextHops(this.opts.self, neighbours, to, exclude)[0]
+    return this.opts.topology.nextHops(this.opts.self, this.opts.peers.neighbours(), to, exclude)[0]
   }
 
   /** For a receipt: the neighbour its original message came from (remembered when forwarding it). */
@@ -288,16 +323,30 @@ export class Router {
   }
 
   private transmit(tx: HopTransmission): void {
-    const link = this.opts.peers.bestLink(tx.nextHop)
     tx.attempts++
     tx.sentAt = Date.now()
     this.inflight.set(tx.envelope.id, tx)
     const envelope = { ...tx.envelope, hops: tx.envelope.hops + 1 }
-    if (link?.send({ envelope }) === true) {
+    if (this.opts.peers.bestLink(tx.nextHop)?.send({ envelope }) === true) {
+      tx.refusedLocally = false
       const record = this.opts.peers.get(tx.nextHop)
       if (record != null) record.messagesSent++
+      return
     }
-    // a failed send is retried by the sweep like a lost ack
+    // the link is gone or backed up: another neighbour now if one leads there, else retry later
+    tx.refusedLocally = true
+    const alternative = this.chooseNextHop(
+      tx.envelope.to,
+      new Set([...tx.tried, tx.nextHop]),
+      tx.envelope,
+    )
+    const link = alternative == null ? undefined : this.opts.peers.bestLink(alternative)
+    if (alternative != null && link?.send({ envelope }) === true) {
+      tx.nextHop = alternative
+      tx.refusedLocally = false
+      const record = this.opts.peers.get(alternative)
+      if (record != null) record.messagesSent++
+    }
   }
 
   private reroute(tx: HopTransmission, why: string): void {
@@ -313,19 +362,35 @@ export class Router {
       why,
     })
     tx.nextHop = next
+    tx.attempts = 0
     this.transmit(tx)
   }
 
   private sweep(): void {
     const now = Date.now()
     for (const tx of this.inflight.values()) {
-      if (now - tx.sentAt < this.opts.ackTimeoutMs) continue
+      if (now - tx.createdAt > MAX_INFLIGHT_AGE_MS) {
+        this.giveUp(tx, 'too old')
+        continue
+      }
+      if (now - tx.sentAt < this.ackTimeoutMs) continue
+      if (tx.refusedLocally) {
+        // our own link was closed or backed up: that says nothing about the neighbour
+        const alternative = this.chooseNextHop(
+          tx.envelope.to,
+          new Set([...tx.tried, tx.nextHop]),
+          tx.envelope,
+        )
+        if (alternative != null) tx.nextHop = alternative
+        tx.attempts = 0
+        this.transmit(tx)
+        continue
+      }
       this.opts.count('retried', tx.nextHop)
-      if (tx.attempts > this.opts.maxRetries) {
+      if (tx.attempts > this.maxRetries) {
         // every attempt at this neighbour went unanswered (FR10.3): it is not really there
         this.opts.onUnresponsive(tx.nextHop)
         tx.tried.add(tx.nextHop)
-        tx.attempts = 0
         this.reroute(tx, `no ack from ${tx.nextHop}`)
         continue
       }
@@ -342,20 +407,25 @@ export class Router {
       }
       this.transmit(tx)
     }
-    for (const [id, p] of this.pending) {
-      if (now > p.deadline) this.settle(id, new DeliveryTimeoutError(id, p.to, now - p.startedAt))
-    }
+    this.deliveries.expire(now)
+  }
+
+  /** The hop is done (acknowledged or abandoned). */
+  private finish(tx: HopTransmission): void {
+    if (this.inflight.get(tx.envelope.id) !== tx) return
+    this.inflight.delete(tx.envelope.id)
+    this.forwardedBytes -= tx.held
   }
 
   private giveUp(tx: HopTransmission, why: string): void {
-    this.inflight.delete(tx.envelope.id)
+    this.finish(tx)
     this.opts.count('gave_up', tx.nextHop)
     this.opts.log.info('message dropped: no way left to its recipient', {
       id: tx.envelope.id,
       to: tx.envelope.to,
       why,
     })
-    if (tx.origin) this.settle(tx.envelope.id, new NoRouteError(tx.envelope.to))
+    if (tx.origin) this.deliveries.fail(tx.envelope.id, new NoRouteError(tx.envelope.to))
   }
 
   private deliver(envelope: Envelope): void {
@@ -367,8 +437,12 @@ export class Router {
         this.opts.log.warn('dropped undecodable receipt', { from: envelope.from })
         return
       }
+      // only the recipient can confirm its delivery
+      if (this.deliveries.recipientOf(receipt.id) !== envelope.from) return
       this.opts.count('receipt')
-      this.resolve(receipt.id, receipt.hops)
+      const tx = this.inflight.get(receipt.id)
+      if (tx != null) this.finish(tx)
+      this.deliveries.confirm(receipt.id, receipt.hops)
       return
     }
     const receivedAt = Date.now()
@@ -406,28 +480,6 @@ export class Router {
     const nextHop = this.chooseNextHop(receipt.to, new Set(), receipt)
     if (nextHop == null) return // the sender will time out; nothing better to do
     this.seen.add(receipt.id, this.opts.self)
-    this.transmit({
-      envelope: receipt,
-      nextHop,
-      attempts: 0,
-      sentAt: 0,
-      tried: new Set(),
-      origin: false,
-    })
-  }
-
-  private resolve(id: string, hops: number): void {
-    const p = this.pending.get(id)
-    if (p == null) return
-    this.pending.delete(id)
-    p.resolve({ id, hops, rttMs: Date.now() - p.startedAt })
-  }
-
-  private settle(id: string, err: Error): void {
-    const p = this.pending.get(id)
-    if (p == null) return
-    this.pending.delete(id)
-    this.inflight.delete(id)
-    p.reject(err)
+    this.transmit(this.newTransmission(receipt, nextHop, false))
   }
 }

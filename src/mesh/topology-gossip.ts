@@ -50,6 +50,8 @@ export interface TopologyGossipOptions {
 
 export class TopologyGossip {
   private seq = 0n
+  /** set once we said we are leaving: nothing more is announced */
+  private leaving = false
   private lastAddrs = ''
   private lastAnswer = 0
   private timer?: ReturnType<typeof setInterval>
@@ -66,6 +68,7 @@ export class TopologyGossip {
   }
 
   start(): void {
+    this.leaving = false
     this.pubsub.subscribe(TOPOLOGY_TOPIC)
     this.pubsub.addEventListener('message', this.onMessage)
     this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
@@ -79,6 +82,7 @@ export class TopologyGossip {
   }
 
   stop(): void {
+    this.leaving = true
     clearInterval(this.timer)
     clearTimeout(this.debounce)
     clearTimeout(this.settle)
@@ -95,6 +99,7 @@ export class TopologyGossip {
 
   /** Our neighbour set changed: announce soon (changes come in bursts), and again once settled. */
   neighboursChanged(): void {
+    if (this.leaving) return
     clearTimeout(this.debounce)
     clearTimeout(this.settle)
     this.debounce = setTimeout(() => {
@@ -133,6 +138,7 @@ export class TopologyGossip {
 
   /** Someone new is out there and has not heard of us: announce (once for a burst of newcomers). */
   private answerNewcomer(): void {
+    if (this.leaving) return
     const now = Date.now()
     if (now - this.lastAnswer < ANSWER_GAP_MS) return
     this.lastAnswer = now
@@ -144,10 +150,15 @@ export class TopologyGossip {
 
   /** Tells everyone we are going, so they drop us from their maps at once. */
   announceLeaving(): void {
+    if (this.leaving) return
+    this.leaving = true
+    clearTimeout(this.debounce)
+    clearTimeout(this.settle)
     this.publish(true)
   }
 
   private publish(leaving = false): void {
+    if (this.leaving && !leaving) return
     const now = BigInt(Date.now())
     this.seq = this.seq < now ? now : this.seq + 1n
     const neighbours = leaving

@@ -5,6 +5,7 @@
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import type { ConfigProblem } from '../core/errors.js'
+import { MAX_PAYLOAD_BYTES } from '../core/protocol.js'
 import { ConfigError } from '../core/errors.js'
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const
@@ -41,7 +42,7 @@ export interface NodeConfig {
   deny_peers: string[]
   /** allow dialling ws:// and private/loopback addresses (a LAN or one machine). @default true */
   dial_private_addresses: boolean
-  /** largest routed message payload accepted or sent, bytes. @default 1048576 */
+  /** largest routed message payload this node accepts or sends, bytes (at most 4 MiB). @default 1048576 */
   max_message_bytes: number
   /** relay only: circuit relay reservations held at once. @default 512 */
   relay_max_reservations: number
@@ -96,7 +97,7 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   max_message_bytes: {
     kind: 'int',
     min: 1024,
-    max: 16 * 1024 * 1024,
+    max: MAX_PAYLOAD_BYTES,
     env: ['P2P_AI_MAX_MESSAGE_BYTES'],
   },
   relay_max_reservations: {

@@ -6,7 +6,12 @@
 import type { Libp2p } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
 import { TypedEventEmitter } from 'main-event'
-import { NotActiveError } from '../core/errors.js'
+import {
+  InvalidTransitionError,
+  NotActiveError,
+  SelfVerificationError,
+  ShuttingDownError,
+} from '../core/errors.js'
 import type {
   Delivery,
   HealthReport,
@@ -142,6 +147,8 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     }
     this.diagnostics = diag
     const { host, config } = this.opts
+    // checked before the try: a second start must not tear down the running node
+    if (this.state != null) throw new InvalidTransitionError(this.state, NodeState.INITIALIZING)
     try {
       this.lifecycle.transition(NodeState.INITIALIZING)
       diag.time_to_initializing = since()
@@ -163,8 +170,6 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
         location: host.identityStore.location,
       })
       diag.components_initialized.push('identity')
-      await host.storage.put(Namespaces.config, 'effective', config.config)
-      diag.components_initialized.push('storage')
 
       this.lifecycle.transition(NodeState.REGISTERING)
       diag.time_to_registering = since()
@@ -192,13 +197,16 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
         }),
       )) as unknown as Libp2p<MeshServices>
       diag.components_initialized.push('libp2p')
+      this.throwIfStopping()
       const report = await this.health()
       if (report.status === 'FAIL') {
-        throw new Error(
-          `self-verification failed: ${report.failing} (${report.checks.find((c) => c.status === 'FAIL')?.reason})`,
+        throw new SelfVerificationError(
+          report.failing ?? 'unknown',
+          report.checks.find((c) => c.status === 'FAIL')?.reason,
         )
       }
-      diag.components_initialized.push('health')
+      diag.components_initialized.push('storage', 'health')
+      this.throwIfStopping()
       if (this.role === 'peer') {
         this.meshService = new MeshService({
           libp2p: this.p2p,
@@ -230,9 +238,20 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     } catch (err) {
       diag.any_errors_during_startup.push((err as Error).message)
       this.log.error('startup failed', { error: err as Error })
-      await this.stop({ graceMs: 0 }).catch(() => {})
+      if (this.state === NodeState.SHUTTING_DOWN || this.state === NodeState.STOPPED) {
+        // stop() ran while we were starting and could not see what we had just created
+        await this.meshService?.stop().catch(() => {})
+        await Promise.resolve(this.p2p?.stop()).catch(() => {})
+      } else {
+        await this.stop({ graceMs: 0 }).catch(() => {})
+      }
       throw err
     }
+  }
+
+  /** A stop() that arrived while start() was awaiting something ends the start. */
+  private throwIfStopping(): void {
+    if (this.shuttingDown) throw new ShuttingDownError()
   }
 
   /**
@@ -251,11 +270,15 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     this.lifecycle.transition(NodeState.SHUTTING_DOWN)
     this.shuttingDown = true
     clearInterval(this.healthTimer)
-    this.meshService?.goodbye('shutdown')
+    // finish what is in flight (peers still answer), then say goodbye: the other order would
+    // make peers hang up on messages that could have completed
+    this.meshService?.beginShutdown()
     const graceMs = options.graceMs ?? STOP_GRACE_MS
     const clean = await this.operations.drain(graceMs, () => this.meshService?.busy === true)
     if (!clean)
       this.log.warn('operations did not finish within the grace period; stopping them', { graceMs })
+    this.meshService?.goodbye('shutdown')
+
     await this.relayRole?.stop()
     await this.meshService?.stop().catch((err: unknown) => {
       this.log.error('mesh stop failed', { error: err as Error })
@@ -345,6 +368,21 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
 
   peers(): PeerInfo[] {
     return this.meshService?.list() ?? []
+  }
+
+  /** Peer ids of every node this one knows of (neighbours and beyond, from the topology). */
+  knownNodes(): string[] {
+    const ids = new Set([
+      ...this.peers().map((p) => p.peerId),
+      ...(this.meshService?.topology.all() ?? []).map((r) => r.peerId),
+    ])
+    ids.delete(this.peerId ?? '')
+    return [...ids]
+  }
+
+  /** Relays this node is connected to (peer ids). */
+  connectedRelays(): string[] {
+    return this.meshService?.relays.status().connected ?? []
   }
 
   /** Sends a routed message to any node of the mesh (FR10.3). */

@@ -5,11 +5,13 @@
  */
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
-import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ed25519 } from '@noble/curves/ed25519.js'
-import { sha256 } from '@noble/hashes/sha2.js'
 import { equals, fromString, toString } from 'uint8arrays'
 import { IdentityCorruptError } from '../core/errors.js'
+import { nodeIdFromPublicKey } from '../core/node-id.js'
+
+export { nodeIdFromPeerId, nodeIdFromPublicKey } from '../core/node-id.js'
 
 /** What an IdentityStore persists: JSON-safe, self-checking. */
 export interface IdentityRecord {
@@ -41,18 +43,6 @@ export interface Identity {
   createdAt: string
   /** true when this start generated the key */
   generated: boolean
-}
-
-/** 32 hex chars, deterministic in the public key. */
-export function nodeIdFromPublicKey(rawPublicKey: Uint8Array): string {
-  return toString(sha256(rawPublicKey), 'base16').slice(0, 32)
-}
-
-/** The node id of any Ed25519 peer id (its public key is embedded in it). */
-export function nodeIdFromPeerId(peerId: PeerId | string): string {
-  const id = typeof peerId === 'string' ? peerIdFromString(peerId) : peerId
-  if (id.publicKey == null) throw new Error(`peer id ${id.toString()} does not embed a public key`)
-  return nodeIdFromPublicKey(id.publicKey.raw)
 }
 
 export async function loadOrCreateIdentity(store: IdentityStore): Promise<Identity> {

@@ -20,7 +20,7 @@ export function Messages({ node }: { node: P2PNode }) {
   const [text, setText] = useState('')
   const [result, setResult] = useState<Result>()
   const [sending, setSending] = useState(false)
-  const targets = [...new Set([...peers.map((p) => p.peerId), ...known])]
+  const targets = known
 
   const send = async (e: FormEvent): Promise<void> => {
     e.preventDefault()

@@ -1,4 +1,4 @@
-import { nodeIdFromPeerId } from '../node/identity.js'
+import { nodeIdFromPeerId } from '../core/node-id.js'
 
 /** "4 s", "2 min 5 s", "1 h 3 min" */
 export function formatAge(ms: number): string {

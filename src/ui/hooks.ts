@@ -30,10 +30,10 @@ export function usePeers(node: P2PNode): PeerInfo[] {
   )
 }
 
-/** Peer ids this node knows of beyond its neighbours (from the topology), for sending. */
+/** Peer ids of every node this one knows of, neighbours first, for sending. */
 export function useKnownNodes(node: P2PNode): string[] {
   return useNodeSnapshot(node, ['topology:change', 'peer:add', 'peer:remove'], () =>
-    (node.mesh?.topology.all() ?? []).map((r) => r.peerId).filter((p) => p !== node.peerId),
+    node.knownNodes(),
   )
 }
 
@@ -41,7 +41,7 @@ export function useRelayCount(node: P2PNode): number {
   return useNodeSnapshot(
     node,
     ['relay:change', 'state:change'],
-    () => node.mesh?.relays.status().connected.length ?? 0,
+    () => node.connectedRelays().length,
   )
 }
 

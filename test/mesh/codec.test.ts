@@ -9,6 +9,7 @@ import {
   FrameDecoder,
   FrameError,
   frameBody,
+  MAX_FRAME_BYTES,
 } from '../../src/mesh/codec.js'
 
 const A = '12D3KooWGUTLGHwSN7PXdes3xMnYyKBA7mbEmU2suoFDzVARNnBy'
@@ -44,7 +45,7 @@ describe('mesh frame codec', () => {
   it('round-trips every kind of frame', () => {
     const bodies: Array<Omit<Frame, 'version'>> = [
       { envelope: envelope() },
-      { ack: { id: envelope().id, status: 'LOOP' as never, delivered: true } },
+      { ack: { id: envelope().id, status: 'LOOP' as never, delivered: true, reason: '' } },
       {
         heartbeat: {
           nodeId: 'a'.repeat(32),
@@ -100,7 +101,7 @@ describe('mesh frame codec', () => {
   })
 
   it('refuses a frame whose length prefix exceeds the cap before buffering it', () => {
-    const huge = lp.encode.single(new Uint8Array(MAX + 2048))
+    const huge = lp.encode.single(new Uint8Array(MAX_FRAME_BYTES + 1), { maxDataLength: Infinity })
     // only the first 8 bytes arrived: the prefix alone is enough to refuse it
     const decodePrefix = (): unknown[] => [...new FrameDecoder(MAX).push(huge.sublist(0, 8))]
     expect(decodePrefix).toThrowError(FrameError)
@@ -167,7 +168,10 @@ describe('mesh frame codec', () => {
     expect(
       (
         decodeFrame(
-          raw({ version: 1, ack: { id: 'x', status: 'ACCEPTED' as never, delivered: false } }),
+          raw({
+            version: 1,
+            ack: { id: 'x', status: 'ACCEPTED' as never, delivered: false, reason: '' },
+          }),
           MAX,
         ) as FrameError
       ).reason,

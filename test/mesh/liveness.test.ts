@@ -84,6 +84,17 @@ describe('heartbeats and peer health', () => {
       .toMatchObject({ level: 'WARN', peers: 0 })
   })
 
+  it('hangs up on a peer whose mesh link is lost, so it is redialled rather than left outside the mesh', async () => {
+    nodes = [await testNode(), await testNode()]
+    const [a, b] = nodes as [TestNode, TestNode]
+    await link(a, b)
+    a.mesh.peers.bestLink(b.id)?.abort('test')
+    await expect
+      .poll(() => a.libp2p.getConnections(b.libp2p.peerId).length, { timeout: 3000 })
+      .toBe(0)
+    expect(a.mesh.peers.has(b.id)).toBe(false)
+  })
+
   it('removes a peer at once when it says goodbye', async () => {
     nodes = [await testNode(), await testNode()]
     const [a, b] = nodes as [TestNode, TestNode]

@@ -1,8 +1,8 @@
-import { MESH_PROTOCOL } from '../../src/core/protocol.js'
+import { MAX_PAYLOAD_BYTES, MESH_PROTOCOL } from '../../src/core/protocol.js'
 import { Envelope } from '../../src/core/proto/mesh.js'
 import * as lp from 'it-length-prefixed'
 import { afterEach, describe, expect, it } from 'vitest'
-import { encodeFrame } from '../../src/mesh/codec.js'
+import { encodeFrame, MAX_FRAME_BYTES } from '../../src/mesh/codec.js'
 import type { TestNode } from './harness.js'
 import { inbox, line, link, testNode, text, waitForRoute } from './harness.js'
 
@@ -103,7 +103,7 @@ describe('routed messages', () => {
     a.mesh.peers.bestLink(c.id)?.send({ envelope: env })
     await expect.poll(() => got.length).toBe(1)
     // b hands c the same message: a loop (or a second path), not a second delivery
-    b.mesh.peers.bestLink(c.id)?.send({ envelope: { ...env, hops: 1 } })
+    b.mesh.peers.bestLink(c.id)?.send({ envelope: { ...env, hops: 2 } })
     await expect.poll(() => c.mesh.stats.router.loop ?? 0).toBe(1)
     expect(got).toHaveLength(1)
   })
@@ -168,11 +168,59 @@ describe('routed messages', () => {
     await expect.poll(() => b.mesh.stats.dropped.invalid_envelope ?? 0).toBe(1)
     // a length prefix over the cap: the stream is reset, the node is fine
     const bad = await a.libp2p.dialProtocol(b.libp2p.peerId, MESH_PROTOCOL)
-    bad.send(lp.encode.single(new Uint8Array(2 * 1024 * 1024)))
+    bad.send(lp.encode.single(new Uint8Array(MAX_FRAME_BYTES + 1), { maxDataLength: Infinity }))
     await expect.poll(() => b.mesh.stats.dropped.oversized ?? 0).toBe(1)
     const d = await a.mesh.send(b.id, 'chat', text('still fine'))
     expect(d.hops).toBe(1)
     expect(got.map((m) => m.text)).toEqual(['still fine'])
+  })
+
+  it("refuses at once a payload over the recipient's max_message_bytes, and keeps the link", async () => {
+    const a = await testNode()
+    const b = await testNode({ config: { max_message_bytes: 64 * 1024 } })
+    nodes = [a, b]
+    await link(a, b)
+    const started = Date.now()
+    await expect(a.mesh.send(b.id, 'chat', new Uint8Array(100 * 1024))).rejects.toMatchObject({
+      name: 'MessageRejectedError',
+      by: b.id,
+    })
+    expect(Date.now() - started).toBeLessThan(1000)
+    expect(a.mesh.peers.has(b.id)).toBe(true)
+    expect((await a.mesh.send(b.id, 'chat', new Uint8Array(1024))).hops).toBe(1)
+  })
+
+  it('refuses a message whose first hop claims another sender', async () => {
+    nodes = await line(3)
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+    const got = inbox(b)
+    // a, linked to b, says the message is from c and comes straight from its sender
+    a.mesh.peers
+      .bestLink(b.id)
+      ?.send({ envelope: envelopeFrom(c, b, '22222222-2222-4333-8444-555555555555') })
+    await expect.poll(() => b.mesh.stats.router.rejected ?? 0).toBe(1)
+    expect(got).toEqual([])
+  })
+
+  it('carries the largest payload the protocol allows (4 MiB)', async () => {
+    nodes = await line(2, { config: { max_message_bytes: MAX_PAYLOAD_BYTES } })
+    const [a, b] = nodes as [TestNode, TestNode]
+    const got: number[] = []
+    b.mesh.addEventListener('message', (evt) => got.push(evt.detail.payload.byteLength))
+    expect((await a.mesh.send(b.id, 'bulk', new Uint8Array(MAX_PAYLOAD_BYTES).fill(1))).hops).toBe(
+      1,
+    )
+    expect(got).toEqual([MAX_PAYLOAD_BYTES])
+  })
+
+  it('checks the hop budget before sending', async () => {
+    nodes = await line(2)
+    await expect(
+      nodes[0]?.mesh.send(nodes[1]?.id as string, 'chat', text('x'), { ttl: 17 }),
+    ).rejects.toThrow(/ttl must be 1-16/)
+    await expect(
+      nodes[0]?.mesh.send(nodes[1]?.id as string, 'chat', text('x'), { ttl: 0 }),
+    ).rejects.toThrow(/ttl must be 1-16/)
   })
 
   it('rejects payloads over max_message_bytes before sending', async () => {

@@ -179,7 +179,7 @@ describe('validateConfig: integer ranges', () => {
     ['max_memory_mb', 128, 16384],
     ['heartbeat_interval_secs', 1, 300],
     ['announce_interval_secs', 5, 3600],
-    ['max_message_bytes', 1024, 16 * 1024 * 1024],
+    ['max_message_bytes', 1024, 4 * 1024 * 1024],
     ['relay_max_reservations', 1, 100000],
   ]
 

@@ -402,6 +402,11 @@ export namespace Frame {
     value: boolean
   }
 
+  export interface FrameAckReasonFieldEvent {
+    field: '$.ack.reason'
+    value: string
+  }
+
   export interface FrameHeartbeatNodeIdFieldEvent {
     field: '$.heartbeat.nodeId'
     value: string
@@ -476,7 +481,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameVersionFieldEvent | FrameEnvelopeIdFieldEvent | FrameEnvelopeFromFieldEvent | FrameEnvelopeToFieldEvent | FrameEnvelopeTimestampFieldEvent | FrameEnvelopeTtlFieldEvent | FrameEnvelopeHopsFieldEvent | FrameEnvelopeTopicFieldEvent | FrameEnvelopePayloadFieldEvent | FrameEnvelopeKindFieldEvent | FrameAckIdFieldEvent | FrameAckStatusFieldEvent | FrameAckDeliveredFieldEvent | FrameHeartbeatNodeIdFieldEvent | FrameHeartbeatTimestampFieldEvent | FrameHeartbeatPeerListHashFieldEvent | FrameHeartbeatSeqFieldEvent | FrameHeartbeatVersionFieldEvent | FrameHeartbeatAckNodeIdFieldEvent | FrameHeartbeatAckTimestampFieldEvent | FrameHeartbeatAckPeerListHashFieldEvent | FrameHeartbeatAckSeqFieldEvent | FrameHeartbeatAckVersionFieldEvent | FramePeerListPeersFieldEvent | FramePeerListHashFieldEvent | FrameGoodbyeReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameVersionFieldEvent | FrameEnvelopeIdFieldEvent | FrameEnvelopeFromFieldEvent | FrameEnvelopeToFieldEvent | FrameEnvelopeTimestampFieldEvent | FrameEnvelopeTtlFieldEvent | FrameEnvelopeHopsFieldEvent | FrameEnvelopeTopicFieldEvent | FrameEnvelopePayloadFieldEvent | FrameEnvelopeKindFieldEvent | FrameAckIdFieldEvent | FrameAckStatusFieldEvent | FrameAckDeliveredFieldEvent | FrameAckReasonFieldEvent | FrameHeartbeatNodeIdFieldEvent | FrameHeartbeatTimestampFieldEvent | FrameHeartbeatPeerListHashFieldEvent | FrameHeartbeatSeqFieldEvent | FrameHeartbeatVersionFieldEvent | FrameHeartbeatAckNodeIdFieldEvent | FrameHeartbeatAckTimestampFieldEvent | FrameHeartbeatAckPeerListHashFieldEvent | FrameHeartbeatAckSeqFieldEvent | FrameHeartbeatAckVersionFieldEvent | FramePeerListPeersFieldEvent | FramePeerListHashFieldEvent | FrameGoodbyeReasonFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -774,6 +779,7 @@ export interface Ack {
   id: string
   status: Ack.Status
   delivered: boolean
+  reason: string
 }
 
 export namespace Ack {
@@ -783,7 +789,8 @@ export namespace Ack {
     NO_ROUTE = 'NO_ROUTE',
     TTL_EXPIRED = 'TTL_EXPIRED',
     LOOP = 'LOOP',
-    REJECTED = 'REJECTED'
+    REJECTED = 'REJECTED',
+    BUSY = 'BUSY'
   }
 
   enum __StatusValues {
@@ -792,7 +799,8 @@ export namespace Ack {
     NO_ROUTE = 2,
     TTL_EXPIRED = 3,
     LOOP = 4,
-    REJECTED = 5
+    REJECTED = 5,
+    BUSY = 6
   }
 
   export namespace Status {
@@ -825,6 +833,11 @@ export namespace Ack {
           w.bool(obj.delivered)
         }
 
+        if ((obj.reason != null && obj.reason !== '')) {
+          w.uint32(34)
+          w.string(obj.reason)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -832,7 +845,8 @@ export namespace Ack {
         const obj: any = {
           id: '',
           status: Status.ACCEPTED,
-          delivered: false
+          delivered: false,
+          reason: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -851,6 +865,10 @@ export namespace Ack {
             }
             case 3: {
               obj.delivered = reader.bool()
+              break
+            }
+            case 4: {
+              obj.reason = reader.string()
               break
             }
             default: {
@@ -889,6 +907,13 @@ export namespace Ack {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.reason`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -916,6 +941,11 @@ export namespace Ack {
     value: boolean
   }
 
+  export interface AckReasonFieldEvent {
+    field: '$.reason'
+    value: string
+  }
+
   export function encode (obj: Partial<Ack>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Ack.codec())
   }
@@ -924,7 +954,7 @@ export namespace Ack {
     return decodeMessage(buf, Ack.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckIdFieldEvent | AckStatusFieldEvent | AckDeliveredFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ack>): Generator<AckIdFieldEvent | AckStatusFieldEvent | AckDeliveredFieldEvent | AckReasonFieldEvent> {
     return streamMessage(buf, Ack.codec(), opts)
   }
 }

@@ -29,6 +29,9 @@ export async function createBrowserHost(
   })
   const storage = await IdbStorage.open()
   const slot = await acquireIdentitySlot()
+  // this tab's effective configuration, beside its identity (tabs of a profile share the database)
+  const configKey = `slot-${slot}`
+  await storage.put(Namespaces.config, configKey, config.config)
   const host: NodeHost = {
     platform: 'browser',
     storage,
@@ -38,7 +41,7 @@ export async function createBrowserHost(
     memoryBytes: () =>
       (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize,
     configProbe: async () => {
-      const stored = await storage.get(Namespaces.config, 'effective')
+      const stored = await storage.get(Namespaces.config, configKey)
       if (stored == null || typeof stored !== 'object')
         throw new Error('stored configuration is missing')
       const problems = validateConfig(stored as Record<string, unknown>)
