@@ -69,7 +69,9 @@ export function isUuid(value: string): boolean {
 
 /** A frame as bytes ready for `stream.send`: varint length prefix + protobuf. */
 export function encodeFrame(frame: Omit<Frame, 'version'>): Uint8ArrayList {
-  return lp.encode.single(Frame.encode({ version: FRAME_VERSION, ...frame }), { maxDataLength: MAX_FRAME_BYTES })
+  return lp.encode.single(Frame.encode({ version: FRAME_VERSION, ...frame }), {
+    maxDataLength: MAX_FRAME_BYTES,
+  })
 }
 
 /** The largest frame on any mesh stream, whatever either node's max_message_bytes. */
