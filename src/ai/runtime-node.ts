@@ -1,0 +1,72 @@
+/** The runtime's Node.js platform: onnxruntime-node on the CPU, models from a directory or the hub. */
+import { availableParallelism } from 'node:os'
+import { rm, stat, statfs } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { env as TransformersEnv } from '@huggingface/transformers'
+import type { ModelSpec, RuntimeOptions } from './engine.js'
+import { modelFileFor } from './model-files.js'
+import type { RuntimePlatform } from './runtime.js'
+
+export function nodePlatform(): RuntimePlatform {
+  let options: RuntimeOptions | undefined
+  let env: typeof TransformersEnv | undefined
+  const localFile = (spec: ModelSpec): string | undefined =>
+    options?.source.localPath == null
+      ? undefined
+      : join(options.source.localPath, spec.model, 'onnx', modelFileFor(spec.dtype))
+  const exists = async (path: string | undefined): Promise<number | undefined> => {
+    if (path == null) return undefined
+    try {
+      return (await stat(path)).size
+    } catch {
+      return undefined
+    }
+  }
+  return {
+    cpuBackend: 'cpu',
+    async configure(o, transformersEnv) {
+      options = o
+      env = transformersEnv
+      transformersEnv.allowRemoteModels = o.source.allowRemote
+      transformersEnv.allowLocalModels = o.source.localPath != null
+      if (o.source.localPath != null)
+        transformersEnv.localModelPath = o.source.localPath.endsWith('/')
+          ? o.source.localPath
+          : `${o.source.localPath}/`
+    },
+    webgpuAvailable: async () => false,
+    threads: () => availableParallelism(),
+    async modelSizeBytes(spec) {
+      return (
+        (await exists(localFile(spec))) ??
+        (await exists(
+          env?.cacheDir == null
+            ? undefined
+            : join(env.cacheDir, spec.model, 'onnx', modelFileFor(spec.dtype)),
+        ))
+      )
+    },
+    async checkSpace(spec) {
+      if (
+        (await exists(localFile(spec))) != null ||
+        env?.cacheDir == null ||
+        options?.source.allowRemote !== true
+      )
+        return
+      const fs = await statfs(env.cacheDir).catch(() => undefined)
+      // the hub does not say how large a model is before it is fetched: ask for a generous 500 MB
+      const required = 500 * 1024 * 1024
+      if (fs != null && fs.bavail * fs.bsize < required) {
+        throw Object.assign(
+          new Error(`insufficient_disk_space: ${required} bytes required in ${env.cacheDir}`),
+          { reason: 'insufficient_disk_space' },
+        )
+      }
+    },
+    async forget(spec) {
+      // only the hub download cache; a local model directory is the source and stays as it is
+      if (env?.cacheDir != null)
+        await rm(join(env.cacheDir, spec.model), { recursive: true, force: true })
+    },
+  }
+}

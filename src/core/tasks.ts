@@ -1,0 +1,114 @@
+/** Contracts of the AI task engine (FR14.1-FR14.4): tasks, their states, outputs and models. */
+
+/** What a node can be asked to compute. */
+export const TaskType = {
+  /** a 512-value unit-length sentence embedding */
+  TEXT_EMBEDDING: 'text_embedding',
+  /** a label with its confidence */
+  CLASSIFICATION: 'classification',
+} as const
+export type TaskType = (typeof TaskType)[keyof typeof TaskType]
+export const TASK_TYPES: readonly TaskType[] = Object.values(TaskType)
+
+/** Short names accepted from people (`--type embedding`). */
+export const TASK_TYPE_ALIASES: Readonly<Record<string, TaskType>> = {
+  embedding: TaskType.TEXT_EMBEDDING,
+  text_embedding: TaskType.TEXT_EMBEDDING,
+  classification: TaskType.CLASSIFICATION,
+  classify: TaskType.CLASSIFICATION,
+  sentiment: TaskType.CLASSIFICATION,
+}
+
+/** Task states (FR14.4). */
+export const TaskStatus = {
+  /** waiting for the engine */
+  QUEUED: 'QUEUED',
+  /** in an inference call */
+  RUNNING: 'RUNNING',
+  /** output_data is set */
+  COMPLETED: 'COMPLETED',
+  /** error_reason says why */
+  FAILED: 'FAILED',
+  /** ran out of its timeout_seconds; no partial result */
+  TIMEOUT: 'TIMEOUT',
+} as const
+export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus]
+
+export const FINAL_STATUSES: readonly TaskStatus[] = [
+  TaskStatus.COMPLETED,
+  TaskStatus.FAILED,
+  TaskStatus.TIMEOUT,
+]
+
+/** A task as submitted. */
+export interface TaskRequest {
+  /** a UUID; generated when absent */
+  task_id?: string
+  task_type: TaskType | string
+  input: unknown
+  /** execution limit, seconds (may be fractional). @default 30 */
+  timeout_seconds?: number
+}
+
+export type EmbeddingOutput = { embedding: number[]; dimensions: number }
+export type ClassificationOutput = {
+  label: string
+  score: number
+  scores: Array<{ label: string; score: number }>
+}
+export type TaskOutput = EmbeddingOutput | ClassificationOutput
+
+/** A task and everything known about it: the status record (FR14.4) and the stored result (FR14.3). */
+export interface TaskRecord {
+  task_id: string
+  node_id: string
+  task_type: TaskType
+  status: TaskStatus
+  /** the model that ran (or will run) it */
+  model: string
+  /** first 100 characters of the input, for lists and debugging */
+  input_preview: string
+  timeout_seconds: number
+  submitted_at: string
+  started_at?: string
+  /** when it reached COMPLETED, FAILED or TIMEOUT */
+  timestamp_completed?: string
+  expires_at?: string
+  execution_time_ms?: number
+  output_data?: TaskOutput
+  result_size_bytes?: number
+  /** first 100 characters of the output as text */
+  result_preview?: string
+  error_reason?: string
+  error_details?: string
+}
+
+/** FR14.4 status: the record plus what only a live task has. */
+export interface TaskStatusReport extends TaskRecord {
+  progress_percent: number
+  estimated_completion_secs?: number
+  execution_time_so_far_ms?: number
+}
+
+/** A model the engine knows (FR14.1). */
+export interface ModelInfo {
+  model_name: string
+  model_type: 'embedding' | 'classification'
+  task_type: TaskType
+  dtype: string
+  model_size_mb: number
+  loaded_at?: string
+  is_ready: boolean
+  /** 0-100 while downloading/loading */
+  progress_percent?: number
+  error?: string
+}
+
+/** Where and how fast this node computes, advertised to the mesh. */
+export interface EngineCapabilities {
+  backend: 'webgpu' | 'wasm' | 'cpu'
+  threads: number
+  task_types: TaskType[]
+  /** measured embeddings per second in batches, 0 until measured */
+  embeddings_per_sec: number
+}
