@@ -6,6 +6,8 @@ const relay = process.env.P2P_AI_DEV_RELAY ?? 'http://127.0.0.1:9000'
 
 export default defineConfig({
   plugins: [react()],
+  // the inference worker is an ES module worker (transformers.js and ORT load modules)
+  worker: { format: 'es' },
   build: {
     outDir: 'dist/app',
     emptyOutDir: true,
@@ -20,7 +22,7 @@ export default defineConfig({
     },
     // changeOrigin: the relay names its WebSocket address after the Host it was asked on
     proxy: Object.fromEntries(
-      ['/bootstrap.json', '/healthz', '/readyz'].map((p) => [
+      ['/bootstrap.json', '/healthz', '/readyz', '/models'].map((p) => [
         p,
         { target: relay, changeOrigin: true },
       ]),

@@ -13,6 +13,7 @@ import type { NodeConfig } from '../src/node/config.js'
 import { sampleConfig } from '../src/node/config.js'
 import type { P2PNode } from '../src/node/create-node.js'
 import { loadNodeConfig } from '../src/platform/node/load-config.js'
+import { defaultModelsDir } from '../src/platform/node/models-dir.js'
 import { defaultHome } from '../src/platform/node/node-host.js'
 import {
   getJson,
@@ -31,7 +32,7 @@ import { nodeRoutes } from './node-routes.js'
 const USAGE = `p2p-ai-agents ${VERSION}: a browser-first peer-to-peer mesh of AI nodes
 
 usage:
-  p2p-ai-agents relay start [--port N] [--config FILE] [--home DIR] [--app-dir DIR] [--startup-diagnostics]
+  p2p-ai-agents relay start [--port N] [--config FILE] [--home DIR] [--app-dir DIR] [--models-dir DIR] [--startup-diagnostics]
   p2p-ai-agents node start  [--port N] [--config FILE] [--home DIR] [--relay URL|MULTIADDR]... [--startup-diagnostics]
   p2p-ai-agents node stop   [--port N | --all] [--home DIR]
   p2p-ai-agents node status [--port N] [--json] [--home DIR]
@@ -53,6 +54,7 @@ const OPTIONS = {
   home: { type: 'string' },
   relay: { type: 'string', multiple: true },
   'app-dir': { type: 'string' },
+  'models-dir': { type: 'string' },
   'startup-diagnostics': { type: 'boolean' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
@@ -164,6 +166,7 @@ async function startProcessNode(role: NodeRole, values: Values): Promise<number>
     home,
     config,
     appDir: role === 'relay' && existsSync(appDir) ? appDir : undefined,
+    modelsDir: role === 'relay' ? (values['models-dir'] ?? defaultModelsDir()) : undefined,
     routes: role === 'peer' ? nodeRoutes : undefined,
   })
   const port = config.config.network_port

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import sirv from 'sirv'
+import { modelsRoutes } from './models.js'
 import type { P2PNode } from '../src/node/create-node.js'
 
 export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>
@@ -13,6 +14,8 @@ export interface HttpRoutesInit {
   node: P2PNode
   /** the built app to serve at / (relay only) */
   appDir?: string
+  /** a models folder to serve at /models/ (with /models/manifest.json) */
+  modelsDir?: string
   /** extra routes by "METHOD /path" */
   routes?: Record<string, Route>
 }
@@ -61,6 +64,8 @@ export function createHttpHandler(
   }
   const serveApp =
     init.appDir == null ? undefined : sirv(init.appDir, { single: true, etag: true, dev: false })
+  const models = init.modelsDir == null ? undefined : modelsRoutes(init.modelsDir)
+  if (models != null) routes['GET /models/manifest.json'] = models.manifest
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const route = routes[`${req.method} ${url.pathname}`]
@@ -73,7 +78,15 @@ export function createHttpHandler(
       })
       return
     }
-    if (serveApp != null && (req.method === 'GET' || req.method === 'HEAD')) {
+    const isGet = req.method === 'GET' || req.method === 'HEAD'
+    if (models != null && isGet && url.pathname.startsWith('/models/')) {
+      res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
+      models.files(req, res, () => {
+        json(res, 404, { error: 'no such model file' })
+      })
+      return
+    }
+    if (serveApp != null && isGet) {
       res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
       serveApp(req, res, () => {
         json(res, 404, { error: 'not found' })

@@ -19,6 +19,8 @@ export interface LaunchOptions {
   home: string
   config: LoadedConfig
   appDir?: string
+  /** a models folder to serve at /models/ (relay) */
+  modelsDir?: string
   routes?: (node: P2PNode) => Record<string, Route>
   logSinks?: LogSink[]
 }
@@ -34,6 +36,7 @@ export async function launch(opts: LaunchOptions): Promise<P2PNode> {
     config: opts.config,
     listen: opts.role === 'relay' ? [ws] : [ws, '/p2p-circuit', '/webrtc'],
     logSinks: opts.logSinks,
+    inference: opts.role === 'peer',
   })
   host.services = {
     http: httpOnWebSocketPort((req, res) => {
@@ -45,7 +48,7 @@ export async function launch(opts: LaunchOptions): Promise<P2PNode> {
     }) as (components: never) => unknown,
   }
   const node = createNode({ host, config: opts.config, role: opts.role })
-  http.handler = createHttpHandler({ node, appDir: opts.appDir, routes: opts.routes?.(node) })
+  http.handler = createHttpHandler({ node, appDir: opts.appDir, modelsDir: opts.modelsDir, routes: opts.routes?.(node) })
   await node.start()
   return node
 }

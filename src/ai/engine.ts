@@ -54,3 +54,13 @@ export interface InferenceEngine extends InferenceRuntime {
   restart(): Promise<void>
   close(): Promise<void>
 }
+
+/** What a relay answers at /models/manifest.json: every file of its models folder. */
+export interface ModelManifest {
+  files: Record<string, { size: number; sha256: string }>
+}
+
+/** One name per model and precision: loaded models, batches and timings are keyed by it. */
+export function modelKey(spec: ModelSpec): string {
+  return `${spec.model}:${spec.dtype}`
+}

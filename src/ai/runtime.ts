@@ -18,6 +18,7 @@ import type {
   ModelSpec,
   RuntimeOptions,
 } from './engine.js'
+import { modelKey } from './engine.js'
 
 export interface RuntimePlatform {
   /** the CPU backend: "wasm" in a browser, "cpu" (onnxruntime-node) on Node */
@@ -57,10 +58,6 @@ const BENCH_SENTENCES = Array.from(
   { length: 32 },
   (_, i) => `Benchmark sentence number ${i} about the weather, trains and small cafés.`,
 )
-
-export function modelKey(spec: ModelSpec): string {
-  return `${spec.model}:${spec.dtype}`
-}
 
 export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
   const loaded = new Map<string, Loaded>()

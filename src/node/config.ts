@@ -6,6 +6,8 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { ConfigProblem } from '../core/errors.js'
 import { MAX_PAYLOAD_BYTES } from '../core/protocol.js'
+import type { TaskType } from '../core/tasks.js'
+import { TASK_TYPES } from '../core/tasks.js'
 import { ConfigError } from '../core/errors.js'
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const
@@ -46,9 +48,25 @@ export interface NodeConfig {
   max_message_bytes: number
   /** relay only: circuit relay reservations held at once. @default 512 */
   relay_max_reservations: number
+  /** inference calls in flight at once, each a batch of tasks of one model. @default 4 */
+  max_concurrent_tasks: number
+  /** most tasks of one model run in one inference call. @default 32 */
+  max_batch_size: number
+  /** results kept before the oldest are purged. @default 10000 */
+  max_stored_results: number
+  /** a result is deleted this long after it completed. @default 24 */
+  result_expiry_hours: number
+  /** where models come from: "auto" (the local models folder if there is one, else the hub), "hub", or a URL path / directory. @default auto */
+  model_source: string
+  /** task type → model and dtype (the text_embedding model is loaded at start) */
+  models: ModelRegistry
 }
 
-type FieldKind = 'int' | 'string' | 'level' | 'list' | 'ice' | 'bool'
+export type ModelRegistry = Record<TaskType, { model: string; dtype: string }>
+
+export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const
+
+type FieldKind = 'int' | 'string' | 'level' | 'list' | 'ice' | 'bool' | 'models'
 
 interface FieldSpec {
   kind: FieldKind
@@ -106,6 +124,12 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
     max: 100000,
     env: ['P2P_AI_RELAY_MAX_RESERVATIONS'],
   },
+  max_concurrent_tasks: { kind: 'int', min: 1, max: 64, env: ['P2P_AI_MAX_CONCURRENT_TASKS'] },
+  max_batch_size: { kind: 'int', min: 1, max: 256, env: ['P2P_AI_MAX_BATCH_SIZE'] },
+  max_stored_results: { kind: 'int', min: 1, max: 1_000_000, env: ['P2P_AI_MAX_STORED_RESULTS'] },
+  result_expiry_hours: { kind: 'int', min: 1, max: 8760, env: ['P2P_AI_RESULT_EXPIRY_HOURS'] },
+  model_source: { kind: 'string', env: ['P2P_AI_MODEL_SOURCE'] },
+  models: { kind: 'models', env: ['P2P_AI_MODELS'] },
 }
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as Array<keyof NodeConfig>
@@ -125,6 +149,15 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   dial_private_addresses: true,
   max_message_bytes: 1024 * 1024,
   relay_max_reservations: 512,
+  max_concurrent_tasks: 4,
+  max_batch_size: 32,
+  max_stored_results: 10_000,
+  result_expiry_hours: 24,
+  model_source: 'auto',
+  models: {
+    text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
+    classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
+  },
 })
 
 /**
@@ -275,6 +308,17 @@ function parseStringInto(
     case 'level':
       layer.values[key] = text.toUpperCase()
       return
+    case 'models':
+      try {
+        layer.values[key] = JSON.parse(text) as unknown
+      } catch {
+        layer.problems.push({
+          field: origin,
+          code: `invalid_${key}`,
+          message: `${origin} is not JSON`,
+        })
+      }
+      return
     case 'string':
       layer.values[key] = text
       return
@@ -398,6 +442,8 @@ function checkField(
         }
       }
       return undefined
+    case 'models':
+      return checkModels(value) ?? undefined
     case 'ice':
       if (!Array.isArray(value) || !value.every(isIceServer)) {
         return bad(
@@ -407,6 +453,29 @@ function checkField(
       }
       return undefined
   }
+}
+
+/** A models registry: a {model, dtype} for every task type, nothing else. */
+function checkModels(value: unknown): ConfigProblem | undefined {
+  const bad = (message: string): ConfigProblem => ({
+    field: 'models',
+    code: 'invalid_models',
+    message,
+  })
+  if (value == null || typeof value !== 'object' || Array.isArray(value)) {
+    return bad('models must be an object: task type → {"model": "…", "dtype": "q8"}')
+  }
+  for (const [type, entry] of Object.entries(value)) {
+    if (!(TASK_TYPES as readonly string[]).includes(type))
+      return bad(`unknown task type "${type}" (known: ${TASK_TYPES.join(', ')})`)
+    const { model, dtype } = (entry ?? {}) as { model?: unknown; dtype?: unknown }
+    if (typeof model !== 'string' || model.length === 0)
+      return bad(`models.${type}.model must be a model id`)
+    if (typeof dtype !== 'string' || !(DTYPES as readonly string[]).includes(dtype))
+      return bad(`models.${type}.dtype must be one of ${DTYPES.join(', ')}`)
+  }
+  const missing = TASK_TYPES.filter((t) => !Object.hasOwn(value, t))
+  return missing.length > 0 ? bad(`models has no entry for ${missing.join(', ')}`) : undefined
 }
 
 function isRelayAddress(value: string): boolean {

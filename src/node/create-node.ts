@@ -34,14 +34,16 @@ import { createLogger } from '../obs/logger.js'
 import { Namespaces } from '../store/storage.js'
 import type { ResolvedConfig } from './config.js'
 import { runHealthChecks } from './health.js'
-import type { NodeHost } from './host.js'
+import type { InferenceHost, NodeHost } from './host.js'
 import type { Identity } from './identity.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { Lifecycle } from './lifecycle.js'
+import type { TaskEvents } from '../tasks/task-service.js'
+import { TaskService } from '../tasks/task-service.js'
 import { OperationTracker } from './operations.js'
 
-/** Everything the mesh reports, plus the node's own lifecycle and health. */
-export interface NodeEvents extends MeshEvents {
+/** Everything the mesh and the task engine report, plus the node's own lifecycle and health. */
+export interface NodeEvents extends MeshEvents, TaskEvents {
   'state:change': CustomEvent<StateTransition>
   health: CustomEvent<HealthReport>
 }
@@ -77,6 +79,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
   private p2p?: Libp2p<MeshServices>
   private meshService?: MeshService
   private relayRole?: RelayRole
+  private taskService?: TaskService
   private shuttingDown = false
   private healthTimer?: ReturnType<typeof setInterval>
   private lastHealth?: HealthReport
@@ -123,6 +126,11 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
   }
 
   /** The mesh (peer role only), once started. */
+  /** The AI task engine (peers whose host runs inference), once started. */
+  get tasks(): TaskService | undefined {
+    return this.taskService
+  }
+
   get mesh(): MeshService | undefined {
     return this.meshService
   }
@@ -224,12 +232,20 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
           this.log.child('relay'),
         )
       }
+      if (this.role === 'peer' && host.inference != null) {
+        // the engine starts now; its models load in the background
+        this.taskService = await this.createTaskService(host.inference)
+        await this.taskService.start()
+        diag.components_initialized.push('tasks')
+        this.throwIfStopping()
+      }
       this.lifecycle.transition(NodeState.ACTIVE)
       diag.time_to_active = since()
       await this.meshService?.start()
       if (this.meshService != null) diag.components_initialized.push('mesh')
       await this.relayRole?.start()
       if (this.relayRole != null) diag.components_initialized.push('relay')
+
       this.healthTimer = setInterval(() => {
         void this.health().catch(() => {})
       }, config.config.health_check_interval_secs * 1000)
@@ -274,12 +290,18 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     // make peers hang up on messages that could have completed
     this.meshService?.beginShutdown()
     const graceMs = options.graceMs ?? STOP_GRACE_MS
-    const clean = await this.operations.drain(graceMs, () => this.meshService?.busy === true)
+    const clean = await this.operations.drain(
+      graceMs,
+      () => this.meshService?.busy === true || this.taskService?.busy === true,
+    )
     if (!clean)
       this.log.warn('operations did not finish within the grace period; stopping them', { graceMs })
     this.meshService?.goodbye('shutdown')
 
     await this.relayRole?.stop()
+    await this.taskService?.stop().catch((err: unknown) => {
+      this.log.error('task engine stop failed', { error: err as Error })
+    })
     await this.meshService?.stop().catch((err: unknown) => {
       this.log.error('mesh stop failed', { error: err as Error })
     })
@@ -400,6 +422,33 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
         signal: options?.signal == null ? signal : AbortSignal.any([signal, options.signal]),
       }),
     )
+  }
+
+  private async createTaskService(inference: InferenceHost): Promise<TaskService> {
+    const config = this.config
+    const service = new TaskService({
+      nodeId: this.nodeId as string,
+      engine: inference.createEngine(),
+      runtime: {
+        source: await inference.modelSource(config.model_source),
+        preferWebGpu: inference.preferWebGpu,
+      },
+      store: await inference.openResults(),
+      models: config.models,
+      maxConcurrent: config.max_concurrent_tasks,
+      maxBatch: config.max_batch_size,
+      maxStoredResults: config.max_stored_results,
+      resultExpiryHours: config.result_expiry_hours,
+      log: this.log.child('tasks'),
+      memoryBytes: () => this.opts.host.memoryBytes(),
+      maxMemoryMb: config.max_memory_mb,
+    })
+    for (const type of ['task:update', 'models:update', 'capabilities'] as const) {
+      service.addEventListener(type, (evt) => {
+        this.safeDispatchEvent(type, { detail: (evt as CustomEvent<unknown>).detail as never })
+      })
+    }
+    return service
   }
 
   private forwardMeshEvents(mesh: MeshService): void {

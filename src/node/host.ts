@@ -1,5 +1,7 @@
 /** What a platform provides to the node core: storage, identity persistence, probes, listening. */
+import type { InferenceEngine, ModelSource } from '../ai/engine.js'
 import type { Platform } from '../core/types.js'
+import type { ResultsStore } from '../store/results-store.js'
 import type { LogSink } from '../obs/logger.js'
 import type { StorageAdapter } from '../store/storage.js'
 import type { IdentityStore } from './identity.js'
@@ -19,6 +21,18 @@ export interface NodeHost {
   logSinks: LogSink[]
   /** additions to the WebRTC RTCConfiguration for this platform */
   rtcExtras?: Record<string, unknown>
+  /** the AI task engine's parts, where this host runs tasks (peers; a relay does not) */
+  inference?: InferenceHost
   /** extra libp2p services this host needs (e.g. HTTP on the WebSocket port) */
   services?: Record<string, (components: never) => unknown>
+}
+
+export interface InferenceHost {
+  /** a fresh engine (a Web Worker in a tab, a worker thread on Node) */
+  createEngine(): InferenceEngine
+  /** opens the results store (IndexedDB / files) */
+  openResults(): Promise<ResultsStore>
+  /** resolves config model_source ("auto", "hub", a path) for this platform */
+  modelSource(setting: string): Promise<ModelSource>
+  preferWebGpu: boolean
 }

@@ -2,6 +2,7 @@ import type { P2PNode } from '../node/create-node.js'
 import { Messages } from './Messages.js'
 import { NodeCard } from './NodeCard.js'
 import { PeerTable } from './PeerTable.js'
+import { Tasks } from './Tasks.js'
 
 export function App({ node }: { node: P2PNode }) {
   return (
@@ -13,6 +14,7 @@ export function App({ node }: { node: P2PNode }) {
       <NodeCard node={node} />
       <PeerTable node={node} />
       <Messages node={node} />
+      <Tasks node={node} />
     </main>
   )
 }

@@ -1,5 +1,6 @@
 /** React hooks that subscribe to node events; components never touch libp2p. */
 import { useEffect, useState, useSyncExternalStore } from 'react'
+import type { ModelInfo, TaskStatusReport } from '../core/tasks.js'
 import type { MeshMessage, NodeState, PeerInfo } from '../core/types.js'
 import type { NodeEvents, P2PNode } from '../node/create-node.js'
 
@@ -70,4 +71,69 @@ export function useNow(ms = 1000): number {
     },
     () => Math.floor(Date.now() / ms) * ms,
   )
+}
+
+/** The node's tasks, newest first: the stored ones, then live updates. */
+export function useTasks(node: P2PNode, limit = 50): TaskStatusReport[] {
+  const [tasks, setTasks] = useState<TaskStatusReport[]>([])
+  useEffect(() => {
+    let cancelled = false
+    const upsert = (task: TaskStatusReport): void => {
+      setTasks((prev) =>
+        [task, ...prev.filter((t) => t.task_id !== task.task_id)].sort(newestFirst).slice(0, limit),
+      )
+    }
+    const onUpdate = (evt: CustomEvent<TaskStatusReport>): void => {
+      upsert(evt.detail)
+    }
+    node.addEventListener('task:update', onUpdate)
+    const load = (): void => {
+      void node.tasks?.list({ limit }).then((records) => {
+        if (cancelled) return
+        setTasks((prev) => {
+          const byId = new Map(
+            records.map((r) => [
+              r.task_id,
+              { ...r, progress_percent: r.status === 'COMPLETED' ? 100 : 0 },
+            ]),
+          )
+          for (const t of prev) byId.set(t.task_id, t) // live updates win
+          return [...byId.values()].sort(newestFirst).slice(0, limit)
+        })
+      })
+    }
+    load()
+    node.addEventListener('state:change', load)
+    return () => {
+      cancelled = true
+      node.removeEventListener('task:update', onUpdate)
+      node.removeEventListener('state:change', load)
+    }
+  }, [node, limit])
+  return tasks
+}
+
+function newestFirst(a: TaskStatusReport, b: TaskStatusReport): number {
+  return b.submitted_at.localeCompare(a.submitted_at) || b.task_id.localeCompare(a.task_id)
+}
+
+/** The models of the task engine, with load progress. */
+export function useModels(node: P2PNode): ModelInfo[] {
+  const [models, setModels] = useState<ModelInfo[]>([])
+  useEffect(() => {
+    const onUpdate = (evt: CustomEvent<ModelInfo[]>): void => {
+      setModels(evt.detail)
+    }
+    const load = (): void => {
+      void node.tasks?.models().then(setModels)
+    }
+    node.addEventListener('models:update', onUpdate)
+    node.addEventListener('state:change', load)
+    load()
+    return () => {
+      node.removeEventListener('models:update', onUpdate)
+      node.removeEventListener('state:change', load)
+    }
+  }, [node])
+  return models
 }

@@ -59,6 +59,12 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'dial_private_addresses',
   'max_message_bytes',
   'relay_max_reservations',
+  'max_concurrent_tasks',
+  'max_batch_size',
+  'max_stored_results',
+  'result_expiry_hours',
+  'model_source',
+  'models',
 ]
 
 describe('DEFAULT_CONFIG', () => {
@@ -78,6 +84,15 @@ describe('DEFAULT_CONFIG', () => {
       dial_private_addresses: true,
       max_message_bytes: 1048576,
       relay_max_reservations: 512,
+      max_concurrent_tasks: 4,
+      max_batch_size: 32,
+      max_stored_results: 10000,
+      result_expiry_hours: 24,
+      model_source: 'auto',
+      models: {
+        text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
+        classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
+      },
     })
   })
 
@@ -181,6 +196,10 @@ describe('validateConfig: integer ranges', () => {
     ['announce_interval_secs', 5, 3600],
     ['max_message_bytes', 1024, 4 * 1024 * 1024],
     ['relay_max_reservations', 1, 100000],
+    ['max_concurrent_tasks', 1, 64],
+    ['max_batch_size', 1, 256],
+    ['max_stored_results', 1, 1_000_000],
+    ['result_expiry_hours', 1, 8760],
   ]
 
   it.each(ranges)('%s accepts %i..%i and rejects one past each end', (key, min, max) => {
@@ -955,5 +974,56 @@ describe('sampleConfig', () => {
     const parsed = JSON.parse(sampleConfig('/var/lib/p2p')) as Record<string, unknown>
     expect(Object.keys(parsed)).toEqual(ALL_KEYS)
     expect(parsed).toEqual({ ...DEFAULT_CONFIG, storage_path: '/var/lib/p2p' })
+  })
+})
+
+describe('the models registry', () => {
+  const good = DEFAULT_CONFIG.models
+  it('accepts a model and dtype for every task type', () => {
+    expect(
+      validateConfig(
+        candidate({
+          models: { ...good, classification: { model: 'Xenova/distilbert-sst2', dtype: 'fp32' } },
+        }),
+      ),
+    ).toEqual([])
+  })
+
+  it.each([
+    ['not an object', 'x', /must be an object/],
+    [
+      'an unknown task type',
+      { ...good, translation: { model: 'm', dtype: 'q8' } },
+      /unknown task type "translation"/,
+    ],
+    ['a missing task type', { text_embedding: good.text_embedding }, /no entry for classification/],
+    [
+      'an empty model id',
+      { ...good, text_embedding: { model: '', dtype: 'q8' } },
+      /text_embedding.model must be a model id/,
+    ],
+    [
+      'an unknown dtype',
+      { ...good, text_embedding: { model: 'm', dtype: 'q7' } },
+      /dtype must be one of/,
+    ],
+  ])('refuses %s', (_what, models, message) => {
+    const problems = validateConfig(candidate({ models }))
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatchObject({ field: 'models', code: 'invalid_models' })
+    expect(problems[0]?.message).toMatch(message)
+  })
+
+  it('reads P2P_AI_MODELS as JSON, and names the variable when it is not', () => {
+    const json = JSON.stringify({
+      ...good,
+      text_embedding: { model: 'Xenova/all-MiniLM-L6-v2', dtype: 'q8' },
+    })
+    expect(configFromEnv({ P2P_AI_MODELS: json }).values.models).toMatchObject({
+      text_embedding: { model: 'Xenova/all-MiniLM-L6-v2' },
+    })
+    expect(configFromEnv({ P2P_AI_MODELS: '{oops' }).problems).toEqual([
+      { field: 'P2P_AI_MODELS', code: 'invalid_models', message: 'P2P_AI_MODELS is not JSON' },
+    ])
   })
 })

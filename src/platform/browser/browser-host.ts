@@ -4,7 +4,10 @@
  */
 import type { ResolvedConfig } from '../../node/config.js'
 import { configFromQuery, resolveConfig, validateConfig } from '../../node/config.js'
-import type { NodeHost } from '../../node/host.js'
+import { WorkerEngine } from '../../ai/worker-engine.js'
+import type { InferenceHost, NodeHost } from '../../node/host.js'
+import { IdbResultsStore } from '../../store/idb-results.js'
+import { spawnInferenceWorker } from './inference-worker.js'
 import { StorageIdentityStore } from '../../node/storage-identity-store.js'
 import type { LogEntry, LogSink } from '../../obs/logger.js'
 import { MemorySink } from '../../obs/logger.js'
@@ -38,6 +41,7 @@ export async function createBrowserHost(
     identityStore: new StorageIdentityStore(storage, `slot-${slot}`),
     listen: ['/p2p-circuit', '/webrtc'],
     logSinks: [logs.sink, consoleSink],
+    inference: browserInference(),
     memoryBytes: () =>
       (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize,
     configProbe: async () => {
@@ -60,4 +64,23 @@ const consoleSink: LogSink = (entry: LogEntry) => {
   else if (level === 'INFO') console.info(line, fields)
   else console.debug(line, fields)
   /* eslint-enable no-console */
+}
+
+/** Inference in a tab: a Web Worker, results in IndexedDB, models from the relay's /models/ or the hub. */
+function browserInference(): InferenceHost {
+  return {
+    createEngine: () => new WorkerEngine(spawnInferenceWorker),
+    openResults: async () => IdbResultsStore.open(),
+    modelSource: async (setting) => {
+      if (setting === 'hub') return { allowRemote: true }
+      if (setting !== 'auto') return { localPath: setting, allowRemote: false }
+      // the relay that served this page has a models folder, or the hub it is
+      const local = await fetch('/models/manifest.json').then(
+        (res) => res.ok,
+        () => false,
+      )
+      return local ? { localPath: '/models/', allowRemote: true } : { allowRemote: true }
+    },
+    preferWebGpu: true,
+  }
 }

@@ -3,7 +3,11 @@ import { homedir, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import type { NodeRole } from '../../core/types.js'
 import { validateConfig } from '../../node/config.js'
-import type { NodeHost } from '../../node/host.js'
+import { WorkerEngine } from '../../ai/worker-engine.js'
+import type { InferenceHost, NodeHost } from '../../node/host.js'
+import { FileResultsStore } from '../../store/file-results.js'
+import { spawnInferenceThread } from './inference-thread.js'
+import { defaultModelsDir } from './models-dir.js'
 import type { LogSink } from '../../obs/logger.js'
 import { jsonLineSink } from '../../obs/logger.js'
 import { FileStorage } from '../../store/file-storage.js'
@@ -30,6 +34,8 @@ export interface NodeHostInit {
   listen: string[]
   announce?: string[]
   logSinks?: LogSink[]
+  /** run AI tasks (a peer; a relay does not) */
+  inference?: boolean
 }
 
 export function createNodeHost(init: NodeHostInit): NodeHost {
@@ -46,6 +52,8 @@ export function createNodeHost(init: NodeHostInit): NodeHost {
     rtcExtras: webrtcBinding(),
     logSinks: sinks,
     memoryBytes: () => process.memoryUsage().rss,
+    inference:
+      init.inference === true ? nodeInference(init.config.config.storage_path, sinks) : undefined,
     configProbe: async () => {
       const path = init.config.path
       if (path == null) return
@@ -70,4 +78,24 @@ function webrtcBinding(): Record<string, unknown> {
     .flat()
     .some((i) => i != null && !i.internal)
   return external ? {} : { bindAddress: '127.0.0.1' }
+}
+
+/** Inference on a Node host: a worker thread, results as files, models from a folder or the hub. */
+function nodeInference(storagePath: string, sinks: LogSink[]): InferenceHost {
+  return {
+    createEngine: () => new WorkerEngine(spawnInferenceThread),
+    openResults: async () =>
+      FileResultsStore.open(storagePath, {
+        warn: (msg, error) => {
+          for (const sink of sinks)
+            sink({ ts: new Date().toISOString(), level: 'WARN', ns: 'node:results', msg, error })
+        },
+      }),
+    modelSource: async (setting) => {
+      if (setting === 'hub') return { allowRemote: true }
+      if (setting !== 'auto') return { localPath: setting, allowRemote: false }
+      return { localPath: defaultModelsDir(), allowRemote: true }
+    },
+    preferWebGpu: false,
+  }
 }

@@ -1,0 +1,86 @@
+/**
+ * An InferenceEngine whose runtime lives in a worker (a Web Worker in a tab, a worker thread on
+ * Node), reached through comlink. restart() terminates the worker, fails every call still waiting
+ * on it, and starts a fresh one: the way to free compute held by a call that hangs.
+ */
+import type { Remote } from 'comlink'
+import { proxy } from 'comlink'
+import type { EngineCapabilities, ModelInfo } from '../core/tasks.js'
+import type {
+  InferenceEngine,
+  InferenceRuntime,
+  ItemResult,
+  LoadProgress,
+  ModelSpec,
+  RuntimeOptions,
+} from './engine.js'
+
+export interface WorkerHandle {
+  runtime: Remote<InferenceRuntime>
+  terminate(): void
+}
+
+export class WorkerRestartedError extends Error {
+  static readonly NAME = 'WorkerRestartedError'
+  override name = WorkerRestartedError.NAME
+  constructor() {
+    super('the inference worker was restarted')
+  }
+}
+
+export class WorkerEngine implements InferenceEngine {
+  private handle?: WorkerHandle
+  private options?: RuntimeOptions
+  private readonly waiting = new Set<(err: Error) => void>()
+
+  constructor(private readonly spawn: () => WorkerHandle) {}
+
+  async init(options: RuntimeOptions): Promise<EngineCapabilities> {
+    this.options = options
+    return this.call((r) => r.init(options))
+  }
+
+  async load(spec: ModelSpec, onProgress?: (p: LoadProgress) => void): Promise<ModelInfo> {
+    return this.call((r) => r.load(spec, onProgress == null ? undefined : proxy(onProgress)))
+  }
+
+  async run(spec: ModelSpec, inputs: string[]): Promise<ItemResult[]> {
+    return this.call((r) => r.run(spec, inputs))
+  }
+
+  async models(): Promise<ModelInfo[]> {
+    return this.call((r) => r.models())
+  }
+
+  async benchmark(spec: ModelSpec): Promise<number> {
+    return this.call((r) => r.benchmark(spec))
+  }
+
+  async restart(): Promise<void> {
+    this.handle?.terminate()
+    this.handle = undefined
+    for (const fail of [...this.waiting]) fail(new WorkerRestartedError())
+    this.waiting.clear()
+    // models load again on first use in the new worker
+    if (this.options != null) await this.init(this.options)
+  }
+
+  async close(): Promise<void> {
+    this.handle?.terminate()
+    this.handle = undefined
+    for (const fail of [...this.waiting]) fail(new WorkerRestartedError())
+    this.waiting.clear()
+  }
+
+  /** Runs a call on the worker, failing it if the worker is restarted meanwhile. */
+  private async call<T>(fn: (runtime: Remote<InferenceRuntime>) => Promise<T>): Promise<T> {
+    this.handle ??= this.spawn()
+    const runtime = this.handle.runtime
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.add(reject)
+      fn(runtime)
+        .then(resolve, reject)
+        .finally(() => this.waiting.delete(reject))
+    })
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * ResultsStore on IndexedDB (via idb), in its own database. One object store `results` keyed
+ * by task_id holds `{task_id, node_id, submitted_ms, expires_ms?, record}`: the record as given
+ * plus its timestamps in ms, so the indexes sort chronologically whatever ISO form the
+ * timestamps take.
+ *
+ * Indexes (every one ends in task_id, so ties on submitted_at come out in task_id order):
+ * - `by_submitted` [submitted_ms, task_id]: list all (walked backwards) and trim (forwards)
+ * - `by_node` [node_id, submitted_ms, task_id]: list one node, a key range over its prefix
+ * - `by_expires` expires_ms: deleteExpired, a key range up to `now`; records without
+ *   expires_at have no key there, so they never expire
+ *
+ * Lists and deletions walk cursors over key ranges and never load more than a page; deletions
+ * use key cursors and do not read the records at all. Each put is its own readwrite transaction
+ * with durability 'strict', so it is on disk once it resolves.
+ */
+import type { DBSchema, IDBPDatabase } from 'idb'
+import { openDB } from 'idb'
+import type { TaskRecord } from '../core/tasks.js'
+import type { ResultKeys, ResultsQuery, ResultsStore } from './results-store.js'
+import { checkNow, isTaskId, resultKeys, resultsPage, wholeNumber } from './results-store.js'
+
+const VERSION = 1
+const STORE = 'results'
+
+type StoredResult = ResultKeys & { record: TaskRecord }
+
+interface ResultsDB extends DBSchema {
+  results: {
+    key: string
+    value: StoredResult
+    indexes: {
+      by_submitted: [number, string]
+      by_node: [string, number, string]
+      by_expires: number
+    }
+  }
+}
+
+export class IdbResultsStore implements ResultsStore {
+  readonly kind = 'indexeddb'
+
+  private constructor(
+    /** the database name */
+    readonly name: string,
+    private readonly db: IDBPDatabase<ResultsDB>,
+  ) {}
+
+  get location(): string {
+    return `indexeddb:${this.name}`
+  }
+
+  static async open(name = 'p2p-ai-agents-results'): Promise<IdbResultsStore> {
+    const db = await openDB<ResultsDB>(name, VERSION, {
+      upgrade(database) {
+        const store = database.createObjectStore(STORE, { keyPath: 'task_id' })
+        store.createIndex('by_submitted', ['submitted_ms', 'task_id'])
+        store.createIndex('by_node', ['node_id', 'submitted_ms', 'task_id'])
+        store.createIndex('by_expires', 'expires_ms')
+      },
+      // another tab wants to upgrade or delete the database: let it rather than block it
+      blocking() {
+        db.close()
+      },
+    })
+    return new IdbResultsStore(name, db)
+  }
+
+  async put(record: TaskRecord): Promise<void> {
+    const value: StoredResult = { ...resultKeys(record), record }
+    const tx = this.db.transaction(STORE, 'readwrite', { durability: 'strict' })
+    await Promise.all([tx.store.put(value), tx.done])
+  }
+
+  async get(taskId: string): Promise<TaskRecord | undefined> {
+    if (!isTaskId(taskId)) return undefined
+    return (await this.db.get(STORE, taskId))?.record
+  }
+
+  async list(query?: ResultsQuery): Promise<TaskRecord[]> {
+    const { nodeId, limit, offset } = resultsPage(query)
+    const tx = this.db.transaction(STORE, 'readonly')
+    // [node] sorts before every [node, ms, id] and [node, []] after them (arrays sort last)
+    let cursor =
+      nodeId === undefined
+        ? await tx.store.index('by_submitted').openCursor(null, 'prev')
+        : await tx.store
+            .index('by_node')
+            .openCursor(IDBKeyRange.bound([nodeId], [nodeId, []]), 'prev')
+    if (cursor !== null && offset > 0 && limit > 0) cursor = await cursor.advance(offset)
+    const page: TaskRecord[] = []
+    while (cursor !== null && page.length < limit) {
+      page.push(cursor.value.record)
+      cursor = await cursor.continue()
+    }
+    await tx.done
+    return page
+  }
+
+  async count(): Promise<number> {
+    return this.db.count(STORE)
+  }
+
+  async deleteExpired(now: number): Promise<number> {
+    checkNow(now)
+    const tx = this.db.transaction(STORE, 'readwrite', { durability: 'strict' })
+    const deletes: Array<Promise<void>> = []
+    let cursor = await tx.store.index('by_expires').openKeyCursor(IDBKeyRange.upperBound(now))
+    while (cursor !== null) {
+      deletes.push(tx.store.delete(cursor.primaryKey))
+      cursor = await cursor.continue()
+    }
+    await Promise.all([...deletes, tx.done])
+    return deletes.length
+  }
+
+  async trim(max: number): Promise<number> {
+    wholeNumber('max', max)
+    const tx = this.db.transaction(STORE, 'readwrite', { durability: 'strict' })
+    const excess = (await tx.store.count()) - max
+    const deletes: Array<Promise<void>> = []
+    // oldest first: the exact reverse of the list order
+    let cursor = excess > 0 ? await tx.store.index('by_submitted').openKeyCursor() : null
+    while (cursor !== null) {
+      deletes.push(tx.store.delete(cursor.primaryKey))
+      cursor = deletes.length < excess ? await cursor.continue() : null
+    }
+    await Promise.all([...deletes, tx.done])
+    return deletes.length
+  }
+
+  async close(): Promise<void> {
+    // pending transactions still complete; new ones throw InvalidStateError
+    this.db.close()
+  }
+}

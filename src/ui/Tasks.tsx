@@ -1,0 +1,132 @@
+import { useState } from 'react'
+import type { FormEvent } from 'react'
+import type { TaskOutput, TaskStatusReport } from '../core/tasks.js'
+import type { P2PNode } from '../node/create-node.js'
+import { useModels, useTasks } from './hooks.js'
+
+/** The node's AI work: models (with load progress), a task box, and the task list. */
+export function Tasks({ node }: { node: P2PNode }) {
+  const models = useModels(node)
+  const tasks = useTasks(node)
+  const [type, setType] = useState('text_embedding')
+  const [input, setInput] = useState('')
+  const [timeout, setTimeoutSecs] = useState('30')
+  const [error, setError] = useState<string>()
+
+  const submit = (e: FormEvent): void => {
+    e.preventDefault()
+    setError(undefined)
+    try {
+      node.tasks?.submit({ task_type: type, input, timeout_seconds: Number(timeout) })
+    } catch (err) {
+      setError((err as Error).message)
+    }
+  }
+
+  return (
+    <section className="card" aria-label="tasks">
+      <h2>AI tasks</h2>
+      <ul className="models">
+        {models.map((m) => (
+          <li
+            key={`${m.model_name}:${m.dtype}`}
+            data-testid="model-row"
+            data-model={m.model_name}
+            data-ready={m.is_ready}
+          >
+            <span className="mono">{m.model_name}</span>{' '}
+            <span className="muted">
+              ({m.model_type}, {m.dtype}
+              {m.model_size_mb > 0 ? `, ${m.model_size_mb} MB` : ''})
+            </span>{' '}
+            {m.is_ready ? (
+              <span className="ok">ready</span>
+            ) : m.error != null ? (
+              <span className="error" title={m.error}>
+                failed
+              </span>
+            ) : m.progress_percent != null ? (
+              <progress data-testid="model-progress" max={100} value={m.progress_percent} />
+            ) : (
+              <span className="muted">loads on first use</span>
+            )}
+          </li>
+        ))}
+      </ul>
+      <form className="send" onSubmit={submit}>
+        <select
+          data-testid="task-type"
+          value={type}
+          onChange={(e) => setType(e.target.value)}
+          aria-label="task type"
+        >
+          <option value="text_embedding">embedding</option>
+          <option value="classification">classification</option>
+        </select>
+        <input
+          data-testid="task-input"
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+          placeholder="text"
+        />
+        <input
+          data-testid="task-timeout"
+          className="narrow"
+          type="number"
+          min="0.001"
+          step="any"
+          value={timeout}
+          onChange={(e) => setTimeoutSecs(e.target.value)}
+          aria-label="timeout (s)"
+          title="timeout, seconds"
+        />
+        <button data-testid="task-submit" type="submit" disabled={node.tasks == null}>
+          Run
+        </button>
+      </form>
+      {error != null && (
+        <p data-testid="task-error" className="error">
+          {error}
+        </p>
+      )}
+      <table className="peers">
+        <tbody>
+          {tasks.map((t) => (
+            <tr
+              key={t.task_id}
+              data-testid="task-row"
+              data-task-id={t.task_id}
+              data-status={t.status}
+            >
+              <td className="mono small" title={t.task_id}>
+                {t.task_id.slice(0, 8)}
+              </td>
+              <td>{t.task_type === 'text_embedding' ? 'embedding' : t.task_type}</td>
+              <td className="clip" title={t.input_preview}>
+                {t.input_preview}
+              </td>
+              <td className={`status status-${t.status.toLowerCase()}`}>{t.status}</td>
+              <td data-testid="task-result">{summary(t)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  )
+}
+
+function summary(t: TaskStatusReport): string {
+  if (t.status === 'FAILED' || t.status === 'TIMEOUT')
+    return t.error_reason ?? t.status.toLowerCase()
+  if (t.status !== 'COMPLETED' || t.output_data == null)
+    return t.status === 'RUNNING' ? `${t.progress_percent} %` : ''
+  return `${describeOutput(t.output_data)} in ${t.execution_time_ms ?? '?'} ms`
+}
+
+export function describeOutput(output: TaskOutput): string {
+  if ('embedding' in output) {
+    const head = output.embedding.slice(0, 3).map((x) => x.toFixed(3))
+    return `${output.dimensions} values [${head.join(', ')}, …]`
+  }
+  return `${output.label} ${(output.score * 100).toFixed(1)} %`
+}
