@@ -48,7 +48,12 @@ export async function launch(opts: LaunchOptions): Promise<P2PNode> {
     }) as (components: never) => unknown,
   }
   const node = createNode({ host, config: opts.config, role: opts.role })
-  http.handler = createHttpHandler({ node, appDir: opts.appDir, modelsDir: opts.modelsDir, routes: opts.routes?.(node) })
+  http.handler = createHttpHandler({
+    node,
+    appDir: opts.appDir,
+    modelsDir: opts.modelsDir,
+    routes: opts.routes?.(node),
+  })
   await node.start()
   return node
 }

@@ -12,7 +12,10 @@ import type { ModelManifest } from '../src/ai/engine.js'
 import type { Route } from './http-routes.js'
 import { json } from './http-routes.js'
 
-export function modelsRoutes(dir: string): { manifest: Route; files: (req: IncomingMessage, res: ServerResponse, next: () => void) => void } {
+export function modelsRoutes(dir: string): {
+  manifest: Route
+  files: (req: IncomingMessage, res: ServerResponse, next: () => void) => void
+} {
   let manifest: Promise<ModelManifest> | undefined
   const serve = sirv(dir, { dev: false, etag: true, dotfiles: false })
   return {

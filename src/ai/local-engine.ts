@@ -4,7 +4,14 @@
  * this thread cannot be interrupted).
  */
 import type { EngineCapabilities, ModelInfo } from '../core/tasks.js'
-import type { InferenceEngine, InferenceRuntime, ItemResult, LoadProgress, ModelSpec, RuntimeOptions } from './engine.js'
+import type {
+  InferenceEngine,
+  InferenceRuntime,
+  ItemResult,
+  LoadProgress,
+  ModelSpec,
+  RuntimeOptions,
+} from './engine.js'
 
 export class LocalEngine implements InferenceEngine {
   private runtime: InferenceRuntime
