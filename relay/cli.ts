@@ -7,6 +7,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ConfigError, IdentityCorruptError, PortInUseError } from '../src/core/errors.js'
+import type {
+  EngineCapabilities,
+  ModelInfo,
+  TaskRecord,
+  TaskStatusReport,
+} from '../src/core/tasks.js'
 import type { NodeRole, PeerInfo } from '../src/core/types.js'
 import { VERSION } from '../src/core/version.js'
 import type { NodeConfig } from '../src/node/config.js'
@@ -39,6 +45,11 @@ usage:
   p2p-ai-agents node peers  [--port N] [--json] [--home DIR]
   p2p-ai-agents node send <peer-id> <text> [--port N] [--home DIR]
   p2p-ai-agents node messages [--port N] [--json] [--home DIR]
+  p2p-ai-agents node models [--port N] [--json] [--home DIR]
+  p2p-ai-agents task submit --input TEXT --type embedding|classification [--timeout SECONDS] [--port N]
+  p2p-ai-agents task status <task-id> [--json] [--port N]
+  p2p-ai-agents task result <task-id> [--format json] [--port N]
+  p2p-ai-agents task list [--limit N] [--offset N] [--json] [--port N]
   p2p-ai-agents --version
 
 Configuration: defaults < config file < P2P_AI_* environment variables < flags.
@@ -58,6 +69,12 @@ const OPTIONS = {
   'startup-diagnostics': { type: 'boolean' },
   json: { type: 'boolean' },
   all: { type: 'boolean' },
+  input: { type: 'string' },
+  type: { type: 'string' },
+  timeout: { type: 'string' },
+  format: { type: 'string' },
+  limit: { type: 'string' },
+  offset: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -105,6 +122,16 @@ export async function main(argv: string[]): Promise<number> {
         return await send(values, rest)
       case 'node messages':
         return await messages(values)
+      case 'node models':
+        return await models(values)
+      case 'task submit':
+        return await taskSubmit(values)
+      case 'task status':
+        return await taskStatus(values, rest)
+      case 'task result':
+        return await taskResult(values, rest)
+      case 'task list':
+        return await taskList(values)
       default:
         throw new UsageError(`unknown command "${positionals.join(' ')}"`)
     }
@@ -268,7 +295,7 @@ async function status(values: Values): Promise<number> {
       `Relays:         ${s.relays_connected}`,
       `Memory:         ${mb(s.memory_bytes)} / ${s.max_memory_mb} MB`,
       `CPU:            ${s.cpu_percent} %`,
-      `Tasks:          ${s.tasks_completed ?? 'n/a (no AI engine yet)'}`,
+      `Tasks:          ${s.tasks_completed} completed`,
       `Last health:    ${s.last_health_check == null ? 'none yet' : `${s.last_health_check.status} at ${s.last_health_check.timestamp}`}`,
       `Version:        ${s.version}`,
     ].join('\n'),
@@ -335,6 +362,138 @@ async function messages(values: Values): Promise<number> {
       `${new Date(m.receivedAt).toISOString()} ${m.from} (${m.hops} hop${m.hops === 1 ? '' : 's'}): ${printable(m.text)}`,
     )
   return 0
+}
+
+async function models(values: Values): Promise<number> {
+  const answer = await getJson<{ models: ModelInfo[]; capabilities?: EngineCapabilities }>(
+    await targetPort(values),
+    '/models',
+  )
+  if (values.json === true) {
+    console.log(JSON.stringify(answer, null, 2))
+    return 0
+  }
+  const rows = answer.models.map((m) => [
+    m.model_name,
+    m.model_type,
+    m.dtype,
+    `${m.model_size_mb}`,
+    m.is_ready ? 'yes' : m.error != null ? 'failed' : 'no',
+    m.loaded_at ?? '-',
+  ])
+  printTable(['MODEL', 'TYPE', 'DTYPE', 'SIZE MB', 'READY', 'LOADED AT'], rows)
+  const c = answer.capabilities
+  if (c != null)
+    console.log(
+      `\nBackend: ${c.backend}, ${c.threads} thread${c.threads === 1 ? '' : 's'}, ${c.embeddings_per_sec} embeddings/s`,
+    )
+  return 0
+}
+
+async function taskSubmit(values: Values): Promise<number> {
+  if (values.input == null || values.type == null)
+    throw new UsageError('task submit needs --input TEXT and --type embedding|classification')
+  const timeout = values.timeout == null ? undefined : Number(values.timeout)
+  const record = await postJson<TaskRecord>(await targetPort(values), '/tasks', {
+    task_type: values.type,
+    input: values.input,
+    timeout_seconds: timeout,
+  })
+  console.log(`Task submitted (id: ${record.task_id})`)
+  if (record.status === 'FAILED')
+    console.log(`Status: FAILED (${record.error_reason}: ${record.error_details})`)
+  return 0
+}
+
+async function taskStatus(values: Values, args: string[]): Promise<number> {
+  const id = args[0]
+  if (id == null) throw new UsageError('usage: p2p-ai-agents task status <task-id>')
+  const s = await getTask<TaskStatusReport>(values, `/tasks/${encodeURIComponent(id)}`, id)
+  if (s == null) return 1
+  if (values.json === true) {
+    console.log(JSON.stringify(s, null, 2))
+    return 0
+  }
+  const lines = [
+    `Task ID:        ${s.task_id}`,
+    `Type:           ${s.task_type}`,
+    `Status:         ${s.status}`,
+  ]
+  if (s.status === 'RUNNING') lines.push(`Progress:       ${s.progress_percent} %`)
+  if (s.execution_time_ms != null) lines.push(`Execution time: ${s.execution_time_ms} ms`)
+  if (s.error_reason != null)
+    lines.push(
+      `Error:          ${s.error_reason}${s.error_details == null ? '' : ` (${s.error_details})`}`,
+    )
+  console.log(lines.join('\n'))
+  return 0
+}
+
+async function taskResult(values: Values, args: string[]): Promise<number> {
+  const id = args[0]
+  if (id == null) throw new UsageError('usage: p2p-ai-agents task result <task-id> [--format json]')
+  const r = await getTask<TaskRecord>(values, `/tasks/${encodeURIComponent(id)}/result`, id)
+  if (r == null) return 1
+  if (values.format === 'json') {
+    console.log(JSON.stringify(r, null, 2))
+    return 0
+  }
+  if (r.status !== 'COMPLETED' || r.output_data == null) {
+    console.error(
+      `error: task ${r.task_id} is ${r.status}${r.error_reason == null ? '' : ` (${r.error_reason})`}: no result`,
+    )
+    return 1
+  }
+  const out = r.output_data
+  console.log(
+    'embedding' in out
+      ? JSON.stringify(out.embedding)
+      : `${out.label} (confidence ${out.score.toFixed(4)})`,
+  )
+  return 0
+}
+
+async function taskList(values: Values): Promise<number> {
+  const limit = values.limit ?? '20'
+  const offset = values.offset ?? '0'
+  const list = await getJson<TaskRecord[]>(
+    await targetPort(values),
+    `/tasks?limit=${encodeURIComponent(limit)}&offset=${encodeURIComponent(offset)}`,
+  )
+  if (values.json === true) {
+    console.log(JSON.stringify(list, null, 2))
+    return 0
+  }
+  if (list.length === 0) {
+    console.log('No tasks')
+    return 0
+  }
+  printTable(
+    ['TASK ID', 'STATUS', 'SUBMITTED', 'TYPE'],
+    list.map((t) => [t.task_id, t.status, t.submitted_at, t.task_type]),
+  )
+  return 0
+}
+
+/** A task by id; prints FR18.3's "Task not found" and gives undefined for an unknown one. */
+async function getTask<T>(values: Values, path: string, id: string): Promise<T | undefined> {
+  const port = await targetPort(values)
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    signal: AbortSignal.timeout(3000),
+  }).catch((err: unknown) => {
+    throw new Error(`no running node on port ${port}; start one with "p2p-ai-agents node start"`, {
+      cause: err,
+    })
+  })
+  if (res.status === 404) {
+    console.error(`Task not found (id: ${id})`)
+    return undefined
+  }
+  if (!res.ok)
+    throw new Error(
+      ((await res.json()) as { error?: string }).error ?? `node answered ${res.status}`,
+    )
+  return (await res.json()) as T
 }
 
 function addressOf(ma: string): { ip: string; port: string } {

@@ -68,7 +68,9 @@ export function createHttpHandler(
   if (models != null) routes['GET /models/manifest.json'] = models.manifest
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost')
-    const route = routes[`${req.method} ${url.pathname}`]
+    const route =
+      routes[`${req.method} ${url.pathname}`] ??
+      prefixRoute(routes, `${req.method} ${url.pathname}`)
     for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v)
     if (route != null) {
       Promise.resolve(route(req, res, url)).catch((err: unknown) => {
@@ -95,6 +97,14 @@ export function createHttpHandler(
     }
     json(res, 404, { error: 'not found' })
   }
+}
+
+/** "GET /tasks/*" answers "GET /tasks/<anything>". */
+function prefixRoute(routes: Record<string, Route>, key: string): Route | undefined {
+  for (const [pattern, route] of Object.entries(routes)) {
+    if (pattern.endsWith('*') && key.startsWith(pattern.slice(0, -1))) return route
+  }
+  return undefined
 }
 
 export function json(res: ServerResponse, status: number, body: unknown): void {

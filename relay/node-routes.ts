@@ -6,6 +6,7 @@ import type { MeshMessage } from '../src/core/types.js'
 import type { P2PNode } from '../src/node/create-node.js'
 import type { Route } from './http-routes.js'
 import { isLoopback, json, readJson } from './http-routes.js'
+import { taskRoutes } from './task-routes.js'
 
 export interface NodeStatus {
   node_id?: string
@@ -17,7 +18,7 @@ export interface NodeStatus {
   memory_bytes: number
   max_memory_mb: number
   cpu_percent: number
-  tasks_completed: number | null
+  tasks_completed: number
   last_health_check?: { status: string; timestamp: string; failing?: string }
   relays_connected: number
   port: number
@@ -43,7 +44,12 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
     lastAt = now
     return Math.round(pct * 10) / 10
   }
+  let tasksCompleted = 0
+  node.addEventListener('task:update', (evt) => {
+    if (evt.detail.status === 'COMPLETED') tasksCompleted++
+  })
   const routes: Record<string, Route> = {
+    ...taskRoutes(node),
     'GET /status': (_req, res) => {
       const meta = node.metadata()
       const health = node.lastHealthReport
@@ -57,7 +63,7 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
         memory_bytes: process.memoryUsage().rss,
         max_memory_mb: node.config.max_memory_mb,
         cpu_percent: cpuPercent(),
-        tasks_completed: null,
+        tasks_completed: tasksCompleted,
         last_health_check:
           health == null
             ? undefined

@@ -2,9 +2,9 @@
 # Runs a command in a fresh network namespace that has only the loopback interface, so that
 # tests and benchmarks (relay, nodes, Chromium's WebRTC) can reach nothing but 127.0.0.1.
 # As root: unshare --net. Otherwise: a user namespace mapped to root, where the kernel allows it.
-# Already inside one (P2P_AI_IN_NETNS=1): runs the command as it is.
+# Already inside one (LOOPBACK_NETNS=1): runs the command as it is.
 set -eu
-if [ "${P2P_AI_IN_NETNS:-0}" = 1 ]; then
+if [ "${LOOPBACK_NETNS:-0}" = 1 ]; then
   exec "$@"
 fi
 for tool in unshare ip; do
@@ -18,5 +18,5 @@ if [ "$(id -u)" = 0 ]; then
 else
   ns="unshare --user --map-root-user --net"
 fi
-export P2P_AI_IN_NETNS=1
+export LOOPBACK_NETNS=1
 exec $ns -- sh -c 'ip link set lo up && exec "$@"' sh "$@"
