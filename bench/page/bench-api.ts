@@ -21,6 +21,20 @@ export interface BenchApi {
   rawAccept(sdp: string): Promise<void>
   rawRtt(count: number, size: number): Promise<number[]>
   rawPipeline(count: number, size: number): Promise<number>
+  /** waits for the primary model and its speed measurement; embeddings/s */
+  modelsReady(): Promise<number>
+  /** runs tasks with `concurrent` in flight; elapsed ms, each task's submit → end ms, statuses */
+  runTasks(
+    inputs: string[],
+    taskType: string,
+    concurrent: number,
+  ): Promise<{ elapsedMs: number; latencies: number[]; statuses: Record<string, number> }>
+  /** the page's memory (workers included), where the browser can measure it */
+  memoryBytes(): Promise<number | undefined>
+  /** the bare transformers.js pipeline in its own worker: threads */
+  bareInit(model: string, dtype: string): Promise<number>
+  bareOneAtATime(texts: string[]): Promise<number>
+  bareBatches(texts: string[], size: number): Promise<number>
 }
 
 declare global {

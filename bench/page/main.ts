@@ -6,6 +6,9 @@ import { createNode } from '../../src/node/create-node.js'
 import { createBrowserHost } from '../../src/platform/browser/browser-host.js'
 import type { BenchApi } from './bench-api.js'
 import { RawChannel } from './raw-channel.js'
+import { wrap } from 'comlink'
+import type { BareInference } from './bare-worker.js'
+import type { TaskStatusReport } from '../../src/core/tasks.js'
 
 const { host, config } = await createBrowserHost()
 const node = createNode({ host, config })
@@ -51,6 +54,14 @@ const payload = (size: number): Uint8Array => new Uint8Array(size).fill(7)
 
 const raw = new RawChannel()
 
+/** each task's submit → final status time, ms */
+const finals = new Map<string, (report: TaskStatusReport) => void>()
+node.addEventListener('task:update', (evt) => {
+  if (['COMPLETED', 'FAILED', 'TIMEOUT'].includes(evt.detail.status))
+    finals.get(evt.detail.task_id)?.(evt.detail)
+})
+let bareWorker: ReturnType<typeof wrap<BareInference>> | undefined
+
 const bench: BenchApi = {
   peerId: (): string => node.peerId as string,
   navigationStart: (): number => performance.timeOrigin,
@@ -89,5 +100,66 @@ const bench: BenchApi = {
   rawAccept: async (sdp: string): Promise<void> => raw.accept(sdp),
   rawRtt: async (count: number, size: number): Promise<number[]> => raw.rtt(count, size),
   rawPipeline: async (count: number, size: number): Promise<number> => raw.stream(count, size),
+
+  async modelsReady() {
+    for (;;) {
+      const models = (await node.tasks?.models()) ?? []
+      if (
+        models.some((m) => m.task_type === 'text_embedding' && m.is_ready) &&
+        (node.tasks?.capabilities()?.embeddings_per_sec ?? 0) > 0
+      ) {
+        return node.tasks?.capabilities()?.embeddings_per_sec ?? 0
+      }
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  },
+
+  async runTasks(inputs, taskType, concurrent) {
+    const tasks = node.tasks
+    if (tasks == null) throw new Error('no task engine')
+    const latencies: number[] = []
+    const statuses: Record<string, number> = {}
+    let next = 0
+    const t0 = performance.now()
+    const worker = async (): Promise<void> => {
+      while (next < inputs.length) {
+        const input = inputs[next++] as string
+        const started = performance.now()
+        const done = new Promise<TaskStatusReport>((resolve) => {
+          const record = tasks.submit({ task_type: taskType, input })
+          if (['COMPLETED', 'FAILED', 'TIMEOUT'].includes(record.status))
+            resolve(record as TaskStatusReport)
+          else finals.set(record.task_id, resolve)
+        })
+        const report = await done
+        finals.delete(report.task_id)
+        latencies.push(performance.now() - started)
+        statuses[report.status] = (statuses[report.status] ?? 0) + 1
+      }
+    }
+    await Promise.all(Array.from({ length: concurrent }, worker))
+    return { elapsedMs: performance.now() - t0, latencies, statuses }
+  },
+
+  async memoryBytes() {
+    const measure = (
+      performance as Performance & {
+        measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>
+      }
+    ).measureUserAgentSpecificMemory
+    if (measure == null || !self.crossOriginIsolated) return undefined
+    return (await measure.call(performance)).bytes
+  },
+
+  async bareInit(model, dtype) {
+    bareWorker ??= wrap<BareInference>(
+      new Worker(new URL('./bare-worker.ts', import.meta.url), { type: 'module' }),
+    )
+    return bareWorker.init(model, dtype)
+  },
+  bareOneAtATime: async (texts) =>
+    (bareWorker as ReturnType<typeof wrap<BareInference>>).oneAtATime(texts),
+  bareBatches: async (texts, size) =>
+    (bareWorker as ReturnType<typeof wrap<BareInference>>).batches(texts, size),
 }
 window.bench = bench
