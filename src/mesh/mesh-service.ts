@@ -8,6 +8,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import { MESH_PROTOCOL } from '../core/protocol.js'
 import { Ack } from '../core/proto/mesh.js'
+import type { EngineCapabilities } from '../core/tasks.js'
 import type { Delivery, MeshMessage, PeerInfo, Platform } from '../core/types.js'
 import { isCompatibleVersion, VERSION, versionFromAgent } from '../core/version.js'
 import type { NodeConfig } from '../node/config.js'
@@ -188,6 +189,11 @@ export class MeshService extends TypedEventEmitter<MeshEvents> {
     this.gossip.start()
     this.dialer.start()
     this.relays.start()
+  }
+
+  /** Announces what AI work this node can take. */
+  advertise(capabilities: EngineCapabilities): void {
+    this.gossip.setCapabilities(capabilities)
   }
 
   /** Shutting down: carry no new messages for others; ours in flight may still finish. */

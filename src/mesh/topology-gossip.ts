@@ -12,6 +12,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { TOPOLOGY_TOPIC } from '../core/protocol.js'
 import { TopologyAnnouncement } from '../core/proto/topology.js'
 import { VERSION } from '../core/version.js'
+import type { EngineCapabilities } from '../core/tasks.js'
 import type { Platform } from '../core/types.js'
 import type { Logger } from '../obs/logger.js'
 import { isPeerIdString, MAX_PEER_LIST } from './codec.js'
@@ -50,6 +51,7 @@ export interface TopologyGossipOptions {
 
 export class TopologyGossip {
   private seq = 0n
+  private capabilities?: EngineCapabilities
   /** set once we said we are leaving: nothing more is announced */
   private leaving = false
   private lastAddrs = ''
@@ -148,6 +150,12 @@ export class TopologyGossip {
     }, DEBOUNCE_MS)
   }
 
+  /** What AI work this node can take: announced with everything else. */
+  setCapabilities(capabilities: EngineCapabilities): void {
+    this.capabilities = capabilities
+    this.neighboursChanged()
+  }
+
   /** Tells everyone we are going, so they drop us from their maps at once. */
   announceLeaving(): void {
     if (this.leaving) return
@@ -178,6 +186,15 @@ export class TopologyGossip {
       platform: this.opts.platform,
       leaving,
       multiaddrs: leaving ? [] : this.dialableAddrs().map((ma) => ma.bytes),
+      capabilities:
+        leaving || this.capabilities == null
+          ? undefined
+          : {
+              backend: this.capabilities.backend,
+              threads: this.capabilities.threads,
+              taskTypes: this.capabilities.task_types,
+              embeddingsPerSec: this.capabilities.embeddings_per_sec,
+            },
     })
     this.pubsub.publish(TOPOLOGY_TOPIC, data).catch((err: unknown) => {
       this.opts.log.debug('topology announcement not published', { error: err as Error })
@@ -224,7 +241,19 @@ export class TopologyGossip {
       author,
       ann.seq,
       ann.neighbours.map((n) => n.peerId),
-      { platform: ann.platform, version: ann.version },
+      {
+        platform: ann.platform,
+        version: ann.version,
+        capabilities:
+          ann.capabilities == null
+            ? undefined
+            : {
+                backend: ann.capabilities.backend.slice(0, 16),
+                threads: ann.capabilities.threads,
+                task_types: ann.capabilities.taskTypes.slice(0, 16).map((t) => t.slice(0, 32)),
+                embeddings_per_sec: ann.capabilities.embeddingsPerSec,
+              },
+      },
     )
     if (applied) this.opts.onChange()
   }

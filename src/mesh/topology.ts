@@ -14,6 +14,13 @@ export interface TopologyRecord {
   source: 'gossip' | 'direct'
   platform?: string
   version?: string
+  /** the AI work it announced it can take */
+  capabilities?: {
+    backend: string
+    threads: number
+    task_types: string[]
+    embeddings_per_sec: number
+  }
 }
 
 export class TopologyTable {
@@ -24,7 +31,7 @@ export class TopologyTable {
     peerId: string,
     seq: bigint,
     neighbours: string[],
-    extra: { platform?: string; version?: string } = {},
+    extra: Pick<TopologyRecord, 'platform' | 'version' | 'capabilities'> = {},
   ): boolean {
     const existing = this.records.get(peerId)
     if (existing != null && existing.seq >= seq) return false

@@ -443,6 +443,9 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
       memoryBytes: () => this.opts.host.memoryBytes(),
       maxMemoryMb: config.max_memory_mb,
     })
+    service.addEventListener('capabilities', (evt) => {
+      this.meshService?.advertise(evt.detail)
+    })
     for (const type of ['task:update', 'models:update', 'capabilities'] as const) {
       service.addEventListener(type, (evt) => {
         this.safeDispatchEvent(type, { detail: (evt as CustomEvent<unknown>).detail as never })

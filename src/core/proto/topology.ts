@@ -10,6 +10,7 @@ export interface TopologyAnnouncement {
   platform: string
   leaving: boolean
   multiaddrs: Uint8Array<ArrayBuffer>[]
+  capabilities?: Capabilities
 }
 
 export namespace TopologyAnnouncement {
@@ -59,6 +60,11 @@ export namespace TopologyAnnouncement {
             w.uint32(58)
             w.bytes(value)
           }
+        }
+
+        if (obj.capabilities != null) {
+          w.uint32(66)
+          Capabilities.codec().encode(obj.capabilities, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -117,6 +123,12 @@ export namespace TopologyAnnouncement {
               }
 
               obj.multiaddrs.push(reader.bytes())
+              break
+            }
+            case 8: {
+              obj.capabilities = Capabilities.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.capabilities
+              })
               break
             }
             default: {
@@ -207,6 +219,13 @@ export namespace TopologyAnnouncement {
 
               break
             }
+            case 8: {
+              yield * Capabilities.codec().stream(reader, reader.uint32(), `${prefix}.capabilities`, {
+                limits: opts.limits?.capabilities
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -262,6 +281,27 @@ export namespace TopologyAnnouncement {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface TopologyAnnouncementCapabilitiesBackendFieldEvent {
+    field: '$.capabilities.backend'
+    value: string
+  }
+
+  export interface TopologyAnnouncementCapabilitiesThreadsFieldEvent {
+    field: '$.capabilities.threads'
+    value: number
+  }
+
+  export interface TopologyAnnouncementCapabilitiesTaskTypesFieldEvent {
+    field: '$.capabilities.taskTypes[]'
+    index: number
+    value: string
+  }
+
+  export interface TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent {
+    field: '$.capabilities.embeddingsPerSec'
+    value: number
+  }
+
   export function encode (obj: Partial<TopologyAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TopologyAnnouncement.codec())
   }
@@ -270,8 +310,185 @@ export namespace TopologyAnnouncement {
     return decodeMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent> {
     return streamMessage(buf, TopologyAnnouncement.codec(), opts)
+  }
+}
+
+export interface Capabilities {
+  backend: string
+  threads: number
+  taskTypes: string[]
+  embeddingsPerSec: number
+}
+
+export namespace Capabilities {
+  let _codec: Codec<Capabilities>
+
+  export const codec = (): Codec<Capabilities> => {
+    if (_codec == null) {
+      _codec = message<Capabilities>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.backend != null && obj.backend !== '')) {
+          w.uint32(10)
+          w.string(obj.backend)
+        }
+
+        if ((obj.threads != null && obj.threads !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.threads)
+        }
+
+        if (obj.taskTypes != null && obj.taskTypes.length > 0) {
+          for (const value of obj.taskTypes) {
+            w.uint32(26)
+            w.string(value)
+          }
+        }
+
+        if ((obj.embeddingsPerSec != null && obj.embeddingsPerSec !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.embeddingsPerSec)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          backend: '',
+          threads: 0,
+          taskTypes: [],
+          embeddingsPerSec: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.backend = reader.string()
+              break
+            }
+            case 2: {
+              obj.threads = reader.uint32()
+              break
+            }
+            case 3: {
+              if (opts.limits?.taskTypes != null && obj.taskTypes.length === opts.limits.taskTypes) {
+                throw new MaxLengthError('Decode error - repeated field "taskTypes" had too many elements')
+              }
+
+              obj.taskTypes.push(reader.string())
+              break
+            }
+            case 4: {
+              obj.embeddingsPerSec = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          taskTypes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.backend`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.threads`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.taskTypes != null && obj.taskTypes === opts.limits.taskTypes) {
+                throw new MaxLengthError('Streaming decode error - repeated field "taskTypes" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.taskTypes[]`,
+                index: obj.taskTypes,
+                value: reader.string()
+              }
+
+              obj.taskTypes++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.embeddingsPerSec`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CapabilitiesBackendFieldEvent {
+    field: '$.backend'
+    value: string
+  }
+
+  export interface CapabilitiesThreadsFieldEvent {
+    field: '$.threads'
+    value: number
+  }
+
+  export interface CapabilitiesTaskTypesFieldEvent {
+    field: '$.taskTypes[]'
+    index: number
+    value: string
+  }
+
+  export interface CapabilitiesEmbeddingsPerSecFieldEvent {
+    field: '$.embeddingsPerSec'
+    value: number
+  }
+
+  export function encode (obj: Partial<Capabilities>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Capabilities.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Capabilities>): Capabilities {
+    return decodeMessage(buf, Capabilities.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Capabilities>): Generator<CapabilitiesBackendFieldEvent | CapabilitiesThreadsFieldEvent | CapabilitiesTaskTypesFieldEvent | CapabilitiesEmbeddingsPerSecFieldEvent> {
+    return streamMessage(buf, Capabilities.codec(), opts)
   }
 }
 

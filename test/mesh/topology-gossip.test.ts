@@ -1,0 +1,39 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { TestNode } from './harness.js'
+import { line } from './harness.js'
+
+let nodes: TestNode[] = []
+afterEach(async () => {
+  await Promise.all(nodes.map(async (n) => n.stop()))
+  nodes = []
+})
+
+describe('topology announcements', () => {
+  it('carry neighbours and what AI work a node can take', async () => {
+    nodes = await line(3)
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+    a.mesh.advertise({
+      backend: 'wasm',
+      threads: 2,
+      task_types: ['text_embedding'],
+      embeddings_per_sec: 881,
+    })
+    await expect
+      .poll(() => c.mesh.topology.get(a.id)?.capabilities, { timeout: 10_000 })
+      .toEqual({
+        backend: 'wasm',
+        threads: 2,
+        task_types: ['text_embedding'],
+        embeddings_per_sec: 881,
+      })
+    expect(c.mesh.topology.get(a.id)?.neighbours).toEqual([b.id])
+  })
+
+  it('tell everyone when a node leaves', async () => {
+    nodes = await line(3)
+    const [a, , c] = nodes as [TestNode, TestNode, TestNode]
+    await expect.poll(() => c.mesh.topology.get(a.id) != null, { timeout: 10_000 }).toBe(true)
+    a.mesh.goodbye('test')
+    await expect.poll(() => c.mesh.topology.get(a.id), { timeout: 5000 }).toBeUndefined()
+  })
+})
