@@ -450,6 +450,7 @@ test.describe('headless node', () => {
       'libp2p',
       'storage',
       'health',
+      'tasks',
       'mesh',
     ])
     expect(d.any_errors_during_startup).toEqual([])
@@ -556,7 +557,7 @@ test.describe('headless node', () => {
       memory_bytes: expect.any(Number),
       max_memory_mb: 512,
       cpu_percent: expect.any(Number),
-      tasks_completed: null,
+      tasks_completed: 0,
       last_health_check: { status: 'PASS', timestamp: expect.any(String) },
       relays_connected: 1,
       port: a.port,

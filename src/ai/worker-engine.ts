@@ -28,10 +28,15 @@ export class WorkerRestartedError extends Error {
   }
 }
 
+/** How long close() lets calls in flight finish before it terminates the worker. */
+const CLOSE_WAIT_MS = 3000
+
 export class WorkerEngine implements InferenceEngine {
   private handle?: WorkerHandle
   private options?: RuntimeOptions
+  private closed = false
   private readonly waiting = new Set<(err: Error) => void>()
+  private readonly inflight = new Set<Promise<unknown>>()
 
   constructor(private readonly spawn: () => WorkerHandle) {}
 
@@ -66,6 +71,17 @@ export class WorkerEngine implements InferenceEngine {
   }
 
   async close(): Promise<void> {
+    this.closed = true
+    // a worker terminated in the middle of a native call (onnxruntime-node loading or running a
+    // model) can abort the whole process: let the calls in flight end first, for a while
+    if (this.inflight.size > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      await Promise.race([
+        Promise.allSettled(this.inflight),
+        new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS))),
+      ])
+      clearTimeout(timer)
+    }
     this.handle?.terminate()
     this.handle = undefined
     for (const fail of [...this.waiting]) fail(new WorkerRestartedError())
@@ -74,13 +90,18 @@ export class WorkerEngine implements InferenceEngine {
 
   /** Runs a call on the worker, failing it if the worker is restarted meanwhile. */
   private async call<T>(fn: (runtime: Remote<InferenceRuntime>) => Promise<T>): Promise<T> {
+    // a closed engine starts no new worker
+    if (this.closed) throw new Error('the inference engine is closed')
     this.handle ??= this.spawn()
     const runtime = this.handle.runtime
     return new Promise<T>((resolve, reject) => {
       this.waiting.add(reject)
-      fn(runtime)
-        .then(resolve, reject)
-        .finally(() => this.waiting.delete(reject))
+      const running = fn(runtime)
+      this.inflight.add(running)
+      running.then(resolve, reject).finally(() => {
+        this.waiting.delete(reject)
+        this.inflight.delete(running)
+      })
     })
   }
 }

@@ -227,7 +227,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
         ...(this.modelState.get(key) ?? this.placeholder(spec)),
         progress_percent: p.progress_percent,
       })
-      void this.models().then((m) => this.safeDispatchEvent('models:update', { detail: m }))
+      this.announceModels()
     }
     try {
       const info = await this.opts.engine.load(spec, onProgress)
@@ -237,8 +237,18 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
       this.modelState.set(key, { ...this.placeholder(spec), error: (err as Error).message })
       throw err
     } finally {
-      void this.models().then((m) => this.safeDispatchEvent('models:update', { detail: m }))
+      this.announceModels()
     }
+  }
+
+  /** Tells listeners the models' states; a call cut off by a stopping engine is no error. */
+  private announceModels(): void {
+    this.models().then(
+      (m) => this.safeDispatchEvent('models:update', { detail: m }),
+      (err: unknown) => {
+        if (this.running) this.opts.log.warn('could not list models', { error: err as Error })
+      },
+    )
   }
 
   private placeholder(spec: ModelSpec): ModelInfo {
