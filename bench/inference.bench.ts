@@ -3,13 +3,14 @@
  * tasks, its peak memory, and in the same run the bare transformers.js pipeline (one at a time,
  * batches of 32), with the ratio; in a Chromium tab (Web Worker, onnxruntime-web) and on Node
  * (worker thread, onnxruntime-node).
- * Run: npm run bench:inference. Figures go to stdout and bench/results/inference-<time>.json.
+ * Run: npm run bench:inference (BENCH_ONLY=browser or node for one half). Figures go to stdout and bench/results/inference-<time>.json.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { FeatureExtractionPipeline } from '@huggingface/transformers'
 import { env, pipeline } from '@huggingface/transformers'
+import type { Page } from '@playwright/test'
 import { test } from '@playwright/test'
 import { wrap } from 'comlink'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
@@ -19,11 +20,12 @@ import { DEFAULT_CONFIG } from '../src/node/config.js'
 import { silentLogger } from '../src/obs/logger.js'
 import { defaultModelsDir } from '../src/platform/node/models-dir.js'
 import { FileResultsStore } from '../src/store/file-results.js'
-import type { TaskStatusReport } from '../src/core/tasks.js'
+import type { TaskStats, TaskStatusReport } from '../src/core/tasks.js'
 import { TaskService } from '../src/tasks/task-service.js'
 import { launchChromium, newProfile } from '../e2e/browser.js'
 import { CliProcess, freePort, tempHome } from '../e2e/processes.js'
 import type {} from './page/bench-api.js'
+import { engineUse, statsSince } from './task-stats.js'
 
 const MODEL = DEFAULT_CONFIG.models.text_embedding
 const SENTENCES = Array.from(
@@ -42,6 +44,11 @@ interface Level {
   tasks_per_s: number
   p50_ms: number
   p99_ms: number
+  inputs_per_call: number
+  ms_per_call: number
+  engine_busy_pct: number
+  /** the page's main thread (tab only) */
+  main_thread_busy_pct?: number
 }
 
 function percentile(values: number[], p: number): number {
@@ -53,8 +60,10 @@ const round = (n: number): number => Math.round(n * 10) / 10
 
 test('inference', async () => {
   const results: Record<string, unknown> = {}
-  results.browser = await browserBench()
-  results.node = await nodeBench()
+  // BENCH_ONLY=browser|node runs one half
+  const only = process.env.BENCH_ONLY
+  if (only !== 'node') results.browser = await browserBench()
+  if (only !== 'browser') results.node = await nodeBench()
   print(results)
   const dir = join(import.meta.dirname, 'results')
   await mkdir(dir, { recursive: true })
@@ -82,7 +91,7 @@ async function browserBench(): Promise<Record<string, unknown>> {
   const browser = await launchChromium()
   try {
     const page = await (await newProfile(browser, `http://127.0.0.1:${port}`)).newPage()
-    await page.goto(`http://127.0.0.1:${port}/`)
+    await page.goto(`http://127.0.0.1:${port}/${process.env.BENCH_QUERY ?? ''}`)
     await page.waitForFunction(
       () => document.getElementById('state')?.textContent === 'ACTIVE',
       undefined,
@@ -101,10 +110,12 @@ async function browserBench(): Promise<Record<string, unknown>> {
         { length: tasks },
         (_, i) => SENTENCES[i % SENTENCES.length] as string,
       )
+      const busyBefore = await mainThreadBusyMs(page)
       const r = await page.evaluate(
         async ([s, c]) => window.bench.runTasks(s as string[], 'text_embedding', c as number),
         [inputs, concurrent] as const,
       )
+      const mainBusyMs = (await mainThreadBusyMs(page)) - busyBefore
       if ((r.statuses.COMPLETED ?? 0) !== tasks)
         throw new Error(`not every task completed: ${JSON.stringify(r.statuses)}`)
       levels.push({
@@ -112,7 +123,10 @@ async function browserBench(): Promise<Record<string, unknown>> {
         tasks_per_s: Math.round(tasks / (r.elapsedMs / 1000)),
         p50_ms: round(percentile(r.latencies, 50)),
         p99_ms: round(percentile(r.latencies, 99)),
+        ...engineUse(r.stats, r.elapsedMs),
+        main_thread_busy_pct: Math.round((mainBusyMs / r.elapsedMs) * 100),
       })
+      console.log(`tab  ${JSON.stringify(levels.at(-1))}`)
       peak = Math.max(peak, (await page.evaluate(async () => window.bench.memoryBytes())) ?? 0)
     }
     // the bare pipeline, same tab, its own worker
@@ -138,6 +152,18 @@ async function browserBench(): Promise<Record<string, unknown>> {
     await browser.close()
     await relay.stop()
     await rm(home, { recursive: true, force: true })
+  }
+}
+
+/** ms the page's main thread has spent running tasks (Chrome's Performance.getMetrics). */
+async function mainThreadBusyMs(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page)
+  try {
+    await cdp.send('Performance.enable')
+    const { metrics } = await cdp.send('Performance.getMetrics')
+    return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000
+  } finally {
+    await cdp.detach()
   }
 }
 
@@ -173,9 +199,10 @@ async function nodeBench(): Promise<Record<string, unknown>> {
   const run = async (
     inputs: string[],
     concurrent: number,
-  ): Promise<{ elapsedMs: number; latencies: number[] }> => {
+  ): Promise<{ elapsedMs: number; latencies: number[]; stats: TaskStats }> => {
     const latencies: number[] = []
     let next = 0
+    const before = tasks.stats()
     const t0 = performance.now()
     await Promise.all(
       Array.from({ length: concurrent }, async () => {
@@ -190,7 +217,11 @@ async function nodeBench(): Promise<Record<string, unknown>> {
         }
       }),
     )
-    return { elapsedMs: performance.now() - t0, latencies }
+    return {
+      elapsedMs: performance.now() - t0,
+      latencies,
+      stats: statsSince(before, tasks.stats()),
+    }
   }
   try {
     await tasks.start()
@@ -211,7 +242,9 @@ async function nodeBench(): Promise<Record<string, unknown>> {
         tasks_per_s: Math.round(n / (r.elapsedMs / 1000)),
         p50_ms: round(percentile(r.latencies, 50)),
         p99_ms: round(percentile(r.latencies, 99)),
+        ...engineUse(r.stats, r.elapsedMs),
       })
+      console.log(`node ${JSON.stringify(levels.at(-1))}`)
     }
     // the bare pipeline, in this process
     env.allowRemoteModels = false
@@ -245,6 +278,7 @@ async function nodeBench(): Promise<Record<string, unknown>> {
 function print(results: Record<string, unknown>): void {
   const lines = ['', 'bench/inference: USE-lite q8 embeddings (512 values), one node', '']
   for (const where of ['browser', 'node'] as const) {
+    if (results[where] == null) continue
     const r = results[where] as {
       levels: Level[]
       bare_batched_per_s: number
@@ -256,12 +290,12 @@ function print(results: Record<string, unknown>): void {
       `${where === 'browser' ? 'Chromium tab (Web Worker, onnxruntime-web wasm)' : 'Node (worker thread, onnxruntime-node)'}${r.threads != null ? `, ${r.threads} threads` : ''}:`,
     )
     lines.push(
-      '| concurrent | tasks/s | p50 | p99 | ours / bare batched |',
-      '|---:|---:|---:|---:|---:|',
+      '| concurrent | tasks/s | p50 | p99 | ours / bare batched | inputs/call | ms/call | engine busy | main thread busy |',
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     )
     for (const l of r.levels)
       lines.push(
-        `| ${l.concurrent} | ${l.tasks_per_s} | ${l.p50_ms} ms | ${l.p99_ms} ms | ${(l.tasks_per_s / r.bare_batched_per_s).toFixed(2)}x |`,
+        `| ${l.concurrent} | ${l.tasks_per_s} | ${l.p50_ms} ms | ${l.p99_ms} ms | ${(l.tasks_per_s / r.bare_batched_per_s).toFixed(2)}x | ${l.inputs_per_call} | ${l.ms_per_call} ms | ${l.engine_busy_pct} % | ${l.main_thread_busy_pct == null ? '-' : `${l.main_thread_busy_pct} %`} |`,
       )
     lines.push(
       `bare transformers.js: ${r.bare_one_at_a_time_per_s}/s one at a time, ${r.bare_batched_per_s}/s in batches of 32`,

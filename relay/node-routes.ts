@@ -44,10 +44,6 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
     lastAt = now
     return Math.round(pct * 10) / 10
   }
-  let tasksCompleted = 0
-  node.addEventListener('task:update', (evt) => {
-    if (evt.detail.status === 'COMPLETED') tasksCompleted++
-  })
   const routes: Record<string, Route> = {
     ...taskRoutes(node),
     'GET /status': (_req, res) => {
@@ -63,7 +59,7 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
         memory_bytes: process.memoryUsage().rss,
         max_memory_mb: node.config.max_memory_mb,
         cpu_percent: cpuPercent(),
-        tasks_completed: tasksCompleted,
+        tasks_completed: node.tasks?.stats().completed ?? 0,
         last_health_check:
           health == null
             ? undefined

@@ -13,6 +13,7 @@ let extractor: FeatureExtractionPipeline | undefined
 
 const bare = {
   async init(model: string, dtype: string): Promise<number> {
+    env.allowLocalModels = true
     env.allowRemoteModels = false
     env.localModelPath = '/models/'
     const wasm = env.backends.onnx.wasm

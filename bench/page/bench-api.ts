@@ -1,3 +1,4 @@
+import type { TaskStats } from '../../src/core/tasks.js'
 import type { PeerInfo } from '../../src/core/types.js'
 
 /** What the bench page offers its driver (bench/mesh.bench.ts) as `window.bench`. */
@@ -23,12 +24,20 @@ export interface BenchApi {
   rawPipeline(count: number, size: number): Promise<number>
   /** waits for the primary model and its speed measurement; embeddings/s */
   modelsReady(): Promise<number>
-  /** runs tasks with `concurrent` in flight; elapsed ms, each task's submit → end ms, statuses */
+  /**
+   * runs tasks with `concurrent` in flight; elapsed ms, each task's submit → end ms, statuses,
+   * and what the engine counted meanwhile
+   */
   runTasks(
     inputs: string[],
     taskType: string,
     concurrent: number,
-  ): Promise<{ elapsedMs: number; latencies: number[]; statuses: Record<string, number> }>
+  ): Promise<{
+    elapsedMs: number
+    latencies: number[]
+    statuses: Record<string, number>
+    stats: TaskStats
+  }>
   /** the page's memory (workers included), where the browser can measure it */
   memoryBytes(): Promise<number | undefined>
   /** the bare transformers.js pipeline in its own worker: threads */

@@ -6,6 +6,7 @@ import { createNode } from '../../src/node/create-node.js'
 import { createBrowserHost } from '../../src/platform/browser/browser-host.js'
 import type { BenchApi } from './bench-api.js'
 import { RawChannel } from './raw-channel.js'
+import { statsSince } from '../task-stats.js'
 import { wrap } from 'comlink'
 import type { BareInference } from './bare-worker.js'
 import type { TaskStatusReport } from '../../src/core/tasks.js'
@@ -120,6 +121,7 @@ const bench: BenchApi = {
     const latencies: number[] = []
     const statuses: Record<string, number> = {}
     let next = 0
+    const before = tasks.stats()
     const t0 = performance.now()
     const worker = async (): Promise<void> => {
       while (next < inputs.length) {
@@ -138,7 +140,12 @@ const bench: BenchApi = {
       }
     }
     await Promise.all(Array.from({ length: concurrent }, worker))
-    return { elapsedMs: performance.now() - t0, latencies, statuses }
+    return {
+      elapsedMs: performance.now() - t0,
+      latencies,
+      statuses,
+      stats: statsSince(before, tasks.stats()),
+    }
   },
 
   async memoryBytes() {

@@ -104,6 +104,18 @@ export interface ModelInfo {
   error?: string
 }
 
+/** What a node's task engine has done since it started (for status, metrics and benches). */
+export interface TaskStats {
+  /** tasks by final status */
+  completed: number
+  failed: number
+  timed_out: number
+  /** inference calls made, the inputs they carried, and the time they took (ms, summed) */
+  inference_calls: number
+  inference_inputs: number
+  inference_ms: number
+}
+
 /** Where and how fast this node computes, advertised to the mesh. */
 export interface EngineCapabilities {
   backend: 'webgpu' | 'wasm' | 'cpu'

@@ -59,14 +59,25 @@ export class FileResultsStore implements ResultsStore {
   }
 
   async put(record: TaskRecord): Promise<void> {
+    await this.putMany([record])
+  }
+
+  async putMany(records: readonly TaskRecord[]): Promise<void> {
     this.checkOpen()
-    const keys = resultKeys(record)
-    // what the caller passed now, not what the object holds once the queue gets to it
-    const copy = structuredClone(record)
-    await this.serial(keys.task_id, async () => {
-      await this.storage.put(RESULTS_NAMESPACE, keys.task_id, copy)
-      this.setEntry(keys)
-    })
+    // every record checked before any is written; serialized now: what the caller passed, not
+    // what the objects hold once the queues get to them
+    const entries = records.map((record) => ({
+      keys: resultKeys(record),
+      json: JSON.stringify(record),
+    }))
+    await Promise.all(
+      entries.map(async ({ keys, json }) =>
+        this.serial(keys.task_id, async () => {
+          await this.storage.putJson(RESULTS_NAMESPACE, keys.task_id, json)
+          this.setEntry(keys)
+        }),
+      ),
+    )
   }
 
   async get(taskId: string): Promise<TaskRecord | undefined> {

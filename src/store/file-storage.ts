@@ -14,6 +14,9 @@ import { checkKey, checkNamespace } from './storage.js'
 export class FileStorage implements StorageAdapter {
   readonly kind = 'file'
 
+  /** namespace directories known to exist */
+  private readonly made = new Set<string>()
+
   constructor(readonly location: string) {}
 
   async get(namespace: string, key: string): Promise<unknown> {
@@ -28,10 +31,26 @@ export class FileStorage implements StorageAdapter {
   }
 
   async put(namespace: string, key: string, value: unknown): Promise<void> {
+    await this.putJson(namespace, key, JSON.stringify(value))
+  }
+
+  /** put() of a value already serialized to JSON (`json` is not checked) */
+  async putJson(namespace: string, key: string, json: string): Promise<void> {
+    const path = this.path(namespace, key)
+    const text = `{"key":${JSON.stringify(key)},"value":${json}}`
     const dir = this.dir(namespace)
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    const entry: StoredEntry = { key, value }
-    await writeFileAtomic(this.path(namespace, key), JSON.stringify(entry))
+    if (!this.made.has(dir)) {
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      this.made.add(dir)
+    }
+    try {
+      await writeFileAtomic(path, text)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+      // the directory was removed behind our back
+      await mkdir(dir, { recursive: true, mode: 0o700 })
+      await writeFileAtomic(path, text)
+    }
   }
 
   async delete(namespace: string, key: string): Promise<void> {

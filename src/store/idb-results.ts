@@ -11,8 +11,9 @@
  *   expires_at have no key there, so they never expire
  *
  * Lists and deletions walk cursors over key ranges and never load more than a page; deletions
- * use key cursors and do not read the records at all. Each put is its own readwrite transaction
- * with durability 'strict', so it is on disk once it resolves.
+ * use key cursors and do not read the records at all. Each put or putMany is one readwrite
+ * transaction with durability 'strict', so it is on disk once it resolves (a flush costs
+ * milliseconds: the task engine writes its records in batches).
  */
 import type { DBSchema, IDBPDatabase } from 'idb'
 import { openDB } from 'idb'
@@ -67,9 +68,14 @@ export class IdbResultsStore implements ResultsStore {
   }
 
   async put(record: TaskRecord): Promise<void> {
-    const value: StoredResult = { ...resultKeys(record), record }
+    await this.putMany([record])
+  }
+
+  async putMany(records: readonly TaskRecord[]): Promise<void> {
+    const values: StoredResult[] = records.map((record) => ({ ...resultKeys(record), record }))
+    if (values.length === 0) return
     const tx = this.db.transaction(STORE, 'readwrite', { durability: 'strict' })
-    await Promise.all([tx.store.put(value), tx.done])
+    await Promise.all([...values.map(async (v) => tx.store.put(v)), tx.done])
   }
 
   async get(taskId: string): Promise<TaskRecord | undefined> {

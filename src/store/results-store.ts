@@ -17,6 +17,12 @@ export interface ResultsQuery {
 export interface ResultsStore {
   /** inserts or replaces the record of `record.task_id`, atomically */
   put(record: TaskRecord): Promise<void>
+  /**
+   * puts every record, the later of two with one task_id winning; each record is atomic, and
+   * nothing is written when any record cannot be indexed (TypeError). Far cheaper than as many
+   * puts where the store can write them together (one IndexedDB transaction).
+   */
+  putMany(records: readonly TaskRecord[]): Promise<void>
   get(taskId: string): Promise<TaskRecord | undefined>
   /** newest first by submitted_at (ties: task_id descending) */
   list(query?: ResultsQuery): Promise<TaskRecord[]>

@@ -16,6 +16,7 @@ import type {
   TaskOutput,
   TaskRecord,
   TaskRequest,
+  TaskStats,
   TaskStatusReport,
   TaskType,
 } from '../core/tasks.js'
@@ -24,6 +25,7 @@ import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../
 import { modelKey } from '../ai/engine.js'
 import type { Logger } from '../obs/logger.js'
 import type { ResultsQuery, ResultsStore } from '../store/results-store.js'
+import { RecordWriter } from './record-writer.js'
 import { checkRequest, preview } from './request.js'
 
 export interface TaskServiceOptions {
@@ -42,6 +44,8 @@ export interface TaskServiceOptions {
   maxMemoryMb?: number
   /** how long a call may run past a task's timeout before its worker is restarted (at least 4 typical calls). @default 2000 */
   stuckGraceMs?: number
+  /** least time between two writes of task records to the store (group commit), ms. @default 200 */
+  writeIntervalMs?: number
   /** how often expired results are removed, ms. @default 60000 */
   maintenanceMs?: number
 }
@@ -67,7 +71,7 @@ const PRIMARY: TaskType = 'text_embedding'
 export class TaskService extends TypedEventEmitter<TaskEvents> {
   private readonly live = new Map<string, LiveTask>()
   private readonly queue: LiveTask[] = []
-  private readonly writes = new Map<string, Promise<void>>()
+  private readonly writer: RecordWriter
   private readonly msPerCall = new Map<string, number>()
   private readonly modelState = new Map<string, ModelInfo>()
   private inflight = 0
@@ -75,9 +79,26 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
   private running = false
   private maintenance?: ReturnType<typeof setInterval>
   private caps?: EngineCapabilities
+  private readonly counts: TaskStats = {
+    completed: 0,
+    failed: 0,
+    timed_out: 0,
+    inference_calls: 0,
+    inference_inputs: 0,
+    inference_ms: 0,
+  }
 
   constructor(private readonly opts: TaskServiceOptions) {
     super()
+    this.writer = new RecordWriter(opts.store, {
+      intervalMs: opts.writeIntervalMs ?? 200,
+      onError: (err, records) => {
+        opts.log.error('could not store task records', {
+          tasks: records.length,
+          error: err as Error,
+        })
+      },
+    })
   }
 
   /** Starts the engine and begins loading the primary (embedding) model; does not wait for it. */
@@ -101,7 +122,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
         error_reason: 'node_shutting_down',
         error_details: 'the node stopped before the task ran',
       })
-    await Promise.all(this.writes.values())
+    await this.writer.flushed()
     await this.opts.engine.close()
   }
 
@@ -112,6 +133,11 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
 
   capabilities(): EngineCapabilities | undefined {
     return this.caps
+  }
+
+  /** Counters since this engine started. */
+  stats(): TaskStats {
+    return { ...this.counts }
   }
 
   /** FR14.2: queues a task and returns its record at once (QUEUED, or FAILED for an input no model can take). */
@@ -144,7 +170,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
     }
     this.live.set(record.task_id, task)
     this.queue.push(task)
-    this.persist(task.record)
+    this.writer.write(task.record)
     this.emitUpdate(task)
     this.schedule()
     return { ...record }
@@ -154,7 +180,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
   async status(taskId: string): Promise<TaskStatusReport | undefined> {
     const task = this.live.get(taskId)
     if (task != null) return this.report(task)
-    const record = await this.opts.store.get(taskId)
+    const record = this.writer.latest(taskId) ?? (await this.opts.store.get(taskId))
     return record == null
       ? undefined
       : { ...record, progress_percent: record.status === TaskStatus.COMPLETED ? 100 : 0 }
@@ -164,13 +190,12 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
   async result(taskId: string): Promise<TaskRecord | undefined> {
     const task = this.live.get(taskId)
     if (task != null) return { ...task.record }
-    await this.writes.get(taskId)
-    return this.opts.store.get(taskId)
+    return this.writer.latest(taskId) ?? this.opts.store.get(taskId)
   }
 
   /** This node's tasks, newest first. */
   async list(query: ResultsQuery = {}): Promise<TaskRecord[]> {
-    await Promise.all(this.writes.values())
+    await this.writer.flushed()
     return this.opts.store.list({ nodeId: this.opts.nodeId, ...query })
   }
 
@@ -298,7 +323,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
         status: TaskStatus.RUNNING,
         started_at: new Date(started).toISOString(),
       }
-      this.persist(t.record)
+      this.writer.write(t.record)
       this.emitUpdate(t)
     }
     let settled = false
@@ -333,6 +358,9 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
         batch.map((t) => t.input),
       )
       const elapsed = Date.now() - started
+      this.counts.inference_calls++
+      this.counts.inference_inputs += batch.length
+      this.counts.inference_ms += elapsed
       this.msPerCall.set(
         key,
         Math.round(0.7 * (this.msPerCall.get(key) ?? elapsed) + 0.3 * elapsed),
@@ -418,7 +446,10 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
       result_preview: text == null ? undefined : preview(text),
     }
     this.live.delete(task.record.task_id)
-    this.persist(task.record)
+    if (status === TaskStatus.COMPLETED) this.counts.completed++
+    else if (status === TaskStatus.FAILED) this.counts.failed++
+    else if (status === TaskStatus.TIMEOUT) this.counts.timed_out++
+    this.writer.write(task.record)
     this.emitUpdate(task)
   }
 
@@ -454,37 +485,22 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
     this.safeDispatchEvent('task:update', { detail: this.report(task) })
   }
 
-  /** Writes of one task happen in order, so its last state is the stored one. */
-  private persist(record: TaskRecord): void {
-    const id = record.task_id
-    const previous = this.writes.get(id) ?? Promise.resolve()
-    const next = previous
-      .then(async () => this.opts.store.put(record))
-      .catch((err: unknown) => {
-        this.opts.log.error('could not store task record', { task_id: id, error: err as Error })
-      })
-      .finally(() => {
-        if (this.writes.get(id) === next) this.writes.delete(id)
-      })
-    this.writes.set(id, next)
-  }
-
   /** Tasks that were queued or running when the node last stopped cannot finish now. */
   private async recoverInterrupted(): Promise<void> {
     for (let offset = 0; ; offset += 200) {
       const page = await this.opts.store.list({ nodeId: this.opts.nodeId, limit: 200, offset })
-      for (const record of page) {
-        if (FINAL_STATUSES.includes(record.status)) continue
-        const now = Date.now()
-        await this.opts.store.put({
+      const now = Date.now()
+      const interrupted = page
+        .filter((record) => !FINAL_STATUSES.includes(record.status))
+        .map((record) => ({
           ...record,
           status: TaskStatus.FAILED,
           error_reason: 'interrupted',
           error_details: 'the node stopped before the task finished',
           timestamp_completed: new Date(now).toISOString(),
           expires_at: new Date(now + this.opts.resultExpiryHours * 3600_000).toISOString(),
-        })
-      }
+        }))
+      await this.opts.store.putMany(interrupted)
       if (page.length < 200) return
     }
   }

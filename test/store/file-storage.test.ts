@@ -144,6 +144,15 @@ describe('FileStorage on disk', () => {
     expect(modeOf(await stat(join(nsDir, 'with%20space.json')))).toBe(0o600)
   })
 
+  it('recreates its namespace directory when it was removed behind its back', async () => {
+    const s = new FileStorage(dir)
+    await s.put('results', 'a', 1)
+    await rm(join(dir, 'results'), { recursive: true })
+    await s.put('results', 'b', 2)
+    expect(await s.keys('results')).toEqual(['b'])
+    expect(modeOf(await stat(join(dir, 'results')))).toBe(0o700)
+  })
+
   it('stores keys too long for a file name under a hashed name, and lists them by their key', async () => {
     const s = new FileStorage(dir)
     const long = 'é'.repeat(200)

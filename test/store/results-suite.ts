@@ -424,6 +424,35 @@ export function runResultsStoreTests(
       expect(await store.list({ nodeId: 'node-3', limit: 100 })).toHaveLength(25)
     })
 
+    it('putMany stores every record, the later of one task_id winning', async () => {
+      await store.putMany([])
+      expect(await store.count()).toBe(0)
+      const records = Array.from({ length: 50 }, (_, i) =>
+        rec(tid(i), i, { node_id: `node-${i % 2}` }),
+      )
+      const queued = rec('task', 60, { status: TaskStatus.QUEUED })
+      const done = rec('task', 60, { output_data: EMBEDDING_RECORD.output_data! })
+      const batch = [queued, ...records, done]
+      const put = store.putMany(batch)
+      // a copy of each record: changing them afterwards changes nothing stored
+      batch[1]!.status = TaskStatus.FAILED
+      await put
+      expect(await store.count()).toBe(51)
+      expect(await store.get('task')).toStrictEqual(done)
+      for (const r of records.slice(1)) expect(await store.get(r.task_id)).toStrictEqual(r)
+      expect(await store.get(tid(0))).toStrictEqual(rec(tid(0), 0, { node_id: 'node-0' }))
+      expect(ids(await store.list({ limit: 3 }))).toEqual(['task', tid(49), tid(48)])
+      expect(await store.list({ nodeId: 'node-1', limit: 100 })).toHaveLength(25)
+    })
+
+    it('putMany with a record it cannot index throws TypeError and stores none of them', async () => {
+      await expect(
+        store.putMany([rec('fine', 1), rec('x', 2, { submitted_at: 'yesterday' }), rec('ok', 3)]),
+      ).rejects.toThrow(TypeError)
+      expect(await store.count()).toBe(0)
+      expect(await store.get('fine')).toBeUndefined()
+    })
+
     it('keeps the last of concurrent puts of the same task', async () => {
       // earlier versions are bigger, so a store that let them race would often end on one of them
       const versions = Array.from({ length: 10 }, (_, i) =>

@@ -135,6 +135,14 @@ describe('task engine', () => {
     )
     for (const id of ids) expect((await finished(tasks, id)).status).toBe('COMPLETED')
     expect(engine.batches.filter((b) => b.some((x) => x.startsWith('sentence')))).toHaveLength(1)
+    expect(tasks.stats()).toEqual({
+      completed: 10,
+      failed: 0,
+      timed_out: 0,
+      inference_calls: engine.batches.length,
+      inference_inputs: engine.batches.flat().length,
+      inference_ms: expect.any(Number),
+    })
   })
 
   it('caps calls at max_batch_size tasks and max_concurrent_tasks calls in flight', async () => {
@@ -166,6 +174,7 @@ describe('task engine', () => {
       status: 'FAILED',
       error_reason: 'input_empty',
     })
+    expect(tasks.stats()).toMatchObject({ completed: 0, failed: 3, timed_out: 0 })
   })
 
   it('refuses requests that cannot be tasks at all', async () => {
