@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { FeatureExtractionPipeline } from '@huggingface/transformers'
 import { env, pipeline } from '@huggingface/transformers'
-import type { Page } from '@playwright/test'
+import type { CDPSession } from '@playwright/test'
 import { test } from '@playwright/test'
 import { wrap } from 'comlink'
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs'
@@ -105,17 +105,20 @@ async function browserBench(): Promise<Record<string, unknown>> {
     ) // warm-up
     const levels: Level[] = []
     let peak = memoryBefore ?? 0
+    // one session: the metrics count from when it enabled them
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('Performance.enable')
     for (const { concurrent, tasks } of LEVELS) {
       const inputs = Array.from(
         { length: tasks },
         (_, i) => SENTENCES[i % SENTENCES.length] as string,
       )
-      const busyBefore = await mainThreadBusyMs(page)
+      const busyBefore = await mainThreadBusyMs(cdp)
       const r = await page.evaluate(
         async ([s, c]) => window.bench.runTasks(s as string[], 'text_embedding', c as number),
         [inputs, concurrent] as const,
       )
-      const mainBusyMs = (await mainThreadBusyMs(page)) - busyBefore
+      const mainBusyMs = (await mainThreadBusyMs(cdp)) - busyBefore
       if ((r.statuses.COMPLETED ?? 0) !== tasks)
         throw new Error(`not every task completed: ${JSON.stringify(r.statuses)}`)
       levels.push({
@@ -155,16 +158,10 @@ async function browserBench(): Promise<Record<string, unknown>> {
   }
 }
 
-/** ms the page's main thread has spent running tasks (Chrome's Performance.getMetrics). */
-async function mainThreadBusyMs(page: Page): Promise<number> {
-  const cdp = await page.context().newCDPSession(page)
-  try {
-    await cdp.send('Performance.enable')
-    const { metrics } = await cdp.send('Performance.getMetrics')
-    return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000
-  } finally {
-    await cdp.detach()
-  }
+/** ms the page's main thread has spent running tasks since `cdp` enabled its metrics. */
+async function mainThreadBusyMs(cdp: CDPSession): Promise<number> {
+  const { metrics } = await cdp.send('Performance.getMetrics')
+  return (metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0) * 1000
 }
 
 async function nodeBench(): Promise<Record<string, unknown>> {
