@@ -23,8 +23,9 @@ import { FileResultsStore } from '../src/store/file-results.js'
 import type { TaskStats, TaskStatusReport } from '../src/core/tasks.js'
 import { TaskService } from '../src/tasks/task-service.js'
 import { launchChromium, newProfile } from '../e2e/browser.js'
-import { CliProcess, freePort, tempHome } from '../e2e/processes.js'
+import { tempHome } from '../e2e/processes.js'
 import type {} from './page/bench-api.js'
+import { startBenchRelay } from './bench-relay.js'
 import { engineUse, statsSince } from './task-stats.js'
 
 const MODEL = DEFAULT_CONFIG.models.text_embedding
@@ -74,24 +75,11 @@ test('inference', async () => {
 })
 
 async function browserBench(): Promise<Record<string, unknown>> {
-  const port = await freePort()
-  const home = await tempHome('bench-inference')
-  const relay = new CliProcess([
-    'relay',
-    'start',
-    '--port',
-    String(port),
-    '--home',
-    home,
-    '--app-dir',
-    join(import.meta.dirname, '..', 'dist', 'bench'),
-  ])
-  relay.start()
-  await relay.waitFor(/Relay started/)
+  const relay = await startBenchRelay()
   const browser = await launchChromium()
   try {
-    const page = await (await newProfile(browser, `http://127.0.0.1:${port}`)).newPage()
-    await page.goto(`http://127.0.0.1:${port}/${process.env.BENCH_QUERY ?? ''}`)
+    const page = await (await newProfile(browser, relay.url)).newPage()
+    await page.goto(`${relay.url}/${process.env.BENCH_QUERY ?? ''}`)
     await page.waitForFunction(
       () => document.getElementById('state')?.textContent === 'ACTIVE',
       undefined,
@@ -153,8 +141,7 @@ async function browserBench(): Promise<Record<string, unknown>> {
     }
   } finally {
     await browser.close()
-    await relay.stop()
-    await rm(home, { recursive: true, force: true })
+    await relay.dispose()
   }
 }
 

@@ -7,12 +7,12 @@
  * Run: npm run bench:mesh (BENCH_TABS=4,8 BENCH_VERBOSE=1 BENCH_TIMELINE=1 for detail).
  * Figures go to stdout and bench/results/mesh-<time>.json.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { BrowserContext, Page } from '@playwright/test'
 import { test } from '@playwright/test'
 import { launchChromium, newProfile } from '../e2e/browser.js'
-import { CliProcess, freePort, tempHome } from '../e2e/processes.js'
+import { startBenchRelay } from './bench-relay.js'
 import type {} from './page/bench-api.js'
 
 const SIZES = (process.env.BENCH_TABS ?? '4,8').split(',').map(Number)
@@ -41,22 +41,8 @@ const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 
 
 test('mesh', async () => {
   const rows: Row[] = []
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  const home = await tempHome('bench-relay')
-  const appDir = join(import.meta.dirname, '..', 'dist', 'bench')
-  const relay = new CliProcess([
-    'relay',
-    'start',
-    '--port',
-    String(port),
-    '--home',
-    home,
-    '--app-dir',
-    appDir,
-  ])
-  relay.start()
-  await relay.waitFor(/Relay started/)
+  const relay = await startBenchRelay()
+  const url = relay.url
   const browser = await launchChromium()
   try {
     for (const n of SIZES) {
@@ -66,8 +52,7 @@ test('mesh', async () => {
     }
   } finally {
     await browser.close()
-    await relay.stop()
-    await rm(home, { recursive: true, force: true })
+    await relay.dispose()
   }
   print(rows)
   const dir = join(import.meta.dirname, 'results')
