@@ -7,6 +7,13 @@ export function statsSince(before: TaskStats, after: TaskStats): TaskStats {
   return delta
 }
 
+/** The counters of two runs together. */
+export function addStats(a: TaskStats, b: TaskStats): TaskStats {
+  const sum = { ...a }
+  for (const key of Object.keys(sum) as Array<keyof TaskStats>) sum[key] += b[key]
+  return sum
+}
+
 /** How the engine spent a run: inputs per call, ms per call, and the share of the run it was busy. */
 export function engineUse(
   stats: TaskStats,

@@ -329,6 +329,27 @@ test('task results survive a reload: the same rows with the same ids and statuse
   await expect(page.getByTestId('task-result')).toHaveText(shownBefore)
 })
 
+test('tasks seen COMPLETED on an idle node survive a reload made at once', async () => {
+  const page = await openNode()
+  await expectModelReady(page, EMBEDDER)
+  const done = [
+    await submitTask(page, 'The first of three quick tasks.'),
+    await submitTask(page, 'The second of three quick tasks.'),
+    await submitTask(page, 'The third of three quick tasks.'),
+  ]
+  for (const id of done) await expectTaskStatus(page, id, 'COMPLETED')
+  // no wait for the store: an idle engine writes its records as soon as they are final
+  await page.reload()
+  await expect(page.getByTestId('node-state')).toHaveText('ACTIVE')
+  for (const id of done)
+    expect((await storedRecord(page, id, 'COMPLETED')).output_data).toBeDefined()
+  await expect
+    .poll(async () => (await taskRows(page)).filter((r) => done.includes(r.id)), {
+      timeout: 10_000,
+    })
+    .toEqual(done.map((id) => ({ id, status: 'COMPLETED' })).reverse())
+})
+
 test('an over-long input ends FAILED with input_exceeds_max_length', async () => {
   const page = await openNode()
   await expectModelReady(page, EMBEDDER)

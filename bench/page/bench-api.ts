@@ -25,8 +25,8 @@ export interface BenchApi {
   /** waits for the primary model and its speed measurement; embeddings/s */
   modelsReady(): Promise<number>
   /**
-   * runs tasks with `concurrent` in flight; elapsed ms, each task's submit → end ms, statuses,
-   * and what the engine counted meanwhile
+   * runs tasks with `concurrent` in flight until all are final and stored; elapsed ms, each
+   * task's submit → final status ms, statuses, and what the engine counted meanwhile
    */
   runTasks(
     inputs: string[],
@@ -38,8 +38,11 @@ export interface BenchApi {
     statuses: Record<string, number>
     stats: TaskStats
   }>
-  /** the page's memory (workers included), where the browser can measure it */
-  memoryBytes(): Promise<number | undefined>
+  /**
+   * the page's memory (workers included) and each worker's, by script file name, where the
+   * browser can measure it (Chromium answers at its next garbage collection: up to a minute)
+   */
+  memory(): Promise<{ bytes: number; workers: Record<string, number> } | undefined>
   /** the bare transformers.js pipeline in its own worker: threads */
   bareInit(model: string, dtype: string): Promise<number>
   bareOneAtATime(texts: string[]): Promise<number>

@@ -140,6 +140,8 @@ const bench: BenchApi = {
       }
     }
     await Promise.all(Array.from({ length: concurrent }, worker))
+    // done means stored: the run ends once its records are written
+    await tasks.flush()
     return {
       elapsedMs: performance.now() - t0,
       latencies,
@@ -148,14 +150,25 @@ const bench: BenchApi = {
     }
   },
 
-  async memoryBytes() {
+  async memory() {
     const measure = (
       performance as Performance & {
-        measureUserAgentSpecificMemory?: () => Promise<{ bytes: number }>
+        measureUserAgentSpecificMemory?: () => Promise<{
+          bytes: number
+          breakdown: Array<{ bytes: number; attribution: Array<{ url: string; scope: string }> }>
+        }>
       }
     ).measureUserAgentSpecificMemory
     if (measure == null || !self.crossOriginIsolated) return undefined
-    return (await measure.call(performance)).bytes
+    const { bytes, breakdown } = await measure.call(performance)
+    const workers: Record<string, number> = {}
+    for (const entry of breakdown)
+      for (const a of entry.attribution)
+        if (a.scope === 'DedicatedWorkerGlobalScope') {
+          const name = new URL(a.url).pathname.split('/').pop() ?? a.url
+          workers[name] = (workers[name] ?? 0) + entry.bytes
+        }
+    return { bytes, workers }
   },
 
   async bareInit(model, dtype) {

@@ -10,7 +10,7 @@ import type {
 } from '@huggingface/transformers'
 import { env, pipeline } from '@huggingface/transformers'
 import type { ClassificationOutput, EngineCapabilities, ModelInfo } from '../core/tasks.js'
-import { TaskType } from '../core/tasks.js'
+import { TaskType, roundEmbeddingValue } from '../core/tasks.js'
 import type {
   InferenceRuntime,
   ItemResult,
@@ -215,7 +215,7 @@ async function embed(pipe: FeatureExtractionPipeline, texts: string[]): Promise<
   const tensor = await pipe(texts, { pooling: 'mean', normalize: true })
   const rows = tensor.tolist() as number[][]
   return rows.map((row) => {
-    const embedding = row.map((x) => Math.round(x * 1e6) / 1e6)
+    const embedding = row.map(roundEmbeddingValue)
     return { ok: true, output: { embedding, dimensions: embedding.length } }
   })
 }

@@ -51,6 +51,14 @@ export interface TaskRequest {
 }
 
 export type EmbeddingOutput = { embedding: number[]; dimensions: number }
+
+/**
+ * Embedding values carry 6 decimals: the model computes in float32 (about 7 significant digits),
+ * and 6 decimals keep results short in JSON and exactly recoverable from a Float32Array.
+ */
+export function roundEmbeddingValue(x: number): number {
+  return Math.round(x * 1e6) / 1e6
+}
 export type ClassificationOutput = {
   label: string
   score: number

@@ -44,7 +44,12 @@ export interface TaskServiceOptions {
   maxMemoryMb?: number
   /** how long a call may run past a task's timeout before its worker is restarted (at least 4 typical calls). @default 2000 */
   stuckGraceMs?: number
-  /** least time between two writes of task records to the store (group commit), ms. @default 200 */
+  /**
+   * least time between two writes of task records to the store while tasks keep coming (group
+   * commit), ms: how much a crash may lose; an idle engine writes at once. Each stored record costs a tab about 0.8 ms of CPU in IndexedDB; at 100
+   * concurrent tasks, 200 ms wrote 2.1 records per task (QUEUED, then COMPLETED) and 1000 ms
+   * wrote 1.0. @default 1000
+   */
   writeIntervalMs?: number
   /** how often expired results are removed, ms. @default 60000 */
   maintenanceMs?: number
@@ -91,7 +96,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
   constructor(private readonly opts: TaskServiceOptions) {
     super()
     this.writer = new RecordWriter(opts.store, {
-      intervalMs: opts.writeIntervalMs ?? 200,
+      intervalMs: opts.writeIntervalMs ?? 1000,
       onError: (err, records) => {
         opts.log.error('could not store task records', {
           tasks: records.length,
@@ -166,6 +171,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
         error_reason: checked.refusal.reason,
         error_details: checked.refusal.details,
       })
+      this.schedule()
       return { ...task.record }
     }
     this.live.set(record.task_id, task)
@@ -191,6 +197,11 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
     const task = this.live.get(taskId)
     if (task != null) return { ...task.record }
     return this.writer.latest(taskId) ?? this.opts.store.get(taskId)
+  }
+
+  /** Writes the task records not yet stored now; resolves once they are (a tab's `pagehide`). */
+  async flush(): Promise<void> {
+    await this.writer.flushed()
   }
 
   /** This node's tasks, newest first. */
@@ -287,13 +298,18 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
     }
   }
 
+  /**
+   * Dispatches after this turn (submissions made in the same turn join one call). An engine left
+   * idle then writes its records at once: group commit is for bursts, and a lone task is durable
+   * as soon as it is seen done.
+   */
   private schedule(): void {
     if (this.scheduled) return
     this.scheduled = true
-    // submissions made in the same task join one call
     setTimeout(() => {
       this.scheduled = false
       this.dispatch()
+      if (this.inflight === 0 && this.queue.length === 0) void this.writer.flushed()
     }, 0)
   }
 

@@ -9,7 +9,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TaskRecord } from '../../src/core/tasks.js'
-import { TaskStatus, TaskType } from '../../src/core/tasks.js'
+import { TaskStatus, TaskType, roundEmbeddingValue } from '../../src/core/tasks.js'
 import type { ResultsStore } from '../../src/store/results-store.js'
 
 export type ResultsStoreFactory = () => Promise<ResultsStore>
@@ -144,6 +144,27 @@ export function runResultsStoreTests(
       expect(back).toStrictEqual(EMBEDDING_RECORD)
       expect((back?.output_data as { embedding: number[] }).embedding).toHaveLength(512)
       expect(await store.list()).toStrictEqual([EMBEDDING_RECORD])
+    })
+
+    it('round-trips embeddings as the engine emits them (6 decimals), exactly', async () => {
+      const sixDecimals = embedding512().map(roundEmbeddingValue)
+      sixDecimals.splice(0, 6, 0, -0.000001, 0.999999, -1, 7.654321, 0.1)
+      const engine = {
+        ...EMBEDDING_RECORD,
+        output_data: { embedding: sixDecimals, dimensions: 512 },
+      }
+      // one value a float32 cannot carry to 6 decimals: the record must still come back exactly
+      const large = {
+        ...EMBEDDING_RECORD,
+        task_id: 'large-values',
+        output_data: { embedding: [...sixDecimals.slice(1), 123456.789012], dimensions: 512 },
+      }
+      await store.putMany([engine, large])
+      expect(await store.get(engine.task_id)).toStrictEqual(engine)
+      expect(await store.get(large.task_id)).toStrictEqual(large)
+      expect(await store.list()).toStrictEqual(
+        [engine, large].sort((a, b) => (a.task_id < b.task_id ? 1 : -1)),
+      )
     })
 
     it('round-trips classification scores and a failed record', async () => {

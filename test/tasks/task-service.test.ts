@@ -289,4 +289,35 @@ describe('task engine', () => {
       ids[2],
     ])
   })
+
+  it('writes records in groups while tasks keep coming, and at once when the engine goes idle', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'p2p-ai-tasks-'))
+    dirs.push(dir)
+    const store = await FileResultsStore.open(dir)
+    const writes: number[] = []
+    const putMany = store.putMany.bind(store)
+    store.putMany = async (records) => {
+      writes.push(records.length)
+      await putMany(records)
+    }
+    // an interval no test waits out: every write seen here is a group or an idle flush
+    const { tasks } = await service({ store, dir, writeIntervalMs: 60_000 })
+    const stored = async (id: string): Promise<string | undefined> => (await store.get(id))?.status
+
+    const lone = tasks.submit({ task_type: 'embedding', input: 'A lone task.' }).task_id
+    await expect.poll(async () => stored(lone), { timeout: 20_000 }).toBe('COMPLETED')
+    const refused = tasks.submit({ task_type: 'embedding', input: '   ' }).task_id
+    await expect.poll(async () => stored(refused), { timeout: 5000 }).toBe('FAILED')
+
+    writes.length = 0
+    const burst = Array.from(
+      { length: 64 },
+      (_, i) => tasks.submit({ task_type: 'embedding', input: `burst ${i}` }).task_id,
+    )
+    for (const id of burst)
+      await expect.poll(async () => stored(id), { timeout: 20_000 }).toBe('COMPLETED')
+    // the QUEUED states at most once, then every final state in one write
+    expect(writes.length).toBeLessThanOrEqual(2)
+    expect(writes.at(-1)).toBe(64)
+  })
 })
