@@ -19,7 +19,7 @@ import { WorkerEngine } from '../src/ai/worker-engine.js'
 import { DEFAULT_CONFIG } from '../src/node/config.js'
 import { silentLogger } from '../src/obs/logger.js'
 import { defaultModelsDir } from '../src/platform/node/models-dir.js'
-import { FileResultsStore } from '../src/store/file-results.js'
+import { SqliteResultsStore } from '../src/store/sqlite-results.js'
 import type { TaskStats, TaskStatusReport } from '../src/core/tasks.js'
 import { TaskService } from '../src/tasks/task-service.js'
 import { launchChromium, newProfile } from '../e2e/browser.js'
@@ -240,7 +240,7 @@ async function nodeBench(): Promise<Record<string, unknown>> {
     nodeId: 'b'.repeat(32),
     engine,
     runtime: { source: { localPath: modelsDir, allowRemote: false }, preferWebGpu: false },
-    store: await FileResultsStore.open(dir),
+    store: await SqliteResultsStore.open(dir),
     models: DEFAULT_CONFIG.models,
     maxConcurrent: DEFAULT_CONFIG.max_concurrent_tasks,
     maxBatch: DEFAULT_CONFIG.max_batch_size,

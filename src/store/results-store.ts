@@ -1,7 +1,7 @@
 /**
  * Where task results live (FR14.3): one record per task, keyed by task_id, listed newest first,
- * expired and trimmed in the background. IndexedDB in a tab, files on a Node host; both pass the
- * acceptance suite in test/store/results-suite.ts.
+ * expired and trimmed in the background. IndexedDB in a tab, SQLite on a Node host (files in
+ * earlier versions); all pass the acceptance suite in test/store/results-suite.ts.
  */
 import type { TaskRecord } from '../core/tasks.js'
 

@@ -5,7 +5,7 @@ import type { NodeRole } from '../../core/types.js'
 import { validateConfig } from '../../node/config.js'
 import { WorkerEngine } from '../../ai/worker-engine.js'
 import type { InferenceHost, NodeHost } from '../../node/host.js'
-import { FileResultsStore } from '../../store/file-results.js'
+import { SqliteResultsStore } from '../../store/sqlite-results.js'
 import { spawnInferenceThread } from './inference-thread.js'
 import { defaultModelsDir } from './models-dir.js'
 import type { LogSink } from '../../obs/logger.js'
@@ -80,12 +80,12 @@ function webrtcBinding(): Record<string, unknown> {
   return external ? {} : { bindAddress: '127.0.0.1' }
 }
 
-/** Inference on a Node host: a worker thread, results as files, models from a folder or the hub. */
+/** Inference on a Node host: a worker thread, results in SQLite, models from a folder or the hub. */
 function nodeInference(storagePath: string, sinks: LogSink[]): InferenceHost {
   return {
     createEngine: () => new WorkerEngine(spawnInferenceThread),
     openResults: async () =>
-      FileResultsStore.open(storagePath, {
+      SqliteResultsStore.open(storagePath, {
         warn: (msg, error) => {
           for (const sink of sinks)
             sink({ ts: new Date().toISOString(), level: 'WARN', ns: 'node:results', msg, error })
