@@ -12,6 +12,7 @@
  */
 import { mkdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import type * as NodeSqlite from 'node:sqlite'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { TaskRecord } from '../core/tasks.js'
 import { FileResultsStore, RESULTS_NAMESPACE } from './file-results.js'
@@ -200,7 +201,7 @@ export class SqliteResultsStore implements ResultsStore {
  * node:sqlite, without the one-time "SQLite is an experimental feature" warning Node 22 prints
  * when it is first loaded: operators would read it as a fault of this node.
  */
-async function loadSqlite(): Promise<typeof import('node:sqlite')> {
+async function loadSqlite(): Promise<typeof NodeSqlite> {
   const emit = process.emitWarning
   process.emitWarning = function (this: NodeJS.Process, warning, ...rest: unknown[]) {
     if (String(warning).includes('SQLite')) return
