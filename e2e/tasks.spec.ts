@@ -7,6 +7,7 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { expect, test } from '@playwright/test'
 import type { ClassificationOutput, EmbeddingOutput, TaskRecord } from '../src/core/tasks.js'
+import { roundEmbeddingValue } from '../src/core/tasks.js'
 import { launchChromium, newProfile } from './browser.js'
 import { Relay } from './processes.js'
 import { nodeIdOf, openTab } from './tabs.js'
@@ -193,8 +194,10 @@ async function storedEmbedding(page: Page, id: string): Promise<number[]> {
   const output = record.output_data as EmbeddingOutput
   expect(output.dimensions).toBe(512)
   expect(output.embedding).toHaveLength(512)
-  for (const x of output.embedding) expect(Number.isFinite(x)).toBe(true)
-  return output.embedding
+  // IndexedDB holds the values as a Float32Array; the store reads them back to their 6 decimals
+  const values = Array.from(output.embedding, roundEmbeddingValue)
+  for (const x of values) expect(Number.isFinite(x)).toBe(true)
+  return values
 }
 
 /** Submits an embedding, waits for COMPLETED and returns the stored vector. */
