@@ -46,9 +46,9 @@ export interface TaskServiceOptions {
   stuckGraceMs?: number
   /**
    * least time between two writes of task records to the store while tasks keep coming (group
-   * commit), ms: how much a crash may lose; an idle engine writes at once. Each stored record costs a tab about 0.8 ms of CPU in IndexedDB; at 100
-   * concurrent tasks, 200 ms wrote 2.1 records per task (QUEUED, then COMPLETED) and 1000 ms
-   * wrote 1.0. @default 1000
+   * commit), ms: how much a crash may lose; an idle engine writes at once. Each stored record
+   * costs a tab about 0.8 ms of CPU in IndexedDB; at 100 concurrent tasks, 200 ms wrote 2.1
+   * records per task (QUEUED, then COMPLETED) and 1000 ms wrote 1.0. @default 1000
    */
   writeIntervalMs?: number
   /** how often expired results are removed, ms. @default 60000 */
@@ -199,14 +199,14 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
     return this.writer.latest(taskId) ?? this.opts.store.get(taskId)
   }
 
-  /** Writes the task records not yet stored now; resolves once they are (a tab's `pagehide`). */
+  /** Writes the task records not yet stored now; resolves once they are. */
   async flush(): Promise<void> {
     await this.writer.flushed()
   }
 
   /** This node's tasks, newest first. */
   async list(query: ResultsQuery = {}): Promise<TaskRecord[]> {
-    await this.writer.flushed()
+    await this.flush()
     return this.opts.store.list({ nodeId: this.opts.nodeId, ...query })
   }
 
