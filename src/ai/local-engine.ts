@@ -12,6 +12,7 @@ import type {
   ModelSpec,
   RuntimeOptions,
 } from './engine.js'
+import { toItemResult } from './engine.js'
 
 export class LocalEngine implements InferenceEngine {
   private runtime: InferenceRuntime
@@ -31,7 +32,7 @@ export class LocalEngine implements InferenceEngine {
   }
 
   async run(spec: ModelSpec, inputs: string[]): Promise<ItemResult[]> {
-    return this.runtime.run(spec, inputs)
+    return (await this.runtime.run(spec, inputs)).map(toItemResult)
   }
 
   async models(): Promise<ModelInfo[]> {

@@ -6,19 +6,24 @@
  */
 import type {
   FeatureExtractionPipeline,
+  Tensor,
   TextClassificationPipeline,
 } from '@huggingface/transformers'
 import { env, pipeline } from '@huggingface/transformers'
 import type { ClassificationOutput, EngineCapabilities, ModelInfo } from '../core/tasks.js'
-import { TaskType, roundEmbeddingValue } from '../core/tasks.js'
+import { TaskType } from '../core/tasks.js'
 import type {
   InferenceRuntime,
-  ItemResult,
+  ItemFailure,
+  RuntimeItem,
   LoadProgress,
   ModelSpec,
   RuntimeOptions,
 } from './engine.js'
 import { modelKey } from './engine.js'
+import { meanPoolNormalized } from './pooling.js'
+import type { TokenBatch } from './tokenize.js'
+import { tokenizeChecked } from './tokenize.js'
 
 export interface RuntimePlatform {
   /** the CPU backend: "wasm" in a browser, "cpu" (onnxruntime-node) on Node */
@@ -144,16 +149,15 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
     }
   }
 
-  const run = async (spec: ModelSpec, inputs: string[]): Promise<ItemResult[]> => {
+  const run = async (spec: ModelSpec, inputs: string[]): Promise<RuntimeItem[]> => {
     const { pipe, maxTokens } = await load(spec)
-    const refusals = inputs.map((text) => check(pipe, text, maxTokens))
-    const valid = inputs.filter((_, i) => refusals[i] == null)
-    if (valid.length === 0) return refusals as ItemResult[]
-    let outputs: ItemResult[]
+    const { refusals, valid, tokens } = tokenizeChecked(pipe.tokenizer, inputs, maxTokens)
+    if (tokens == null) return refusals as ItemFailure[]
+    let outputs: RuntimeItem[]
     try {
       outputs =
         spec.task_type === TaskType.TEXT_EMBEDDING
-          ? await embed(pipe as FeatureExtractionPipeline, valid)
+          ? await embed(pipe as FeatureExtractionPipeline, tokens)
           : await classify(pipe as TextClassificationPipeline, valid)
     } catch (err) {
       outputs = valid.map(() => ({
@@ -163,7 +167,7 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
       }))
     }
     let next = 0
-    return refusals.map((r) => r ?? (outputs[next++] as ItemResult))
+    return refusals.map((r) => r ?? (outputs[next++] as RuntimeItem))
   }
 
   return {
@@ -185,42 +189,35 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
       return [...[...loaded.values()].map((l) => l.info), ...failed.values()]
     },
     async benchmark(spec) {
-      const { pipe } = await load(spec)
-      const extractor = pipe as FeatureExtractionPipeline
-      await extractor(BENCH_SENTENCES, { pooling: 'mean', normalize: true }) // warm
+      await run(spec, BENCH_SENTENCES) // warm
       const t0 = performance.now()
-      for (let i = 0; i < 3; i++)
-        await extractor(BENCH_SENTENCES, { pooling: 'mean', normalize: true })
+      for (let i = 0; i < 3; i++) await run(spec, BENCH_SENTENCES)
       return Math.round((3 * BENCH_SENTENCES.length) / ((performance.now() - t0) / 1000))
     },
   }
 }
 
-/** FR14.2 step 1: input validated against the model (empty, too long for its tokenizer); undefined when fine. */
-function check(pipe: Pipe, text: string, maxTokens: number): ItemResult | undefined {
-  if (text.trim().length === 0)
-    return { ok: false, reason: 'input_empty', details: 'the input has no text' }
-  const tokens = pipe.tokenizer.encode(text, { add_special_tokens: true }).length
-  if (tokens > maxTokens) {
-    return {
-      ok: false,
-      reason: 'input_exceeds_max_length',
-      details: `${tokens} tokens; the model reads at most ${maxTokens}`,
-    }
-  }
-  return undefined
+/**
+ * The feature-extraction pipeline's work on tokens already made: the model, then mean pooling and
+ * unit length. One vector per row, as rows of a fresh buffer (it may leave the worker by transfer).
+ */
+async function embed(pipe: FeatureExtractionPipeline, tokens: TokenBatch): Promise<RuntimeItem[]> {
+  const outputs = (await pipe.model(tokens)) as Record<string, Tensor | undefined>
+  const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings
+  if (hidden?.dims.length !== 3) throw new Error('the model gave no token vectors')
+  const [rows, width, dimensions] = hidden.dims as [number, number, number]
+  const values = meanPoolNormalized(
+    hidden.data as Float32Array,
+    [rows, width, dimensions],
+    tokens.attention_mask.data as ArrayLike<bigint>,
+  )
+  return Array.from({ length: rows }, (_, i) => ({
+    ok: true,
+    vector: values.subarray(i * dimensions, (i + 1) * dimensions),
+  }))
 }
 
-async function embed(pipe: FeatureExtractionPipeline, texts: string[]): Promise<ItemResult[]> {
-  const tensor = await pipe(texts, { pooling: 'mean', normalize: true })
-  const rows = tensor.tolist() as number[][]
-  return rows.map((row) => {
-    const embedding = row.map(roundEmbeddingValue)
-    return { ok: true, output: { embedding, dimensions: embedding.length } }
-  })
-}
-
-async function classify(pipe: TextClassificationPipeline, texts: string[]): Promise<ItemResult[]> {
+async function classify(pipe: TextClassificationPipeline, texts: string[]): Promise<RuntimeItem[]> {
   // an array of inputs gives an array of score lists, one per input
   const perInput = (await pipe(texts, { top_k: null })) as unknown as Array<
     Array<{ label: string; score: number }>

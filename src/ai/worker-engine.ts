@@ -14,6 +14,7 @@ import type {
   ModelSpec,
   RuntimeOptions,
 } from './engine.js'
+import { toItemResult } from './engine.js'
 
 export interface WorkerHandle {
   runtime: Remote<InferenceRuntime>
@@ -50,7 +51,7 @@ export class WorkerEngine implements InferenceEngine {
   }
 
   async run(spec: ModelSpec, inputs: string[]): Promise<ItemResult[]> {
-    return this.call((r) => r.run(spec, inputs))
+    return (await this.call(async (r) => r.run(spec, inputs))).map(toItemResult)
   }
 
   async models(): Promise<ModelInfo[]> {

@@ -1,6 +1,9 @@
+import type { FeatureExtractionPipeline } from '@huggingface/transformers'
+import { pipeline } from '@huggingface/transformers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { EmbeddingOutput, ClassificationOutput } from '../../src/core/tasks.js'
-import type { InferenceRuntime, ItemResult, ModelSpec } from '../../src/ai/engine.js'
+import type { InferenceRuntime, ModelSpec, RuntimeItem } from '../../src/ai/engine.js'
+import { toItemResult } from '../../src/ai/engine.js'
 import { createRuntime } from '../../src/ai/runtime.js'
 import { nodePlatform } from '../../src/ai/runtime-node.js'
 import { defaultModelsDir } from '../../src/platform/node/models-dir.js'
@@ -26,7 +29,8 @@ beforeAll(async () => {
   await runtime.init({ source: { localPath: dir, allowRemote: false }, preferWebGpu: false })
 })
 
-const embedding = (r: ItemResult | undefined): number[] => {
+const embedding = (item: RuntimeItem | undefined): number[] => {
+  const r = item == null ? undefined : toItemResult(item)
   if (r?.ok !== true) throw new Error(`not ok: ${JSON.stringify(r)}`)
   return (r.output as EmbeddingOutput).embedding
 }
@@ -44,6 +48,38 @@ describe('inference runtime (Node, real model)', () => {
     expect(food).toHaveLength(512)
     expect(Math.sqrt(dot(food, food))).toBeCloseTo(1, 4)
     expect(dot(food, bread)).toBeGreaterThan(dot(food, horse) + 0.1)
+  })
+
+  it("gives the feature-extraction pipeline's vectors, whatever the lengths in a batch", async () => {
+    const texts = [
+      'Hi.',
+      'A man is eating a piece of bread at a long table in the old station.',
+      'ok',
+    ]
+    const ours = (await runtime.run(EMBED, texts)).map(embedding)
+    const bare = (await pipeline('feature-extraction', EMBED.model, {
+      dtype: 'q8',
+    })) as FeatureExtractionPipeline
+    const expected = (
+      await bare(texts, { pooling: 'mean', normalize: true })
+    ).tolist() as number[][]
+    ours.forEach((vector, i) =>
+      vector.forEach((v, d) => expect(v).toBeCloseTo(expected[i]?.[d] as number, 5)),
+    )
+  })
+
+  it('takes an input of exactly the tokens the model reads, and refuses one token more', async () => {
+    const { tokenizer } = (await pipeline('feature-extraction', EMBED.model, {
+      dtype: 'q8',
+    })) as FeatureExtractionPipeline
+    const limit = Number(tokenizer.model_max_length)
+    const words = (n: number): string => Array.from({ length: n }, (_, i) => `w${i % 10}`).join(' ')
+    let n = 1
+    while (tokenizer.encode(words(n + 1)).length <= limit) n++
+    expect(tokenizer.encode(words(n))).toHaveLength(limit)
+    const [fits, over] = await runtime.run(EMBED, [words(n), words(n + 1)])
+    expect(embedding(fits)).toHaveLength(512)
+    expect(over).toMatchObject({ ok: false, reason: 'input_exceeds_max_length' })
   })
 
   it('classifies sentiment with a label and a confidence', async () => {
