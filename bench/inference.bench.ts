@@ -26,6 +26,7 @@ import { launchChromium, newProfile } from '../e2e/browser.js'
 import { tempHome } from '../e2e/processes.js'
 import type {} from './page/bench-api.js'
 import { startBenchRelay } from './bench-relay.js'
+import { descendantsCpuMs, ownCpuMs } from './cpu.js'
 import { addStats, engineUse, statsSince } from './task-stats.js'
 
 const MODEL = DEFAULT_CONFIG.models.text_embedding
@@ -77,6 +78,8 @@ interface Side {
   bareBatches(texts: string[], size: number): Promise<number>
   /** ms to embed `texts` with the bare pipeline, one per call */
   bareOneAtATime(texts: string[]): Promise<number>
+  /** CPU ms used so far where both run (every thread and process) */
+  cpuMs(): number
 }
 
 interface Measured {
@@ -85,6 +88,8 @@ interface Measured {
   bare_batched_per_s: number
   /** ours / bare batched at 100 concurrent, round by round */
   ratio_rounds: number[]
+  /** CPU ms per embedding over the rounds, every thread counted */
+  cpu_ms_per_task: { ours: number; bare: number }
 }
 
 function percentile(values: number[], p: number): number {
@@ -129,9 +134,14 @@ async function measure(where: string, side: Side): Promise<Measured> {
   }
   const ours: Run[] = []
   const bare: number[] = []
+  const cpu = { ours: 0, bare: 0 }
   for (let i = 0; i < ROUNDS; i++) {
+    let before = side.cpuMs()
     ours.push(await side.runTasks(inputs(HUNDRED.tasks), HUNDRED.concurrent))
+    cpu.ours += side.cpuMs() - before
+    before = side.cpuMs()
     bare.push(perSecond(BARE_TEXTS.length, await side.bareBatches(BARE_TEXTS, 32)))
+    cpu.bare += side.cpuMs() - before
     console.log(
       `${where} round ${i}: ours ${perSecond(HUNDRED.tasks, (ours.at(-1) as Run).elapsedMs)}/s, bare ${bare.at(-1)}/s`,
     )
@@ -146,6 +156,10 @@ async function measure(where: string, side: Side): Promise<Measured> {
     bare_one_at_a_time_per_s: perSecond(BARE_TEXTS.length, oneMs),
     bare_batched_per_s: median(bare),
     ratio_rounds: rates.map((r, i) => Math.round((r / (bare[i] as number)) * 100) / 100),
+    cpu_ms_per_task: {
+      ours: Math.round((cpu.ours / (ROUNDS * HUNDRED.tasks)) * 100) / 100,
+      bare: Math.round((cpu.bare / (ROUNDS * BARE_TEXTS.length)) * 100) / 100,
+    },
   }
 }
 
@@ -199,6 +213,8 @@ async function browserBench(): Promise<Record<string, unknown>> {
         page.evaluate(async ([s, n]) => window.bench.bareBatches(s, n), [texts, size] as const),
       bareOneAtATime: async (texts) =>
         page.evaluate(async (s) => window.bench.bareOneAtATime(s), texts),
+      // Chromium's processes are this one's children
+      cpuMs: () => descendantsCpuMs(),
     })
     // wasm memory only grows, so at the end it is the peak; Chromium answers at its next GC
     const memory = await page.evaluate(async () => window.bench.memory())
@@ -300,6 +316,7 @@ async function nodeBench(): Promise<Record<string, unknown>> {
       },
       bareBatches: timed,
       bareOneAtATime: async (texts) => timed(texts, 1),
+      cpuMs: ownCpuMs,
     })
     return {
       engine_speed_measurement: tasks.capabilities()?.embeddings_per_sec,
@@ -336,6 +353,7 @@ function print(results: Record<string, unknown>): void {
     lines.push(
       `bare transformers.js: ${r.bare_one_at_a_time_per_s}/s one at a time, ${r.bare_batched_per_s}/s in batches of 32 (median of ${ROUNDS} rounds)`,
       `ours / bare at ${HUNDRED.concurrent} concurrent, round by round: ${r.ratio_rounds.map((x) => x.toFixed(2)).join(' ')} (median ${median(r.ratio_rounds).toFixed(2)}x)`,
+      `CPU per embedding over those rounds, every thread${where === 'browser' ? ' of every Chromium process' : ''}: ours ${r.cpu_ms_per_task.ours} ms, bare ${r.cpu_ms_per_task.bare} ms`,
     )
     if (r.page_memory_bytes != null)
       lines.push(
