@@ -5,8 +5,10 @@
  * (worker thread, onnxruntime-node).
  * Run: npm run bench:inference (BENCH_ONLY=browser or node for one half). Figures go to stdout and bench/results/inference-<time>.json.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { Worker } from 'node:worker_threads'
 import type { FeatureExtractionPipeline } from '@huggingface/transformers'
 import { env, pipeline } from '@huggingface/transformers'
@@ -49,6 +51,7 @@ const HUNDRED = { concurrent: 100, tasks: 500 }
  */
 const WARM_ROUNDS = 3
 const ROUNDS = 5
+const TASKS_AFTER_WARM_UP = ROUNDS * HUNDRED.tasks + LEVELS.reduce((a, l) => a + l.tasks, 0)
 
 interface Level {
   concurrent: number
@@ -80,6 +83,8 @@ interface Side {
   bareOneAtATime(texts: string[]): Promise<number>
   /** CPU ms used so far where both run (every thread and process) */
   cpuMs(): number
+  /** called once warm-up is over */
+  afterWarmUp?(): Promise<void>
 }
 
 interface Measured {
@@ -126,6 +131,7 @@ async function measure(where: string, side: Side): Promise<Measured> {
     await side.runTasks(inputs(256), 100)
     await side.bareBatches(BARE_TEXTS, 32)
   }
+  await side.afterWarmUp?.()
   const levels: Level[] = []
   for (const { concurrent, tasks } of LEVELS) {
     const r = await side.runTasks(inputs(tasks), concurrent)
@@ -190,6 +196,17 @@ async function browserBench(): Promise<Record<string, unknown>> {
       { timeout: 60_000 },
     )
     const measuredSpeed = await page.evaluate(async () => window.bench.modelsReady())
+    // FR14.1's memory: the inference worker with its model, then with a second model of the same
+    // size (one classification task loads it), after warm-up and at the end (leaks would grow it)
+    const memory = async (): Promise<Memory | undefined> =>
+      page.evaluate(async () => window.bench.memory())
+    const oneModel = await memory()
+    const classified = await page.evaluate(async () =>
+      window.bench.runTasks(['I love this'], 'classification', 1),
+    )
+    if (classified.statuses.COMPLETED !== 1) throw new Error('the classification task failed')
+    const twoModels = await memory()
+    let warm: Memory | undefined
     // the bare pipeline, same tab, its own worker
     const threads = await page.evaluate(async ([m, d]) => window.bench.bareInit(m, d), [
       MODEL.model,
@@ -215,23 +232,58 @@ async function browserBench(): Promise<Record<string, unknown>> {
         page.evaluate(async (s) => window.bench.bareOneAtATime(s), texts),
       // Chromium's processes are this one's children
       cpuMs: () => descendantsCpuMs(),
+      afterWarmUp: async () => {
+        warm = await memory()
+      },
     })
-    // wasm memory only grows, so at the end it is the peak; Chromium answers at its next GC
-    const memory = await page.evaluate(async () => window.bench.memory())
-    const worker = (prefix: string): number | undefined =>
-      Object.entries(memory?.workers ?? {}).find(([name]) => name.startsWith(prefix))?.[1]
+    // wasm memory only grows, so at the end it is the peak
+    const end = await memory()
     return {
       engine_speed_measurement: measuredSpeed,
       threads,
       ...measured,
-      page_memory_bytes: memory?.bytes,
-      worker_memory_bytes: worker('worker-'),
-      bare_worker_memory_bytes: worker('bare-worker-'),
+      memory: {
+        model_file_bytes: await q8ModelBytes(MODEL.model),
+        second_model_file_bytes: await q8ModelBytes(DEFAULT_CONFIG.models.classification.model),
+        worker_one_model: workerBytes(oneModel, 'worker-'),
+        worker_two_models: workerBytes(twoModels, 'worker-'),
+        worker_after_warm_up: workerBytes(warm, 'worker-'),
+        worker_end: workerBytes(end, 'worker-'),
+        bare_worker_end: workerBytes(end, 'bare-worker-'),
+        page_end: end?.bytes,
+      },
     }
   } finally {
     await browser.close()
     await relay.dispose()
   }
+}
+
+interface MemoryFigures {
+  rss: number
+  heap_after_gc: number
+}
+
+/** this process's RSS, and its main thread's heap after a full collection */
+function memoryAfterGc(): MemoryFigures {
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+  const { rss, heapUsed } = process.memoryUsage()
+  return { rss, heap_after_gc: heapUsed }
+}
+
+/** bytes of a q8 model's weights (transformers.js's file name for q8: model_quantized.onnx) */
+async function q8ModelBytes(model: string): Promise<number> {
+  const dir = defaultModelsDir()
+  if (dir == null) throw new Error('no models folder (../shared/models)')
+  return (await stat(join(dir, model, 'onnx', 'model_quantized.onnx'))).size
+}
+
+type Memory = NonNullable<Awaited<ReturnType<Window['bench']['memory']>>>
+
+/** a worker's bytes, by its script's file name (Vite adds a hash: "worker-<hash>.js") */
+function workerBytes(memory: Memory | undefined, prefix: string): number | undefined {
+  return Object.entries(memory?.workers ?? {}).find(([name]) => name.startsWith(prefix))?.[1]
 }
 
 /** ms the page's main thread has spent running tasks since `cdp` enabled its metrics. */
@@ -287,7 +339,9 @@ async function nodeBench(): Promise<Record<string, unknown>> {
         await extractor(texts.slice(i, i + size), { pooling: 'mean', normalize: true })
       return performance.now() - t0
     }
-    const rssBefore = process.memoryUsage().rss
+    // the process holds both pipelines, so its memory shows leaks, not the model's share; RSS
+    // keeps V8's high-water mark, the heap after a full GC is what is still held
+    let warm: MemoryFigures | undefined
     const measured = await measure('node', {
       async runTasks(texts, concurrent) {
         const latencies: number[] = []
@@ -317,11 +371,14 @@ async function nodeBench(): Promise<Record<string, unknown>> {
       bareBatches: timed,
       bareOneAtATime: async (texts) => timed(texts, 1),
       cpuMs: ownCpuMs,
+      afterWarmUp: async () => {
+        warm = memoryAfterGc()
+      },
     })
     return {
       engine_speed_measurement: tasks.capabilities()?.embeddings_per_sec,
       ...measured,
-      rss_before_levels_bytes: rssBefore,
+      process_memory: { after_warm_up: warm, end: memoryAfterGc() },
     }
   } finally {
     await tasks.stop()
@@ -337,9 +394,18 @@ function print(results: Record<string, unknown>): void {
     if (results[where] == null) continue
     const r = results[where] as Measured & {
       threads?: number
-      page_memory_bytes?: number
-      worker_memory_bytes?: number
-      bare_worker_memory_bytes?: number
+      process_memory?: { after_warm_up?: MemoryFigures; end: MemoryFigures }
+      memory?: Record<
+        | 'model_file_bytes'
+        | 'second_model_file_bytes'
+        | 'worker_one_model'
+        | 'worker_two_models'
+        | 'worker_after_warm_up'
+        | 'worker_end'
+        | 'bare_worker_end'
+        | 'page_end',
+        number | undefined
+      >
     }
     lines.push(
       `${where === 'browser' ? 'Chromium tab (Web Worker, onnxruntime-web wasm)' : 'Node (worker thread, onnxruntime-node)'}${r.threads != null ? `, ${r.threads} threads` : ''}:`,
@@ -355,10 +421,24 @@ function print(results: Record<string, unknown>): void {
       `ours / bare at ${HUNDRED.concurrent} concurrent, round by round: ${r.ratio_rounds.map((x) => x.toFixed(2)).join(' ')} (median ${median(r.ratio_rounds).toFixed(2)}x)`,
       `CPU per embedding over those rounds, every thread${where === 'browser' ? ' of every Chromium process' : ''}: ours ${r.cpu_ms_per_task.ours} ms, bare ${r.cpu_ms_per_task.bare} ms`,
     )
-    if (r.page_memory_bytes != null)
+    const pm = r.process_memory
+    if (pm != null)
       lines.push(
-        `memory at the end (wasm heaps only grow: their peak): inference worker ${mb(r.worker_memory_bytes)}, bare pipeline's worker ${mb(r.bare_worker_memory_bytes)} (ratio ${((r.worker_memory_bytes ?? 0) / (r.bare_worker_memory_bytes ?? 1)).toFixed(2)}x), whole page ${mb(r.page_memory_bytes)}; model file 6.9 MB`,
+        `process memory (both pipelines), after warm-up and after the ${TASKS_AFTER_WARM_UP} tasks after it: main thread's heap after a full GC ${mb(pm.after_warm_up?.heap_after_gc)} and ${mb(pm.end.heap_after_gc)}; RSS ${mb(pm.after_warm_up?.rss)} and ${mb(pm.end.rss)}`,
       )
+    const m = r.memory
+    if (m != null) {
+      const ratio = (a?: number, b?: number): string =>
+        a == null || b == null ? '?' : `${(a / b).toFixed(2)}x`
+      const grew = (a?: number, b?: number): number | undefined =>
+        a == null || b == null ? undefined : b - a
+      lines.push(
+        `memory of the inference worker (wasm heaps grow in steps and never shrink): ${mb(m.worker_one_model)} with its model;`,
+        `  a second model (${mb(m.second_model_file_bytes)} file) adds ${mb(grew(m.worker_one_model, m.worker_two_models))} (${ratio(grew(m.worker_one_model, m.worker_two_models), m.second_model_file_bytes)} its file);`,
+        `  running the warm-up (batches of 32 at 100 concurrent) adds ${mb(grew(m.worker_two_models, m.worker_after_warm_up))}; the ${TASKS_AFTER_WARM_UP} tasks after it add ${mb(grew(m.worker_after_warm_up, m.worker_end))};`,
+        `  at the end ${mb(m.worker_end)}, the bare pipeline's worker ${mb(m.bare_worker_end)} (ours / bare ${ratio(m.worker_end, m.bare_worker_end)}), whole page ${mb(m.page_end)}; the primary model's file ${mb(m.model_file_bytes)}`,
+      )
+    }
     lines.push('')
   }
   lines.push(
