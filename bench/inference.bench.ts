@@ -435,7 +435,7 @@ function print(results: Record<string, unknown>): void {
       lines.push(
         `memory of the inference worker (wasm heaps grow in steps and never shrink): ${mb(m.worker_one_model)} with its model;`,
         `  a second model (${mb(m.second_model_file_bytes)} file) adds ${mb(grew(m.worker_one_model, m.worker_two_models))} (${ratio(grew(m.worker_one_model, m.worker_two_models), m.second_model_file_bytes)} its file);`,
-        `  running the warm-up (batches of 32 at 100 concurrent) adds ${mb(grew(m.worker_two_models, m.worker_after_warm_up))}; the ${TASKS_AFTER_WARM_UP} tasks after it add ${mb(grew(m.worker_after_warm_up, m.worker_end))};`,
+        `  running the warm-up (${WARM_ROUNDS} x 256 tasks, 100 concurrent) adds ${mb(grew(m.worker_two_models, m.worker_after_warm_up))}; the ${TASKS_AFTER_WARM_UP} tasks after it add ${mb(grew(m.worker_after_warm_up, m.worker_end))};`,
         `  at the end ${mb(m.worker_end)}, the bare pipeline's worker ${mb(m.bare_worker_end)} (ours / bare ${ratio(m.worker_end, m.bare_worker_end)}), whole page ${mb(m.page_end)}; the primary model's file ${mb(m.model_file_bytes)}`,
       )
     }
