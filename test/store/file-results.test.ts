@@ -1,25 +1,13 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { TaskRecord } from '../../src/core/tasks.js'
-import { TaskStatus, TaskType } from '../../src/core/tasks.js'
+import { TaskStatus } from '../../src/core/tasks.js'
 import { FileResultsStore, RESULTS_NAMESPACE } from '../../src/store/file-results.js'
 import type { ResultsStore } from '../../src/store/results-store.js'
-import { runResultsStoreTests } from './results-suite.js'
+import { ids, rec, runResultsStoreTests } from './results-suite.js'
+import { tempDirs } from './temp-dirs.js'
 
-/** temp directories of the current test, removed after it */
-const dirs: string[] = []
-
-async function freshDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'p2p-file-results-'))
-  dirs.push(dir)
-  return dir
-}
-
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
+const freshDir = tempDirs('p2p-file-results-')
 
 runResultsStoreTests(
   'FileResultsStore',
@@ -29,20 +17,6 @@ runResultsStoreTests(
     return FileResultsStore.open((store as FileResultsStore).location)
   },
 )
-
-function record(task_id: string, seconds: number, extra: Partial<TaskRecord> = {}): TaskRecord {
-  return {
-    task_id,
-    node_id: 'node-a',
-    task_type: TaskType.TEXT_EMBEDDING,
-    status: TaskStatus.COMPLETED,
-    model: 'm',
-    input_preview: task_id,
-    timeout_seconds: 30,
-    submitted_at: new Date(Date.UTC(2025, 0, 1) + seconds * 1000).toISOString(),
-    ...extra,
-  }
-}
 
 describe('FileResultsStore on disk', () => {
   let dir: string
@@ -68,9 +42,9 @@ describe('FileResultsStore on disk', () => {
     const store = await openTracked()
     expect(store.kind).toBe('file')
     expect(store.location).toBe(dir)
-    await store.put(record('a/b c', 1))
-    await store.put(record('plain', 2))
-    await store.put(record('plain', 3, { status: TaskStatus.FAILED }))
+    await store.put(rec('a/b c', 1))
+    await store.put(rec('plain', 2))
+    await store.put(rec('plain', 3, { status: TaskStatus.FAILED }))
     const nsDir = join(dir, RESULTS_NAMESPACE)
     expect((await readdir(nsDir)).sort()).toEqual(['a%2Fb%20c.json', 'plain.json'])
     expect((await stat(nsDir)).mode & 0o777).toBe(0o700)
@@ -78,7 +52,7 @@ describe('FileResultsStore on disk', () => {
       expect((await stat(join(nsDir, name))).mode & 0o777, name).toBe(0o600)
     expect(JSON.parse(await readFile(join(nsDir, 'plain.json'), 'utf8'))).toStrictEqual({
       key: 'plain',
-      value: record('plain', 3, { status: TaskStatus.FAILED }),
+      value: rec('plain', 3, { status: TaskStatus.FAILED }),
     })
   })
 
@@ -88,7 +62,7 @@ describe('FileResultsStore on disk', () => {
     expect(await store.count()).toBe(0)
     expect(await store.deleteExpired(Date.now())).toBe(0)
     await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' })
-    await store.put(record('x', 1))
+    await store.put(rec('x', 1))
     expect(await readdir(join(dir, RESULTS_NAMESPACE))).toEqual(['x.json'])
   })
 
@@ -96,10 +70,10 @@ describe('FileResultsStore on disk', () => {
     const store = await openTracked()
     await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        store.put(record(`r${i}`, i, i < 2 ? { expires_at: record('', 0).submitted_at } : {})),
+        store.put(rec(`r${i}`, i, i < 2 ? { expires_at: rec('', 0).submitted_at } : {})),
       ),
     )
-    expect(await store.deleteExpired(Date.UTC(2025, 0, 1))).toBe(2)
+    expect(await store.deleteExpired(Date.parse(rec('', 0).submitted_at))).toBe(2)
     expect(await store.trim(3)).toBe(1)
     expect((await readdir(join(dir, RESULTS_NAMESPACE))).sort()).toEqual([
       'r3.json',
@@ -110,10 +84,10 @@ describe('FileResultsStore on disk', () => {
 
   it('skips corrupt record files at open with a warning and loads the others', async () => {
     const first = await openTracked()
-    await first.put(record('good-1', 1))
-    await first.put(record('good-2', 2, { node_id: 'node-b' }))
-    await first.put(record('truncated', 3))
-    await first.put(record('mislabelled', 4))
+    await first.put(rec('good-1', 1))
+    await first.put(rec('good-2', 2, { node_id: 'node-b' }))
+    await first.put(rec('truncated', 3))
+    await first.put(rec('mislabelled', 4))
     await first.close()
 
     const nsDir = join(dir, RESULTS_NAMESPACE)
@@ -124,12 +98,12 @@ describe('FileResultsStore on disk', () => {
     await writeFile(join(nsDir, 'not-a-record.json'), '{"key":"not-a-record","value":[1,2]}')
     await writeFile(
       join(nsDir, 'bad-date.json'),
-      JSON.stringify({ key: 'bad-date', value: record('bad-date', 5, { submitted_at: 'soon' }) }),
+      JSON.stringify({ key: 'bad-date', value: rec('bad-date', 5, { submitted_at: 'soon' }) }),
     )
     // a record stored under another task's key
     await writeFile(
       join(nsDir, 'mislabelled.json'),
-      JSON.stringify({ key: 'mislabelled', value: record('someone-else', 4) }),
+      JSON.stringify({ key: 'mislabelled', value: rec('someone-else', 4) }),
     )
     // not records at all: an interrupted write's temporary file and a stray file
     await writeFile(join(nsDir, 'good-1.json.123.abc.tmp'), '{"half')
@@ -139,7 +113,7 @@ describe('FileResultsStore on disk', () => {
     const second = await openTracked({ warn: (message) => warnings.push(message) })
     expect(ids(await second.list())).toEqual(['good-2', 'good-1'])
     expect(await second.count()).toBe(2)
-    expect(await second.get('good-1')).toStrictEqual(record('good-1', 1))
+    expect(await second.get('good-1')).toStrictEqual(rec('good-1', 1))
     expect(await second.get('truncated')).toBeUndefined()
     expect(warnings).toHaveLength(6)
     for (const name of [
@@ -156,14 +130,14 @@ describe('FileResultsStore on disk', () => {
       ).toHaveLength(1)
 
     // a put over a skipped file replaces it
-    await second.put(record('truncated', 9))
+    await second.put(rec('truncated', 9))
     expect(ids(await second.list())).toEqual(['truncated', 'good-2', 'good-1'])
   })
 
   it('opens without a warn callback despite corrupt files', async () => {
     const nsDir = join(dir, RESULTS_NAMESPACE)
     const first = await openTracked()
-    await first.put(record('ok', 1))
+    await first.put(rec('ok', 1))
     await writeFile(join(nsDir, 'bad.json'), '{')
     const second = await openTracked()
     expect(ids(await second.list())).toEqual(['ok'])
@@ -175,7 +149,7 @@ describe('FileResultsStore on disk', () => {
       await Promise.all(
         Array.from({ length: 250 }, (_, k) =>
           first.put(
-            record(`r${String(i + k).padStart(4, '0')}`, i + k, { node_id: `n${(i + k) % 3}` }),
+            rec(`r${String(i + k).padStart(4, '0')}`, i + k, { node_id: `n${(i + k) % 3}` }),
           ),
         ),
       )
@@ -188,14 +162,10 @@ describe('FileResultsStore on disk', () => {
 
   it('close waits for puts in flight', async () => {
     const store = await openTracked()
-    const puts = Array.from({ length: 20 }, (_, i) => store.put(record(`p${i}`, i)))
+    const puts = Array.from({ length: 20 }, (_, i) => store.put(rec(`p${i}`, i)))
     await store.close()
     await Promise.all(puts)
     const reopened = await openTracked()
     expect(await reopened.count()).toBe(20)
   })
 })
-
-function ids(records: TaskRecord[]): string[] {
-  return records.map((r) => r.task_id)
-}

@@ -23,7 +23,7 @@ function at(seconds: number): string {
 }
 
 /** a small COMPLETED classification record submitted `seconds` after BASE */
-function rec(task_id: string, seconds: number, extra: Partial<TaskRecord> = {}): TaskRecord {
+export function rec(task_id: string, seconds: number, extra: Partial<TaskRecord> = {}): TaskRecord {
   return {
     task_id,
     node_id: 'node-a',
@@ -42,7 +42,7 @@ function tid(i: number): string {
   return `t${String(i).padStart(3, '0')}`
 }
 
-function ids(records: TaskRecord[]): string[] {
+export function ids(records: TaskRecord[]): string[] {
   return records.map((r) => r.task_id)
 }
 

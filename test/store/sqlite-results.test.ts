@@ -1,26 +1,13 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { TaskRecord } from '../../src/core/tasks.js'
-import { TaskStatus, TaskType } from '../../src/core/tasks.js'
+import { describe, expect, it } from 'vitest'
 import { FileResultsStore } from '../../src/store/file-results.js'
 import { SqliteResultsStore } from '../../src/store/sqlite-results.js'
 import type { ResultsStore } from '../../src/store/results-store.js'
-import { runResultsStoreTests } from './results-suite.js'
+import { rec, runResultsStoreTests } from './results-suite.js'
+import { tempDirs } from './temp-dirs.js'
 
-/** temp directories of the current test, removed after it */
-const dirs: string[] = []
-
-async function freshDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'p2p-sqlite-results-'))
-  dirs.push(dir)
-  return dir
-}
-
-afterEach(async () => {
-  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-})
+const freshDir = tempDirs('p2p-sqlite-results-')
 
 runResultsStoreTests(
   'SqliteResultsStore',
@@ -31,26 +18,11 @@ runResultsStoreTests(
   },
 )
 
-function record(task_id: string, seconds: number): TaskRecord {
-  return {
-    task_id,
-    node_id: 'node-a',
-    task_type: TaskType.TEXT_EMBEDDING,
-    status: TaskStatus.COMPLETED,
-    model: 'm',
-    input_preview: task_id,
-    timeout_seconds: 30,
-    submitted_at: new Date(Date.UTC(2025, 0, 1) + seconds * 1000).toISOString(),
-  }
-}
-
 describe('SqliteResultsStore on disk', () => {
   it('imports the result files of earlier versions once, then removes their folder', async () => {
     const dir = await freshDir()
     const files = await FileResultsStore.open(dir)
-    const old = Array.from({ length: 1500 }, (_, i) =>
-      record(`old-${String(i).padStart(4, '0')}`, i),
-    )
+    const old = Array.from({ length: 1500 }, (_, i) => rec(`old-${String(i).padStart(4, '0')}`, i))
     await files.putMany(old)
     await files.close()
 
@@ -59,7 +31,7 @@ describe('SqliteResultsStore on disk', () => {
     expect(await store.get('old-0042')).toStrictEqual(old[42])
     expect((await store.list({ limit: 2 })).map((r) => r.task_id)).toEqual(['old-1499', 'old-1498'])
     expect(await readdir(dir)).not.toContain('results')
-    await store.put(record('new', 5000))
+    await store.put(rec('new', 5000))
     await store.close()
 
     const again = await SqliteResultsStore.open(dir)
