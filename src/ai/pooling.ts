@@ -24,18 +24,17 @@ export function meanPoolNormalized(
   const sum = new Float64Array(dimensions)
   for (let r = 0; r < rows; r++) {
     sum.fill(0)
-    let counted = 0
     for (let t = 0; t < tokens; t++) {
       if (Number(mask[r * tokens + t]) === 0) continue
-      counted++
       const base = (r * tokens + t) * dimensions
       for (let d = 0; d < dimensions; d++)
         sum[d] = (sum[d] as number) + (hidden[base + d] as number)
     }
     let squares = 0
     for (let d = 0; d < dimensions; d++) squares += (sum[d] as number) ** 2
-    // the mean's length is the sum's divided by `counted`; no tokens or all zeros: zeros
-    const scale = squares > 0 && counted > 0 ? 1 / Math.sqrt(squares) : 0
+    // the mean is the sum over the row's token count: the same direction, so the sum is scaled
+    // to unit length directly; no tokens (or all zeros): zeros
+    const scale = squares > 0 ? 1 / Math.sqrt(squares) : 0
     for (let d = 0; d < dimensions; d++) out[r * dimensions + d] = (sum[d] as number) * scale
   }
   return out

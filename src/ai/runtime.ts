@@ -15,9 +15,9 @@ import { TaskType } from '../core/tasks.js'
 import type {
   InferenceRuntime,
   ItemFailure,
-  RuntimeItem,
   LoadProgress,
   ModelSpec,
+  RuntimeItem,
   RuntimeOptions,
 } from './engine.js'
 import { modelKey } from './engine.js'
@@ -221,10 +221,11 @@ async function embed(pipe: FeatureExtractionPipeline, tokens: TokenBatch): Promi
   const outputs = (await pipe.model(tokens)) as Record<string, Tensor | undefined>
   const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings
   if (hidden?.dims.length !== 3) throw new Error('the model gave no token vectors')
-  const [rows, width, dimensions] = hidden.dims as [number, number, number]
+  const dims = hidden.dims as [rows: number, tokens: number, dimensions: number]
+  const [rows, , dimensions] = dims
   const values = meanPoolNormalized(
     hidden.data as Float32Array,
-    [rows, width, dimensions],
+    dims,
     tokens.attention_mask.data as ArrayLike<bigint>,
   )
   return Array.from({ length: rows }, (_, i) => ({
