@@ -13,7 +13,6 @@ import type { BrowserContext, Page } from '@playwright/test'
 import { test } from '@playwright/test'
 import { launchChromium, newProfile } from '../e2e/browser.js'
 import { startBenchRelay } from './bench-relay.js'
-import type {} from './page/bench-api.js'
 
 const SIZES = (process.env.BENCH_TABS ?? '4,8').split(',').map(Number)
 const RTT_COUNT = 500

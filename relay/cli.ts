@@ -15,8 +15,6 @@ import type {
 } from '../src/core/tasks.js'
 import type { NodeRole, PeerInfo } from '../src/core/types.js'
 import { VERSION } from '../src/core/version.js'
-import type { NodeConfig } from '../src/node/config.js'
-import { sampleConfig } from '../src/node/config.js'
 import type { P2PNode } from '../src/node/create-node.js'
 import { loadNodeConfig } from '../src/platform/node/load-config.js'
 import { defaultModelsDir } from '../src/platform/node/models-dir.js'
@@ -34,6 +32,8 @@ import {
 import { exitOnSignal, launch } from './launch.js'
 import type { NodeStatus } from './node-routes.js'
 import { nodeRoutes } from './node-routes.js'
+import type { NodeConfig } from '../src/core/config.js'
+import { sampleConfig } from '../src/node/config-fields.js'
 
 const USAGE = `p2p-ai-agents ${VERSION}: a browser-first peer-to-peer mesh of AI nodes
 

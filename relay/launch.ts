@@ -6,13 +6,13 @@
 import type { NodeRole } from '../src/core/types.js'
 import type { P2PNode } from '../src/node/create-node.js'
 import { createNode } from '../src/node/create-node.js'
-import type { LogSink } from '../src/obs/logger.js'
 import { httpOnWebSocketPort } from '../src/platform/node/http-service.js'
 import type { LoadedConfig } from '../src/platform/node/load-config.js'
 import { createNodeHost } from '../src/platform/node/node-host.js'
 import type { Route } from './http-routes.js'
 import { createHttpHandler } from './http-routes.js'
 import { assertPortFree } from './port.js'
+import type { LogSink } from '../src/core/log.js'
 
 export interface LaunchOptions {
   role: NodeRole

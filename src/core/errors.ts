@@ -1,126 +1,338 @@
 /**
- * Errors with stable names (check `err.name`, not instanceof, across worker and process
- * boundaries). Messages say what happened and what to do next.
+ * The error vocabulary. Every error that crosses a boundary (CLI, HTTP, page, worker, wire)
+ * carries a `code` from the unions below and a stable `name`: check `err.code` or `err.name`,
+ * not `instanceof`, since errors are rebuilt on the far side of a worker or a process. Messages
+ * say what happened and what to do next.
  */
+import type { ConfigProblem } from './config.js'
 
-export class ConfigError extends Error {
-  static readonly NAME = 'ConfigError'
+/** Starting, stopping and identifying a node. */
+export const NODE_ERROR_CODES = [
+  'config_invalid',
+  'identity_corrupt',
+  'identity_slots_exhausted',
+  'invalid_transition',
+  'node_not_active',
+  'node_shutting_down',
+  'self_verification_failed',
+  'port_in_use',
+  'part_start_failed',
+] as const
+export type NodeErrorCode = (typeof NODE_ERROR_CODES)[number]
+
+/** Sending a routed message (FR10.3). */
+export const MESH_ERROR_CODES = [
+  'no_route',
+  'delivery_timeout',
+  'message_too_large',
+  'message_rejected',
+  'invalid_peer_id',
+  'invalid_topic',
+  'invalid_ttl',
+] as const
+export type MeshErrorCode = (typeof MESH_ERROR_CODES)[number]
+
+/** Why an inbound mesh frame was dropped; counted per reason, and sent back in a REJECTED ack. */
+export const FRAME_DROP_REASONS = [
+  'oversized',
+  'undecodable',
+  'wrong_version',
+  'no_body',
+  'invalid_envelope',
+  'invalid_ack',
+  'invalid_heartbeat',
+  'invalid_peer_list',
+  'invalid_goodbye',
+] as const
+export type FrameDropReason = (typeof FRAME_DROP_REASONS)[number]
+
+/** Loading models (in the inference worker). */
+export const MODEL_ERROR_CODES = [
+  'model_manifest_invalid',
+  'insufficient_disk_space',
+  'model_load_failed',
+  'engine_closed',
+  'worker_restarted',
+] as const
+export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number]
+
+/** Why a task ended FAILED or TIMEOUT: its record's `error_reason` (FR14.2-FR14.4). */
+export const TASK_ERROR_REASONS = [
+  'input_empty',
+  'invalid_input_type',
+  'input_exceeds_max_length',
+  'inference_failed',
+  'engine_failed',
+  'timeout',
+  'node_shutting_down',
+  'interrupted',
+  'insufficient_disk_space',
+  'model_manifest_invalid',
+  'model_load_failed',
+] as const
+export type TaskErrorReason = (typeof TASK_ERROR_REASONS)[number]
+
+/** Why a task request was refused before it became a task, or a task cannot be found. */
+export const TASK_REQUEST_ERROR_CODES = [
+  'unknown_task_type',
+  'invalid_task_id',
+  'duplicate_task_id',
+  'invalid_timeout',
+  'invalid_task_request',
+  'tasks_not_running',
+  'tasks_unavailable',
+  'task_not_found',
+] as const
+export type TaskRequestErrorCode = (typeof TASK_REQUEST_ERROR_CODES)[number]
+
+/** What an HTTP route of a Node host answers for a request it cannot take. */
+export const HTTP_ERROR_CODES = [
+  'invalid_json',
+  'invalid_body',
+  'invalid_query',
+  'payload_too_large',
+  'unsupported_media_type',
+  'not_found',
+  'method_not_allowed',
+  'loopback_only',
+  'cross_origin_refused',
+  'node_not_ready',
+  'internal_error',
+] as const
+export type HttpErrorCode = (typeof HTTP_ERROR_CODES)[number]
+
+/** What the command line reports about its own use and the nodes it controls. */
+export const CLI_ERROR_CODES = [
+  'usage',
+  'node_not_running',
+  'node_ambiguous',
+  'node_stop_timeout',
+] as const
+export type CliErrorCode = (typeof CLI_ERROR_CODES)[number]
+
+export type ErrorCode =
+  | NodeErrorCode
+  | MeshErrorCode
+  | FrameDropReason
+  | ModelErrorCode
+  | TaskErrorReason
+  | TaskRequestErrorCode
+  | HttpErrorCode
+  | CliErrorCode
+
+const ALL_CODES: ReadonlySet<string> = new Set<string>([
+  ...NODE_ERROR_CODES,
+  ...MESH_ERROR_CODES,
+  ...FRAME_DROP_REASONS,
+  ...MODEL_ERROR_CODES,
+  ...TASK_ERROR_REASONS,
+  ...TASK_REQUEST_ERROR_CODES,
+  ...HTTP_ERROR_CODES,
+  ...CLI_ERROR_CODES,
+])
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && ALL_CODES.has(value)
+}
+
+/** The base of every error of ours: a stable name and a code from the vocabulary. */
+export class P2PError<C extends ErrorCode = ErrorCode> extends Error {
+  static readonly NAME: string = 'P2PError'
+  override name = P2PError.NAME
+  constructor(
+    readonly code: C,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
+
+/** The code of any error of ours, also one rebuilt from plain data (`{name, message, code}`). */
+export function errorCode(err: unknown): ErrorCode | undefined {
+  const code = (err as { code?: unknown } | null)?.code
+  return isErrorCode(code) ? code : undefined
+}
+
+/** An error as plain data, to cross a worker or a process: name, message and code survive. */
+export interface ErrorData {
+  name: string
+  message: string
+  code?: ErrorCode
+}
+
+export function errorToData(err: unknown): ErrorData {
+  const e = err instanceof Error ? err : new Error(String(err))
+  return { name: e.name, message: e.message, code: errorCode(e) }
+}
+
+/** Rebuilds an error sent as data: a P2PError (with its name) when it had a code of ours. */
+export function errorFromData(data: ErrorData): Error {
+  const err = data.code == null ? new Error(data.message) : new P2PError(data.code, data.message)
+  err.name = data.name
+  return err
+}
+
+export class ConfigError extends P2PError<'config_invalid'> {
+  static override readonly NAME = 'ConfigError'
   override name = ConfigError.NAME
   constructor(
     readonly problems: ConfigProblem[],
     message = `invalid configuration:\n${problems.map((p) => `  - ${p.field}: ${p.message} (${p.code})`).join('\n')}`,
   ) {
-    super(message)
+    super('config_invalid', message)
   }
 }
 
-export interface ConfigProblem {
-  /** the config field (or environment variable / query parameter) at fault */
-  field: string
-  /** stable code, e.g. "max_peers_exceeds_limit", "config_too_large" */
-  code: string
-  message: string
-}
-
-export class IdentityCorruptError extends Error {
-  static readonly NAME = 'IdentityCorruptError'
+export class IdentityCorruptError extends P2PError<'identity_corrupt'> {
+  static override readonly NAME = 'IdentityCorruptError'
   override name = IdentityCorruptError.NAME
   constructor(
     readonly location: string,
     reason: string,
   ) {
     super(
+      'identity_corrupt',
       `node identity at ${location} is corrupt: ${reason}. ` +
         'It was left untouched; restore it from a backup, or move it aside to generate a new identity (a new node id).',
     )
   }
 }
 
-export class InvalidTransitionError extends Error {
-  static readonly NAME = 'InvalidTransitionError'
+export class InvalidTransitionError extends P2PError<'invalid_transition'> {
+  static override readonly NAME = 'InvalidTransitionError'
   override name = InvalidTransitionError.NAME
   constructor(
     readonly from: string | null,
     readonly to: string,
   ) {
-    super(`invalid node state transition ${from ?? '(none)'} → ${to}`)
+    super('invalid_transition', `invalid node state transition ${from ?? '(none)'} → ${to}`)
   }
 }
 
-export class NotActiveError extends Error {
-  static readonly NAME = 'NotActiveError'
+export class NotActiveError extends P2PError<'node_not_active'> {
+  static override readonly NAME = 'NotActiveError'
   override name = NotActiveError.NAME
   constructor(state: string) {
-    super(`the node is ${state}, not ACTIVE`)
+    super('node_not_active', `the node is ${state}, not ACTIVE`)
   }
 }
 
-export class NoRouteError extends Error {
-  static readonly NAME = 'NoRouteError'
+export class ShuttingDownError extends P2PError<'node_shutting_down'> {
+  static override readonly NAME = 'ShuttingDownError'
+  override name = ShuttingDownError.NAME
+  constructor(what = 'the node is shutting down') {
+    super('node_shutting_down', what)
+  }
+}
+
+export class SelfVerificationError extends P2PError<'self_verification_failed'> {
+  static override readonly NAME = 'SelfVerificationError'
+  override name = SelfVerificationError.NAME
+  constructor(
+    readonly check: string,
+    readonly reason: string | undefined,
+  ) {
+    super('self_verification_failed', `self-verification failed: ${check} (${reason ?? 'failed'})`)
+  }
+}
+
+export class PortInUseError extends P2PError<'port_in_use'> {
+  static override readonly NAME = 'PortInUseError'
+  override name = PortInUseError.NAME
+  constructor(readonly port: number) {
+    super('port_in_use', `Port ${port} already in use. Use --port to specify a different port.`)
+  }
+}
+
+/** A part of the node failed to start; what had started was stopped again. */
+export class PartStartError extends P2PError<'part_start_failed'> {
+  static override readonly NAME = 'PartStartError'
+  override name = PartStartError.NAME
+  constructor(
+    readonly part: string,
+    cause: unknown,
+  ) {
+    super('part_start_failed', `${part} failed to start: ${(cause as Error).message}`, { cause })
+  }
+}
+
+export class NoRouteError extends P2PError<'no_route'> {
+  static override readonly NAME = 'NoRouteError'
   override name = NoRouteError.NAME
   constructor(readonly to: string) {
-    super(`no route to peer ${to}: it is not connected and no neighbour knows a path to it`)
+    super(
+      'no_route',
+      `no route to peer ${to}: it is not connected and no neighbour knows a path to it`,
+    )
   }
 }
 
-export class DeliveryTimeoutError extends Error {
-  static readonly NAME = 'DeliveryTimeoutError'
+export class DeliveryTimeoutError extends P2PError<'delivery_timeout'> {
+  static override readonly NAME = 'DeliveryTimeoutError'
   override name = DeliveryTimeoutError.NAME
   constructor(
     readonly id: string,
     readonly to: string,
     ms: number,
   ) {
-    super(`message ${id} to ${to} was not confirmed within ${ms} ms`)
+    super('delivery_timeout', `message ${id} to ${to} was not confirmed within ${ms} ms`)
   }
 }
 
-export class MessageTooLargeError extends Error {
-  static readonly NAME = 'MessageTooLargeError'
+export class MessageTooLargeError extends P2PError<'message_too_large'> {
+  static override readonly NAME = 'MessageTooLargeError'
   override name = MessageTooLargeError.NAME
   constructor(
     readonly size: number,
     readonly limit: number,
   ) {
-    super(`message payload of ${size} bytes exceeds max_message_bytes (${limit})`)
+    super(
+      'message_too_large',
+      `message payload of ${size} bytes exceeds max_message_bytes (${limit})`,
+    )
   }
 }
 
-export class PortInUseError extends Error {
-  static readonly NAME = 'PortInUseError'
-  override name = PortInUseError.NAME
-  constructor(readonly port: number) {
-    super(`Port ${port} already in use. Use --port to specify a different port.`)
-  }
-}
-
-export class MessageRejectedError extends Error {
-  static readonly NAME = 'MessageRejectedError'
+export class MessageRejectedError extends P2PError<'message_rejected'> {
+  static override readonly NAME = 'MessageRejectedError'
   override name = MessageRejectedError.NAME
   constructor(
     readonly id: string,
     readonly by: string,
     readonly reason: string,
   ) {
-    super(`message ${id} was rejected by ${by}: ${reason || 'no reason given'}`)
+    super('message_rejected', `message ${id} was rejected by ${by}: ${reason || 'no reason given'}`)
   }
 }
 
-export class ShuttingDownError extends Error {
-  static readonly NAME = 'ShuttingDownError'
-  override name = ShuttingDownError.NAME
-  constructor() {
-    super('node_shutting_down')
-  }
+/** A send() whose arguments cannot make a message: not a peer id, a bad topic or TTL. */
+export class InvalidMessageError extends P2PError<
+  'invalid_peer_id' | 'invalid_topic' | 'invalid_ttl'
+> {
+  static override readonly NAME = 'InvalidMessageError'
+  override name = InvalidMessageError.NAME
 }
 
-export class SelfVerificationError extends Error {
-  static readonly NAME = 'SelfVerificationError'
-  override name = SelfVerificationError.NAME
+export class ModelError extends P2PError<ModelErrorCode> {
+  static override readonly NAME = 'ModelError'
+  override name = ModelError.NAME
+}
+
+export class TaskRequestError extends P2PError<TaskRequestErrorCode> {
+  static override readonly NAME = 'TaskRequestError'
+  override name = TaskRequestError.NAME
+}
+
+/** A request an HTTP route cannot take; `field` names the part of the body or query at fault. */
+export class HttpError extends P2PError<HttpErrorCode> {
+  static override readonly NAME = 'HttpError'
+  override name = HttpError.NAME
   constructor(
-    readonly check: string,
-    readonly reason: string | undefined,
+    code: HttpErrorCode,
+    message: string,
+    readonly field?: string,
   ) {
-    super(`self-verification failed: ${check} (${reason ?? 'failed'})`)
+    super(code, message)
   }
 }

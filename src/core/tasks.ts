@@ -91,6 +91,16 @@ export interface TaskRecord {
   error_details?: string
 }
 
+/** A page of stored task records. */
+export interface ResultsQuery {
+  /** only this node's results; all when absent */
+  nodeId?: string
+  /** @default 20 */
+  limit?: number
+  /** @default 0 */
+  offset?: number
+}
+
 /** FR14.4 status: the record plus what only a live task has. */
 export interface TaskStatusReport extends TaskRecord {
   progress_percent: number

@@ -7,10 +7,10 @@
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { PeerQueue } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { Logger } from '../obs/logger.js'
 import { backoffDelay, isTransientError } from './backoff.js'
 import type { PeerTable } from './peer-table.js'
 import { transportOf } from './transport-kind.js'
+import type { Logger } from '../core/log.js'
 
 export interface DialerOptions {
   libp2p: Libp2p

@@ -9,8 +9,8 @@ import { pbStream } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { DIRECTORY_PROTOCOL } from '../core/protocol.js'
 import { Directory, DirectoryRequest } from '../core/proto/directory.js'
-import type { Logger } from '../obs/logger.js'
 import { isPeerIdString, MAX_PEER_LIST } from './codec.js'
+import type { Logger } from '../core/log.js'
 
 const TIMEOUT_MS = 3000
 

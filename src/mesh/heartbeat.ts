@@ -8,11 +8,11 @@
 import { equals } from 'uint8arrays'
 import { VERSION } from '../core/version.js'
 import type { Heartbeat } from '../core/proto/mesh.js'
-import type { Logger } from '../obs/logger.js'
 import type { Link } from './link.js'
 import type { PeerTable } from './peer-table.js'
 import { peerListHash } from './peer-table.js'
 import type { TopologyTable } from './topology.js'
+import type { Logger } from '../core/log.js'
 
 export interface HeartbeatOptions {
   nodeId: string

@@ -18,8 +18,8 @@ import { WebSockets } from '@multiformats/multiaddr-matcher'
 import type { Libp2pOptions } from 'libp2p'
 import type { NodeRole, Platform } from '../core/types.js'
 import { agentVersion } from '../core/version.js'
-import type { NodeConfig } from '../node/config.js'
 import { transportOf } from './transport-kind.js'
+import type { NodeConfig } from '../core/config.js'
 
 /**
  * Data-channel messages of 64 KiB instead of @libp2p/webrtc's 16 KiB (RFC 8831 asks for 16 KiB

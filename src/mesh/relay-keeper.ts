@@ -9,8 +9,8 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
-import type { Logger } from '../obs/logger.js'
 import { backoffDelay } from './backoff.js'
+import type { Logger } from '../core/log.js'
 
 export interface RelayKeeperOptions {
   libp2p: Libp2p

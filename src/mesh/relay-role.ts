@@ -7,8 +7,8 @@ import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import { DIRECTORY_PROTOCOL, TOPOLOGY_TOPIC } from '../core/protocol.js'
-import type { Logger } from '../obs/logger.js'
 import { serveDirectory } from './directory.js'
+import type { Logger } from '../core/log.js'
 
 export type RelayServices = {
   pubsub: GossipSub

@@ -12,6 +12,7 @@
  */
 import { v4 as uuid } from 'uuid'
 import {
+  InvalidMessageError,
   MessageRejectedError,
   MessageTooLargeError,
   NoRouteError,
@@ -19,14 +20,15 @@ import {
 } from '../core/errors.js'
 import { DEFAULT_TTL, MAX_TOPIC_LENGTH, MAX_TTL } from '../core/protocol.js'
 import { Ack, Envelope, Receipt } from '../core/proto/mesh.js'
+import type { SendOptions } from '../core/node-api.js'
 import type { Delivery, MeshMessage } from '../core/types.js'
-import type { Logger } from '../obs/logger.js'
 import { isPeerIdString } from './codec.js'
 import { PendingDeliveries } from './deliveries.js'
 import type { Link } from './link.js'
 import type { PeerTable } from './peer-table.js'
 import { SeenCache } from './seen-cache.js'
 import type { TopologyTable } from './topology.js'
+import type { Logger } from '../core/log.js'
 
 export interface RouterOptions {
   /** our peer id */
@@ -60,14 +62,6 @@ export type RouterCounter =
   | 'receipt'
   | 'rejected'
   | 'busy'
-
-export interface SendOptions {
-  signal?: AbortSignal
-  /** overall deadline for delivery confirmation, ms. @default 15000 */
-  timeoutMs?: number
-  /** hop budget, 1-16. @default 10 */
-  ttl?: number
-}
 
 /** One envelope on its way over one hop, awaiting that hop's ack. */
 interface HopTransmission {
@@ -143,12 +137,16 @@ export class Router {
   ): Promise<Delivery> {
     options.signal?.throwIfAborted()
     const ttl = options.ttl ?? DEFAULT_TTL
-    if (!isPeerIdString(to)) throw new TypeError(`not a peer id: ${JSON.stringify(to)}`)
-    if (topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) {
-      throw new TypeError(`topic must be 1-${MAX_TOPIC_LENGTH} characters`)
+    if (!isPeerIdString(to))
+      throw new InvalidMessageError('invalid_peer_id', `not a peer id: ${JSON.stringify(to)}`)
+    if (typeof topic !== 'string' || topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) {
+      throw new InvalidMessageError(
+        'invalid_topic',
+        `topic must be 1-${MAX_TOPIC_LENGTH} characters`,
+      )
     }
     if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL)
-      throw new TypeError(`ttl must be 1-${MAX_TTL}`)
+      throw new InvalidMessageError('invalid_ttl', `ttl must be 1-${MAX_TTL}`)
     if (payload.byteLength > this.opts.maxMessageBytes) {
       throw new MessageTooLargeError(payload.byteLength, this.opts.maxMessageBytes)
     }

@@ -14,11 +14,11 @@ import { TopologyAnnouncement } from '../core/proto/topology.js'
 import { VERSION } from '../core/version.js'
 import type { EngineCapabilities } from '../core/tasks.js'
 import type { Platform } from '../core/types.js'
-import type { Logger } from '../obs/logger.js'
 import { isPeerIdString, MAX_PEER_LIST } from './codec.js'
 import type { PeerTable } from './peer-table.js'
 import type { TopologyTable } from './topology.js'
 import { transportOf } from './transport-kind.js'
+import type { Logger } from '../core/log.js'
 
 const MAX_ANNOUNCEMENT_BYTES = 128 * 1024
 const MAX_ADDRS = 16

@@ -22,25 +22,26 @@ import type {
   StateTransition,
 } from '../core/types.js'
 import { NodeState } from '../core/types.js'
+import type { RelayStatus } from '../core/node-api.js'
 import { VERSION } from '../core/version.js'
-import type { MeshEvents, MeshServices } from '../mesh/mesh-service.js'
+import type { MeshServices } from '../mesh/mesh-service.js'
 import { MeshService } from '../mesh/mesh-service.js'
-import type { SendOptions } from '../mesh/router.js'
 import { libp2pOptions } from '../mesh/libp2p-options.js'
 import type { RelayServices } from '../mesh/relay-role.js'
 import { RelayRole } from '../mesh/relay-role.js'
-import type { Logger } from '../obs/logger.js'
 import { createLogger } from '../obs/logger.js'
 import { Namespaces } from '../store/storage.js'
-import type { ResolvedConfig } from './config.js'
 import { runHealthChecks } from './health.js'
 import type { InferenceHost, NodeHost } from './host.js'
 import type { Identity } from './identity.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { Lifecycle } from './lifecycle.js'
-import type { TaskEvents } from '../tasks/task-service.js'
 import { TaskService } from '../tasks/task-service.js'
 import { OperationTracker } from './operations.js'
+import type { MeshEvents, TaskEvents } from '../core/events.js'
+import type { SendOptions } from '../core/node-api.js'
+import type { Logger } from '../core/log.js'
+import type { ResolvedConfig } from '../core/config.js'
 
 /** Everything the mesh and the task engine report, plus the node's own lifecycle and health. */
 export interface NodeEvents extends MeshEvents, TaskEvents {
@@ -402,9 +403,16 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     return [...ids]
   }
 
-  /** Relays this node is connected to (peer ids). */
-  connectedRelays(): string[] {
-    return this.meshService?.relays.status().connected ?? []
+  relayStatus(): RelayStatus {
+    return { connected: this.meshService?.relays.status().connected ?? [] }
+  }
+
+  listenAddresses(): string[] {
+    return this.p2p?.getMultiaddrs().map((ma) => ma.toString()) ?? []
+  }
+
+  activeSince(): number | undefined {
+    return this.state === NodeState.ACTIVE ? this.lifecycle.enteredAt(NodeState.ACTIVE) : undefined
   }
 
   /** Sends a routed message to any node of the mesh (FR10.3). */

@@ -2,9 +2,9 @@
 import type { InferenceEngine, ModelSource } from '../ai/engine.js'
 import type { Platform } from '../core/types.js'
 import type { ResultsStore } from '../store/results-store.js'
-import type { LogSink } from '../obs/logger.js'
 import type { StorageAdapter } from '../store/storage.js'
 import type { IdentityStore } from './identity.js'
+import type { LogSink } from '../core/log.js'
 
 export interface NodeHost {
   platform: Platform

@@ -6,7 +6,7 @@ import { TypedEventEmitter } from 'main-event'
 import { InvalidTransitionError } from '../core/errors.js'
 import type { StateTransition } from '../core/types.js'
 import { NodeState } from '../core/types.js'
-import type { Logger } from '../obs/logger.js'
+import type { Logger } from '../core/log.js'
 
 const ALLOWED: Record<NodeState | 'NONE', readonly NodeState[]> = {
   NONE: [NodeState.INITIALIZING],

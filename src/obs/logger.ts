@@ -2,27 +2,7 @@
  * Structured, namespaced logging. A log entry is a plain object; sinks decide where it goes
  * (JSON lines on a Node host, the console and an in-page ring buffer in a tab).
  */
-import type { LogLevel } from '../node/config.js'
-
-export interface LogEntry {
-  ts: string
-  level: LogLevel
-  ns: string
-  msg: string
-  [field: string]: unknown
-}
-
-export type LogSink = (entry: LogEntry) => void
-
-export interface Logger {
-  readonly ns: string
-  debug(msg: string, fields?: Record<string, unknown>): void
-  info(msg: string, fields?: Record<string, unknown>): void
-  warn(msg: string, fields?: Record<string, unknown>): void
-  error(msg: string, fields?: Record<string, unknown>): void
-  /** a logger for a sub-namespace, e.g. `node` → `node:mesh` */
-  child(ns: string): Logger
-}
+import type { LogEntry, Logger, LogLevel, LogSink } from '../core/log.js'
 
 const RANK: Record<LogLevel, number> = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40 }
 

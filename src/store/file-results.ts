@@ -17,7 +17,7 @@ import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { TaskRecord } from '../core/tasks.js'
 import { FileStorage } from './file-storage.js'
-import type { ResultKeys, ResultsQuery, ResultsStore } from './results-store.js'
+import type { ResultKeys, ResultsStore } from './results-store.js'
 import {
   checkNow,
   isTaskId,
@@ -26,6 +26,7 @@ import {
   resultsPage,
   wholeNumber,
 } from './results-store.js'
+import type { ResultsQuery } from '../core/tasks.js'
 
 /** the FileStorage namespace of the records */
 export const RESULTS_NAMESPACE = 'results'

@@ -23,8 +23,9 @@ import type { DBSchema, IDBPDatabase } from 'idb'
 import { openDB } from 'idb'
 import type { EmbeddingOutput, TaskOutput, TaskRecord } from '../core/tasks.js'
 import { roundEmbeddingValue } from '../core/tasks.js'
-import type { ResultKeys, ResultsQuery, ResultsStore } from './results-store.js'
+import type { ResultKeys, ResultsStore } from './results-store.js'
 import { checkNow, isTaskId, resultKeys, resultsPage, wholeNumber } from './results-store.js'
+import type { ResultsQuery } from '../core/tasks.js'
 
 const VERSION = 1
 const STORE = 'results'

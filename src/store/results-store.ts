@@ -3,16 +3,7 @@
  * expired and trimmed in the background. IndexedDB in a tab, SQLite on a Node host (files in
  * earlier versions); all pass the acceptance suite in test/store/results-suite.ts.
  */
-import type { TaskRecord } from '../core/tasks.js'
-
-export interface ResultsQuery {
-  /** only this node's results; all when absent */
-  nodeId?: string
-  /** @default 20 */
-  limit?: number
-  /** @default 0 */
-  offset?: number
-}
+import type { ResultsQuery, TaskRecord } from '../core/tasks.js'
 
 export interface ResultsStore {
   /** inserts or replaces the record of `record.task_id`, atomically */

@@ -16,8 +16,9 @@ import type * as NodeSqlite from 'node:sqlite'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { TaskRecord } from '../core/tasks.js'
 import { FileResultsStore, RESULTS_NAMESPACE } from './file-results.js'
-import type { ResultsQuery, ResultsStore } from './results-store.js'
+import type { ResultsStore } from './results-store.js'
 import { checkNow, isTaskId, resultKeys, resultsPage, wholeNumber } from './results-store.js'
+import type { ResultsQuery } from '../core/tasks.js'
 
 const FILE = 'results.db'
 const VERSION = 1

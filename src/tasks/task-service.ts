@@ -23,10 +23,11 @@ import type {
 import { FINAL_STATUSES, TaskStatus } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../ai/engine.js'
 import { modelKey } from '../ai/engine.js'
-import type { Logger } from '../obs/logger.js'
-import type { ResultsQuery, ResultsStore } from '../store/results-store.js'
+import type { ResultsStore } from '../store/results-store.js'
 import { RecordWriter } from './record-writer.js'
 import { checkRequest, preview } from './request.js'
+import type { Logger } from '../core/log.js'
+import type { ResultsQuery } from '../core/tasks.js'
 
 export interface TaskServiceOptions {
   nodeId: string

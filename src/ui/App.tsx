@@ -1,10 +1,10 @@
-import type { P2PNode } from '../node/create-node.js'
+import type { NodeApi } from '../core/node-api.js'
 import { Messages } from './Messages.js'
 import { NodeCard } from './NodeCard.js'
 import { PeerTable } from './PeerTable.js'
 import { Tasks } from './Tasks.js'
 
-export function App({ node }: { node: P2PNode }) {
+export function App({ node }: { node: NodeApi }) {
   return (
     <main>
       <header>

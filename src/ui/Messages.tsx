@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import type { FormEvent } from 'react'
-import type { P2PNode } from '../node/create-node.js'
+import type { NodeApi } from '../core/node-api.js'
 import { nodeLabel } from './format.js'
 import { useKnownNodes, useMessages, usePeers } from './hooks.js'
 
@@ -12,7 +12,7 @@ interface Result {
 }
 
 /** Send a routed message to any node of the mesh, and see what arrived here. */
-export function Messages({ node }: { node: P2PNode }) {
+export function Messages({ node }: { node: NodeApi }) {
   const peers = usePeers(node)
   const known = useKnownNodes(node)
   const received = useMessages(node)

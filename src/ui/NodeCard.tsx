@@ -1,14 +1,14 @@
 import { NodeState } from '../core/types.js'
-import type { P2PNode } from '../node/create-node.js'
+import type { NodeApi } from '../core/node-api.js'
 import { useNodeState, useNow, useRelayCount } from './hooks.js'
 import { formatAge } from './format.js'
 
 /** Who this tab is: node id, peer id, state, uptime, relay connection. */
-export function NodeCard({ node }: { node: P2PNode }) {
+export function NodeCard({ node }: { node: NodeApi }) {
   const state = useNodeState(node)
   const relays = useRelayCount(node)
   const now = useNow()
-  const activeAt = node.lifecycle.enteredAt(NodeState.ACTIVE)
+  const activeAt = node.activeSince()
   return (
     <section className="card node-card" aria-label="this node">
       <h2>This node</h2>

@@ -1,10 +1,10 @@
 import type { PeerInfo } from '../core/types.js'
-import type { P2PNode } from '../node/create-node.js'
+import type { NodeApi } from '../core/node-api.js'
 import { formatAge, shortId } from './format.js'
 import { useNow, usePeers } from './hooks.js'
 
 /** The mesh neighbours of this node, with how they are reached and how healthy they are. */
-export function PeerTable({ node }: { node: P2PNode }) {
+export function PeerTable({ node }: { node: NodeApi }) {
   const peers = usePeers(node)
   const now = useNow()
   return (

@@ -1,11 +1,11 @@
 import { useState } from 'react'
 import type { FormEvent } from 'react'
 import type { TaskOutput, TaskStatusReport } from '../core/tasks.js'
-import type { P2PNode } from '../node/create-node.js'
+import type { NodeApi } from '../core/node-api.js'
 import { useModels, useTasks } from './hooks.js'
 
 /** The node's AI work: models (with load progress), a task box, and the task list. */
-export function Tasks({ node }: { node: P2PNode }) {
+export function Tasks({ node }: { node: NodeApi }) {
   const models = useModels(node)
   const tasks = useTasks(node)
   const [type, setType] = useState('text_embedding')

@@ -2,9 +2,10 @@
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import type { ModelInfo, TaskStatusReport } from '../core/tasks.js'
 import type { MeshMessage, NodeState, PeerInfo } from '../core/types.js'
-import type { NodeEvents, P2PNode } from '../node/create-node.js'
+import type { NodeApi } from '../core/node-api.js'
+import type { NodeEvents } from '../core/events.js'
 
-function useNodeSnapshot<T>(node: P2PNode, events: Array<keyof NodeEvents>, read: () => T): T {
+function useNodeSnapshot<T>(node: NodeApi, events: Array<keyof NodeEvents>, read: () => T): T {
   const [value, setValue] = useState(read)
   useEffect(() => {
     const update = (): void => {
@@ -21,32 +22,32 @@ function useNodeSnapshot<T>(node: P2PNode, events: Array<keyof NodeEvents>, read
   return value
 }
 
-export function useNodeState(node: P2PNode): NodeState | null {
+export function useNodeState(node: NodeApi): NodeState | null {
   return useNodeSnapshot(node, ['state:change'], () => node.state)
 }
 
-export function usePeers(node: P2PNode): PeerInfo[] {
+export function usePeers(node: NodeApi): PeerInfo[] {
   return useNodeSnapshot(node, ['peer:add', 'peer:update', 'peer:remove', 'state:change'], () =>
     node.peers(),
   )
 }
 
 /** Peer ids of every node this one knows of, neighbours first, for sending. */
-export function useKnownNodes(node: P2PNode): string[] {
+export function useKnownNodes(node: NodeApi): string[] {
   return useNodeSnapshot(node, ['topology:change', 'peer:add', 'peer:remove'], () =>
     node.knownNodes(),
   )
 }
 
-export function useRelayCount(node: P2PNode): number {
+export function useRelayCount(node: NodeApi): number {
   return useNodeSnapshot(
     node,
     ['relay:change', 'state:change'],
-    () => node.connectedRelays().length,
+    () => node.relayStatus().connected.length,
   )
 }
 
-export function useMessages(node: P2PNode, limit = 50): MeshMessage[] {
+export function useMessages(node: NodeApi, limit = 50): MeshMessage[] {
   const [messages, setMessages] = useState<MeshMessage[]>([])
   useEffect(() => {
     const onMessage = (evt: CustomEvent<MeshMessage>): void => {
@@ -74,7 +75,7 @@ export function useNow(ms = 1000): number {
 }
 
 /** The node's tasks, newest first: the stored ones, then live updates. */
-export function useTasks(node: P2PNode, limit = 50): TaskStatusReport[] {
+export function useTasks(node: NodeApi, limit = 50): TaskStatusReport[] {
   const [tasks, setTasks] = useState<TaskStatusReport[]>([])
   useEffect(() => {
     let cancelled = false
@@ -118,7 +119,7 @@ function newestFirst(a: TaskStatusReport, b: TaskStatusReport): number {
 }
 
 /** The models of the task engine, with load progress. */
-export function useModels(node: P2PNode): ModelInfo[] {
+export function useModels(node: NodeApi): ModelInfo[] {
   const [models, setModels] = useState<ModelInfo[]>([])
   useEffect(() => {
     const onUpdate = (evt: CustomEvent<ModelInfo[]>): void => {

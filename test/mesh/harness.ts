@@ -17,11 +17,11 @@ import { expect } from 'vitest'
 import { agentVersion } from '../../src/core/version.js'
 import type { MeshServices, MeshTiming } from '../../src/mesh/mesh-service.js'
 import { MeshService } from '../../src/mesh/mesh-service.js'
-import { DEFAULT_CONFIG } from '../../src/node/config.js'
-import type { NodeConfig } from '../../src/node/config.js'
 import { nodeIdFromPeerId } from '../../src/node/identity.js'
-import type { Logger } from '../../src/obs/logger.js'
 import { silentLogger } from '../../src/obs/logger.js'
+import { DEFAULT_CONFIG } from '../../src/node/config-fields.js'
+import type { NodeConfig } from '../../src/core/config.js'
+import type { Logger } from '../../src/core/log.js'
 
 export interface TestNode {
   libp2p: Libp2p<MeshServices>

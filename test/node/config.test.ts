@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import type { ConfigProblem } from '../../src/core/errors.js'
 import { ConfigError } from '../../src/core/errors.js'
-import type { ConfigLayer, NodeConfig } from '../../src/node/config.js'
+import type { ConfigLayer } from '../../src/node/config.js'
 import {
-  CONFIG_KEYS,
   configFromEnv,
   configFromFlags,
   configFromQuery,
-  DEFAULT_CONFIG,
-  LOG_LEVELS,
-  MAX_CONFIG_BYTES,
   parseConfigFile,
   resolveConfig,
-  sampleConfig,
-  validateConfig,
 } from '../../src/node/config.js'
+import type { ConfigProblem, NodeConfig } from '../../src/core/config.js'
+import {
+  CONFIG_KEYS,
+  DEFAULT_CONFIG,
+  MAX_CONFIG_BYTES,
+  sampleConfig,
+} from '../../src/node/config-fields.js'
+import { LOG_LEVELS } from '../../src/core/log.js'
+import { validateConfig } from '../../src/node/config-validate.js'
 
 /** A complete, valid config with the given fields replaced. */
 function candidate(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -494,7 +496,11 @@ describe('collecting every problem', () => {
   })
 
   it('a host problem alone makes an otherwise valid config fail', () => {
-    const hostProblem = { field: 'storage_path', code: 'storage_path_not_writable', message: 'no' }
+    const hostProblem: ConfigProblem = {
+      field: 'storage_path',
+      code: 'storage_path_not_writable',
+      message: 'no',
+    }
     expect(configError(() => resolveConfig([], {}, [hostProblem])).problems).toEqual([hostProblem])
   })
 })

@@ -4,8 +4,8 @@ import { InvalidTransitionError } from '../../src/core/errors.js'
 import type { StateTransition } from '../../src/core/types.js'
 import { NodeState } from '../../src/core/types.js'
 import { Lifecycle } from '../../src/node/lifecycle.js'
-import type { LogEntry } from '../../src/obs/logger.js'
 import { createLogger, MemorySink } from '../../src/obs/logger.js'
+import type { LogEntry } from '../../src/core/log.js'
 
 const { INITIALIZING, REGISTERING, ACTIVE, SHUTTING_DOWN, STOPPED } = NodeState
 const STATES: NodeState[] = [INITIALIZING, REGISTERING, ACTIVE, SHUTTING_DOWN, STOPPED]

@@ -7,12 +7,12 @@ import { LocalEngine } from '../../src/ai/local-engine.js'
 import { createRuntime } from '../../src/ai/runtime.js'
 import { nodePlatform } from '../../src/ai/runtime-node.js'
 import type { EmbeddingOutput, TaskStatusReport } from '../../src/core/tasks.js'
-import { DEFAULT_CONFIG } from '../../src/node/config.js'
 import { silentLogger } from '../../src/obs/logger.js'
 import { defaultModelsDir } from '../../src/platform/node/models-dir.js'
 import { FileResultsStore } from '../../src/store/file-results.js'
 import type { TaskServiceOptions } from '../../src/tasks/task-service.js'
 import { TaskService } from '../../src/tasks/task-service.js'
+import { DEFAULT_CONFIG } from '../../src/node/config-fields.js'
 
 const NODE = 'f'.repeat(32)
 let modelsDir: string

@@ -2,18 +2,19 @@
  * The tab host of the node core: IndexedDB for storage and identity, configuration from the
  * URL query over the defaults, console and in-page log sinks.
  */
-import type { ResolvedConfig } from '../../node/config.js'
-import { configFromQuery, resolveConfig, validateConfig } from '../../node/config.js'
+import { configFromQuery, resolveConfig } from '../../node/config.js'
 import { WorkerEngine } from '../../ai/worker-engine.js'
 import type { InferenceHost, NodeHost } from '../../node/host.js'
 import { IdbResultsStore } from '../../store/idb-results.js'
 import { spawnInferenceWorker } from './inference-worker.js'
 import { StorageIdentityStore } from '../../node/storage-identity-store.js'
-import type { LogEntry, LogSink } from '../../obs/logger.js'
 import { MemorySink } from '../../obs/logger.js'
 import { IdbStorage } from '../../store/idb-storage.js'
 import { Namespaces } from '../../store/storage.js'
 import { acquireIdentitySlot } from './identity-slot.js'
+import type { ResolvedConfig } from '../../core/config.js'
+import { validateConfig } from '../../node/config-validate.js'
+import type { LogEntry, LogSink } from '../../core/log.js'
 
 export interface BrowserHost {
   host: NodeHost

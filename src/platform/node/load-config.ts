@@ -7,17 +7,16 @@ import { constants } from 'node:fs'
 import { access, mkdir, readFile, stat } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import type { ConfigProblem } from '../../core/errors.js'
-import type { ConfigLayer, NodeConfig, ResolvedConfig } from '../../node/config.js'
+import type { ConfigLayer } from '../../node/config.js'
 import {
   configFromEnv,
   configFromFlags,
-  DEFAULT_CONFIG,
-  MAX_CONFIG_BYTES,
   parseConfigFile,
   resolveConfig,
 } from '../../node/config.js'
 import { writeFileAtomic } from '../../store/file-storage.js'
+import type { ConfigProblem, NodeConfig, ResolvedConfig } from '../../core/config.js'
+import { DEFAULT_CONFIG, MAX_CONFIG_BYTES } from '../../node/config-fields.js'
 
 export interface NodeConfigSources {
   /** the node's home, e.g. ~/.p2p-ai-agents */

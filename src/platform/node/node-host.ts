@@ -2,18 +2,18 @@
 import { homedir, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import type { NodeRole } from '../../core/types.js'
-import { validateConfig } from '../../node/config.js'
 import { WorkerEngine } from '../../ai/worker-engine.js'
 import type { InferenceHost, NodeHost } from '../../node/host.js'
 import { SqliteResultsStore } from '../../store/sqlite-results.js'
 import { spawnInferenceThread } from './inference-thread.js'
 import { defaultModelsDir } from './models-dir.js'
-import type { LogSink } from '../../obs/logger.js'
 import { jsonLineSink } from '../../obs/logger.js'
 import { FileStorage } from '../../store/file-storage.js'
 import { FileIdentityStore } from './file-identity-store.js'
 import type { LoadedConfig } from './load-config.js'
 import { readConfigFile } from './load-config.js'
+import { validateConfig } from '../../node/config-validate.js'
+import type { LogSink } from '../../core/log.js'
 
 /** `P2P_AI_HOME`, else `~/.p2p-ai-agents` (`~/.p2p-ai-agents/relay` for a relay, so both can share a machine). */
 export function defaultHome(

@@ -3,8 +3,6 @@ import { homedir, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ConfigError } from '../../../src/core/errors.js'
-import type { NodeConfig } from '../../../src/node/config.js'
-import { CONFIG_KEYS, DEFAULT_CONFIG, MAX_CONFIG_BYTES } from '../../../src/node/config.js'
 import type { NodeConfigSources } from '../../../src/platform/node/load-config.js'
 import {
   expandHome,
@@ -13,6 +11,8 @@ import {
   loadNodeConfig,
   readConfigFile,
 } from '../../../src/platform/node/load-config.js'
+import type { NodeConfig } from '../../../src/core/config.js'
+import { CONFIG_KEYS, DEFAULT_CONFIG, MAX_CONFIG_BYTES } from '../../../src/node/config-fields.js'
 
 let tmp: string
 let home: string

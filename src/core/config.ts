@@ -1,0 +1,84 @@
+/**
+ * The node's configuration as every layer sees it: the fields, their sources and the problems
+ * validation reports. Defaults, parsing and validation live in src/node/config.ts.
+ */
+import type { LogLevel } from './log.js'
+import type { TaskType } from './tasks.js'
+
+export interface IceServer {
+  urls: string | string[]
+  username?: string
+  credential?: string
+}
+
+export interface NodeConfig {
+  /** TCP port of a Node host: libp2p WebSockets and HTTP (/healthz, /readyz, the app). @default 9000 */
+  network_port: number
+  /** most mesh peers (direct links) kept at once. @default 32 */
+  max_peers: number
+  /** where a Node host keeps its data. @default ~/.p2p-ai-agents/data (the host fills it in) */
+  storage_path: string
+  /** seconds between periodic health checks. @default 30 */
+  health_check_interval_secs: number
+  /** memory budget; the health check fails above 85 % of it. @default 512 */
+  max_memory_mb: number
+  /** @default INFO */
+  log_level: LogLevel
+  /** bootstrap relays: multiaddrs, or http(s) URLs of a relay serving /bootstrap.json. @default [] (host default) */
+  relays: string[]
+  /** STUN/TURN servers for WebRTC; none needed on one machine or LAN. @default [] */
+  ice_servers: IceServer[]
+  /** seconds between heartbeats to each peer (FR10.4). @default 10 */
+  heartbeat_interval_secs: number
+  /** seconds between a node's periodic announcements (it also announces on every change). @default 30 */
+  announce_interval_secs: number
+  /** peer ids this node never connects to, in either direction. @default [] */
+  deny_peers: string[]
+  /** allow dialling ws:// and private/loopback addresses (a LAN or one machine). @default true */
+  dial_private_addresses: boolean
+  /** largest routed message payload this node accepts or sends, bytes (at most 4 MiB). @default 1048576 */
+  max_message_bytes: number
+  /** relay only: circuit relay reservations held at once. @default 512 */
+  relay_max_reservations: number
+  /** inference calls in flight at once, each a batch of tasks of one model. @default 4 */
+  max_concurrent_tasks: number
+  /** most tasks of one model run in one inference call. @default 32 */
+  max_batch_size: number
+  /** results kept before the oldest are purged. @default 10000 */
+  max_stored_results: number
+  /** a result is deleted this long after it completed. @default 24 */
+  result_expiry_hours: number
+  /** where models come from: "auto" (the local models folder if there is one, else the hub), "hub", or a URL path / directory. @default auto */
+  model_source: string
+  /** task type → model and dtype (the text_embedding model is loaded at start) */
+  models: ModelRegistry
+}
+
+export type ModelRegistry = Record<TaskType, { model: string; dtype: string }>
+
+export type ConfigSource = 'default' | 'file' | 'env' | 'flag' | 'query' | 'stored'
+
+export interface ResolvedConfig {
+  config: NodeConfig
+  /** where each value came from, for the startup log */
+  sources: Record<keyof NodeConfig, ConfigSource>
+  /** non-fatal notes: unknown fields, ignored variables */
+  warnings: string[]
+}
+
+/** Codes of configuration problems: per field, or about the config file as a whole. */
+export type ConfigProblemCode =
+  | `${keyof NodeConfig}_missing`
+  | `invalid_${keyof NodeConfig}`
+  | `${keyof NodeConfig}_below_minimum`
+  | `${keyof NodeConfig}_exceeds_limit`
+  | 'config_too_large'
+  | 'config_unreadable'
+  | 'storage_path_not_writable'
+
+export interface ConfigProblem {
+  /** the config field (or environment variable / query parameter / file) at fault */
+  field: string
+  code: ConfigProblemCode
+  message: string
+}

@@ -1,0 +1,113 @@
+/**
+ * The one table that describes every configuration field (type, range, environment variables)
+ * and the defaults (FR1.4, FR1.9).
+ */
+import type { NodeConfig } from '../core/config.js'
+import { MAX_PAYLOAD_BYTES } from '../core/protocol.js'
+
+export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const
+
+type FieldKind = 'int' | 'string' | 'level' | 'list' | 'ice' | 'bool' | 'models'
+
+export interface FieldSpec {
+  kind: FieldKind
+  min?: number
+  max?: number
+  /** environment variable names, first is canonical */
+  env: string[]
+  /** custom message for a range violation */
+  rangeMessage?: string
+}
+
+export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
+  network_port: {
+    kind: 'int',
+    min: 1024,
+    max: 65535,
+    env: ['P2P_AI_NODE_PORT', 'P2P_AI_NETWORK_PORT'],
+    rangeMessage: 'Invalid port number (must be 1024-65535)',
+  },
+  max_peers: { kind: 'int', min: 1, max: 256, env: ['P2P_AI_MAX_PEERS'] },
+  storage_path: { kind: 'string', env: ['P2P_AI_STORAGE_PATH'] },
+  health_check_interval_secs: {
+    kind: 'int',
+    min: 1,
+    max: 86400,
+    env: ['P2P_AI_HEALTH_CHECK_INTERVAL_SECS'],
+  },
+  max_memory_mb: { kind: 'int', min: 128, max: 16384, env: ['P2P_AI_MAX_MEMORY_MB'] },
+  log_level: { kind: 'level', env: ['P2P_AI_LOG_LEVEL'] },
+  relays: { kind: 'list', env: ['P2P_AI_RELAYS'] },
+  ice_servers: { kind: 'ice', env: ['P2P_AI_ICE_SERVERS'] },
+  heartbeat_interval_secs: {
+    kind: 'int',
+    min: 1,
+    max: 300,
+    env: ['P2P_AI_HEARTBEAT_INTERVAL_SECS'],
+  },
+  announce_interval_secs: {
+    kind: 'int',
+    min: 5,
+    max: 3600,
+    env: ['P2P_AI_ANNOUNCE_INTERVAL_SECS'],
+  },
+  deny_peers: { kind: 'list', env: ['P2P_AI_DENY_PEERS'] },
+  dial_private_addresses: { kind: 'bool', env: ['P2P_AI_DIAL_PRIVATE_ADDRESSES'] },
+  max_message_bytes: {
+    kind: 'int',
+    min: 1024,
+    max: MAX_PAYLOAD_BYTES,
+    env: ['P2P_AI_MAX_MESSAGE_BYTES'],
+  },
+  relay_max_reservations: {
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    env: ['P2P_AI_RELAY_MAX_RESERVATIONS'],
+  },
+  max_concurrent_tasks: { kind: 'int', min: 1, max: 64, env: ['P2P_AI_MAX_CONCURRENT_TASKS'] },
+  max_batch_size: { kind: 'int', min: 1, max: 256, env: ['P2P_AI_MAX_BATCH_SIZE'] },
+  max_stored_results: { kind: 'int', min: 1, max: 1_000_000, env: ['P2P_AI_MAX_STORED_RESULTS'] },
+  result_expiry_hours: { kind: 'int', min: 1, max: 8760, env: ['P2P_AI_RESULT_EXPIRY_HOURS'] },
+  model_source: { kind: 'string', env: ['P2P_AI_MODEL_SOURCE'] },
+  models: { kind: 'models', env: ['P2P_AI_MODELS'] },
+}
+
+export const CONFIG_KEYS = Object.keys(FIELDS) as Array<keyof NodeConfig>
+
+export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
+  network_port: 9000,
+  max_peers: 32,
+  storage_path: '',
+  health_check_interval_secs: 30,
+  max_memory_mb: 512,
+  log_level: 'INFO',
+  relays: [],
+  ice_servers: [],
+  heartbeat_interval_secs: 10,
+  announce_interval_secs: 30,
+  deny_peers: [],
+  dial_private_addresses: true,
+  max_message_bytes: 1024 * 1024,
+  relay_max_reservations: 512,
+  max_concurrent_tasks: 4,
+  max_batch_size: 32,
+  max_stored_results: 10_000,
+  result_expiry_hours: 24,
+  model_source: 'auto',
+  models: {
+    text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
+    classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
+  },
+})
+
+/**
+ * Largest config file accepted, bytes. FR1.4 caps files at 10 MB and FR1.6 requires a 1 MB file
+ * to fail, so the cap sits below 1 MB; a real config is a few hundred bytes.
+ */
+export const MAX_CONFIG_BYTES = 256 * 1024
+
+/** A valid config to show an operator after a failed start (FR1.4). */
+export function sampleConfig(storagePath = '~/.p2p-ai-agents/data'): string {
+  return JSON.stringify({ ...DEFAULT_CONFIG, storage_path: storagePath }, null, 2)
+}
