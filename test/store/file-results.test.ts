@@ -12,9 +12,11 @@ const freshDir = tempDirs('p2p-file-results-')
 runResultsStoreTests(
   'FileResultsStore',
   async () => FileResultsStore.open(join(await freshDir(), 'data')),
-  async (store) => {
-    await store.close()
-    return FileResultsStore.open((store as FileResultsStore).location)
+  {
+    reopen: async (store) => {
+      await store.close()
+      return FileResultsStore.open((store as FileResultsStore).location)
+    },
   },
 )
 

@@ -1,22 +1,19 @@
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { FileStorage, writeFileAtomic } from '../../src/store/file-storage.js'
 import { runStorageAdapterTests } from './storage-suite.js'
+import { tempDirs } from './temp-dirs.js'
 
-const suiteDirs: string[] = []
+const freshDir = tempDirs('p2p-file-storage-')
 
-afterAll(async () => {
-  for (const dir of suiteDirs) await rm(dir, { recursive: true, force: true })
-})
-
-runStorageAdapterTests('FileStorage', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'p2p-file-storage-suite-'))
-  suiteDirs.push(dir)
+runStorageAdapterTests(
+  'FileStorage',
   // a location that does not exist yet: FileStorage creates it on first write
-  return new FileStorage(join(dir, 'data'))
-})
+  async () => new FileStorage(join(await freshDir(), 'data')),
+  // a restarted process, or a second one: a new FileStorage on the same directory
+  { openSame: async (store) => new FileStorage(store.location) },
+)
 
 function modeOf(s: { mode: number }): number {
   return s.mode & 0o777
@@ -32,11 +29,7 @@ describe('writeFileAtomic', () => {
   let dir: string
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'p2p-atomic-'))
-  })
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true })
+    dir = await freshDir()
   })
 
   it('writes the exact content with mode 0600 and leaves no .tmp file behind', async () => {
@@ -106,11 +99,7 @@ describe('FileStorage on disk', () => {
   let dir: string
 
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'p2p-file-storage-'))
-  })
-
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true })
+    dir = await freshDir()
   })
 
   it('reports kind "file" and its directory as location', () => {
@@ -213,44 +202,6 @@ describe('FileStorage on disk', () => {
     await writeFile(join(dir, 'config', 'k.json.1234.abcdef.tmp'), '{"half": ')
     expect(await s.keys('config')).toEqual(['k'])
     expect(await s.get('config', 'k')).toBe('committed')
-  })
-
-  it('keeps data across a restart (a new FileStorage on the same directory)', async () => {
-    const first = new FileStorage(dir)
-    await first.put('config', 'effective', { max_peers: 8, bootstrap: ['/dns4/relay/tcp/443/wss'] })
-    await first.put('identity', 'slot-0', { version: 1, node_id: 'abc' })
-    await first.put('health', 'gone', true)
-    await first.put('config', '日本語/key with space', [1, 2, 3])
-    await first.delete('health', 'gone')
-    await first.flush()
-    await first.close()
-
-    const second = new FileStorage(dir)
-    expect(await second.get('config', 'effective')).toStrictEqual({
-      max_peers: 8,
-      bootstrap: ['/dns4/relay/tcp/443/wss'],
-    })
-    expect(await second.get('identity', 'slot-0')).toStrictEqual({ version: 1, node_id: 'abc' })
-    expect(await second.get('config', '日本語/key with space')).toStrictEqual([1, 2, 3])
-    expect(await second.get('health', 'gone')).toBeUndefined()
-    expect((await second.keys('config')).sort()).toEqual(['effective', '日本語/key with space'])
-    expect(await second.keys('health')).toEqual([])
-    expect(await second.keys('identity')).toEqual(['slot-0'])
-
-    // and the second instance can keep writing where the first left off
-    await second.put('config', 'effective', { max_peers: 4 })
-    await second.close()
-    const third = new FileStorage(dir)
-    expect(await third.get('config', 'effective')).toStrictEqual({ max_peers: 4 })
-  })
-
-  it('sees writes of another instance on the same directory immediately', async () => {
-    const a = new FileStorage(dir)
-    const b = new FileStorage(dir)
-    await a.put('config', 'k', 1)
-    expect(await b.get('config', 'k')).toBe(1)
-    await b.delete('config', 'k')
-    expect(await a.get('config', 'k')).toBeUndefined()
   })
 
   it('accepts any lowercase namespace matching the pattern, not only the built-in ones', async () => {

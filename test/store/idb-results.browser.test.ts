@@ -2,46 +2,19 @@
  * IdbResultsStore in a real Chromium: the shared ResultsStore acceptance suite (reopen = close,
  * then open the same database: a page reload), plus the database layout.
  */
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { IdbResultsStore } from '../../src/store/idb-results.js'
 import { runResultsStoreTests } from './results-suite.js'
+import { deleteDatabase, tempDatabases } from './temp-idb.js'
 
-const RUN = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-let counter = 0
-const created: string[] = []
+const freshName = tempDatabases('p2p-test-results-')
 
-function freshName(label: string): string {
-  const name = `p2p-test-results-${label}-${RUN}-${counter++}`
-  created.push(name)
-  return name
-}
-
-function deleteDatabase(name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.deleteDatabase(name)
-    req.onsuccess = () => resolve()
-    req.onerror = () => reject(req.error ?? new Error(`cannot delete ${name}`))
-    req.onblocked = () => undefined
-  })
-}
-
-afterEach(async () => {
-  for (const name of created.splice(0)) await deleteDatabase(name)
-})
-
-afterAll(async () => {
-  const left = (await indexedDB.databases()).filter((db) => db.name?.includes(RUN))
-  expect(left).toEqual([])
-})
-
-runResultsStoreTests(
-  'IdbResultsStore',
-  () => IdbResultsStore.open(freshName('suite')),
-  async (store) => {
+runResultsStoreTests('IdbResultsStore', () => IdbResultsStore.open(freshName('suite')), {
+  reopen: async (store) => {
     await store.close()
     return IdbResultsStore.open((store as IdbResultsStore).name)
   },
-)
+})
 
 describe('IdbResultsStore in Chromium', () => {
   const open: IdbResultsStore[] = []

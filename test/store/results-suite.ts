@@ -4,8 +4,8 @@
  * of Node-only APIs.
  *
  * `factory` must return a fresh, empty store for each test; the suite closes it afterwards.
- * `reopen`, when given, closes the store it is passed and opens the same data again (a process
- * restart or a page reload); the suite then also checks that everything survives it.
+ * `options.reopen`, when given, closes the store it is passed and opens the same data again (a
+ * process restart or a page reload); the suite then also checks that everything survives it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { TaskRecord } from '../../src/core/tasks.js'
@@ -14,6 +14,11 @@ import type { ResultsStore } from '../../src/store/results-store.js'
 
 export type ResultsStoreFactory = () => Promise<ResultsStore>
 export type ResultsStoreReopen = (store: ResultsStore) => Promise<ResultsStore>
+
+export interface ResultsSuiteOptions {
+  /** closes `store` and opens the same data again */
+  reopen?: ResultsStoreReopen
+}
 
 /** every timestamp in the suite is an offset in seconds from this instant */
 const BASE = Date.UTC(2025, 0, 15, 12, 0, 0)
@@ -105,14 +110,14 @@ const FAILED_RECORD: TaskRecord = {
   timeout_seconds: 0.5,
   submitted_at: at(300),
   timestamp_completed: at(300.001),
-  error_reason: 'INVALID_INPUT',
+  error_reason: 'input_empty',
   error_details: 'input must be a non-empty string',
 }
 
 export function runResultsStoreTests(
   name: string,
   factory: ResultsStoreFactory,
-  reopen?: ResultsStoreReopen,
+  { reopen }: ResultsSuiteOptions = {},
 ): void {
   describe(`ResultsStore contract: ${name}`, () => {
     let store: ResultsStore

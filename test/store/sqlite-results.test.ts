@@ -12,9 +12,11 @@ const freshDir = tempDirs('p2p-sqlite-results-')
 runResultsStoreTests(
   'SqliteResultsStore',
   async () => SqliteResultsStore.open(join(await freshDir(), 'data')),
-  async (store: ResultsStore) => {
-    await store.close()
-    return SqliteResultsStore.open((store as SqliteResultsStore).location)
+  {
+    reopen: async (store: ResultsStore) => {
+      await store.close()
+      return SqliteResultsStore.open((store as SqliteResultsStore).location)
+    },
   },
 )
 

@@ -4,6 +4,10 @@
  * APIs.
  *
  * `factory` must return a fresh, empty adapter for each test; the suite closes it afterwards.
+ * `options.openSame`, when given, opens another adapter on the data of the one it is passed (the
+ * same directory, the same database), as a restarted process or a reloaded page would, whether
+ * or not that one is still open; the suite then also checks that data survives a close and a
+ * reopen and that two adapters on the same data see each other's writes.
  * Only the namespaces in `Namespaces` are used, since IndexedDB creates its stores up front.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -11,6 +15,11 @@ import type { StorageAdapter } from '../../src/store/storage.js'
 import { Namespaces } from '../../src/store/storage.js'
 
 export type StorageAdapterFactory = () => StorageAdapter | Promise<StorageAdapter>
+
+export interface StorageSuiteOptions {
+  /** another adapter on the data of `store`, which may be open or closed */
+  openSame?: (store: StorageAdapter) => Promise<StorageAdapter>
+}
 
 const NS = Namespaces.config
 const OTHER = Namespaces.health
@@ -83,7 +92,11 @@ const INVALID_NAMESPACES = [
   'a'.repeat(65),
 ]
 
-export function runStorageAdapterTests(name: string, factory: StorageAdapterFactory): void {
+export function runStorageAdapterTests(
+  name: string,
+  factory: StorageAdapterFactory,
+  { openSame }: StorageSuiteOptions = {},
+): void {
   describe(`StorageAdapter contract: ${name}`, () => {
     let s: StorageAdapter
 
@@ -297,6 +310,66 @@ export function runStorageAdapterTests(name: string, factory: StorageAdapterFact
       await s.put(NS, 'k', 1)
       await expect(s.flush()).resolves.toBeUndefined()
       expect(await s.get(NS, 'k')).toBe(1)
+    })
+
+    if (openSame === undefined) return
+
+    describe('on the same data', () => {
+      it('keeps data across a restart: close, then open the same data again', async () => {
+        await s.put(NS, 'effective', { max_peers: 8, bootstrap: ['/dns4/relay/tcp/443/wss'] })
+        await s.put(THIRD, 'slot-0', { version: 1, node_id: 'abc' })
+        await s.put(OTHER, 'gone', true)
+        await s.put(NS, '日本語/key with space', [1, 2, 3])
+        await s.delete(OTHER, 'gone')
+        await s.flush()
+        await s.close()
+
+        s = await openSame(s)
+        expect(await s.get(NS, 'effective')).toStrictEqual({
+          max_peers: 8,
+          bootstrap: ['/dns4/relay/tcp/443/wss'],
+        })
+        expect(await s.get(THIRD, 'slot-0')).toStrictEqual({ version: 1, node_id: 'abc' })
+        expect(await s.get(NS, '日本語/key with space')).toStrictEqual([1, 2, 3])
+        expect(await s.get(OTHER, 'gone')).toBeUndefined()
+        expect((await s.keys(NS)).sort()).toEqual(['effective', '日本語/key with space'])
+        expect(await s.keys(OTHER)).toEqual([])
+        expect(await s.keys(THIRD)).toEqual(['slot-0'])
+
+        // and the new adapter keeps writing where the first left off
+        await s.put(NS, 'effective', { max_peers: 4 })
+        await s.close()
+        s = await openSame(s)
+        expect(await s.get(NS, 'effective')).toStrictEqual({ max_peers: 4 })
+      })
+
+      it("two adapters open on the same data see each other's writes", async () => {
+        const a = s
+        const b = await openSame(a)
+        try {
+          await a.put(NS, 'k', { from: 'a' })
+          expect(await b.get(NS, 'k')).toStrictEqual({ from: 'a' })
+          await b.put(THIRD, 'slot-1', { from: 'b' })
+          expect(await a.get(THIRD, 'slot-1')).toStrictEqual({ from: 'b' })
+          expect(await a.keys(THIRD)).toEqual(['slot-1'])
+          await b.delete(NS, 'k')
+          expect(await a.get(NS, 'k')).toBeUndefined()
+          expect(await a.keys(NS)).toEqual([])
+
+          // concurrent writers on both adapters: every key lands, one whole value per key
+          await Promise.all([
+            ...Array.from({ length: 10 }, (_, i) => a.put(OTHER, `a${i}`, i)),
+            ...Array.from({ length: 10 }, (_, i) => b.put(OTHER, `b${i}`, i)),
+            a.put(OTHER, 'same', { by: 'a' }),
+            b.put(OTHER, 'same', { by: 'b' }),
+          ])
+          expect((await a.keys(OTHER)).length).toBe(21)
+          expect((await b.keys(OTHER)).sort()).toEqual((await a.keys(OTHER)).sort())
+          expect([{ by: 'a' }, { by: 'b' }]).toContainEqual(await b.get(OTHER, 'same'))
+        } finally {
+          await b.close()
+        }
+      })
     })
   })
 }

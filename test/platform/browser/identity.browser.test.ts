@@ -12,6 +12,7 @@ import { StorageIdentityStore } from '../../../src/node/storage-identity-store.j
 import { acquireIdentitySlot } from '../../../src/platform/browser/identity-slot.js'
 import { IdbStorage } from '../../../src/store/idb-storage.js'
 import { Namespaces } from '../../../src/store/storage.js'
+import { tempDatabases } from '../../store/temp-idb.js'
 
 /** Commands registered in vitest.config.ts (browser project). */
 declare module 'vitest/browser' {
@@ -27,25 +28,7 @@ declare module 'vitest/browser' {
 const NODE_ID = /^[0-9a-f]{32}$/
 const SESSION_KEY = 'p2p-ai-agents:identity-slot'
 const SLOT_MODULE = '/src/platform/browser/identity-slot.ts'
-const RUN = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`
-let counter = 0
-const createdDbs: string[] = []
-
-function freshName(): string {
-  const name = `p2p-test-identity-${RUN}-${counter++}`
-  createdDbs.push(name)
-  return name
-}
-
-afterAll(async () => {
-  for (const name of createdDbs.splice(0)) {
-    await new Promise<void>((resolve, reject) => {
-      const req = indexedDB.deleteDatabase(name)
-      req.onsuccess = () => resolve()
-      req.onerror = () => reject(req.error ?? new Error(`cannot delete ${name}`))
-    })
-  }
-})
+const freshName = tempDatabases('p2p-test-identity-')
 
 describe('loadOrCreateIdentity on IdbStorage', () => {
   const open: IdbStorage[] = []
