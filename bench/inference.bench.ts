@@ -307,7 +307,7 @@ async function nodeBench(): Promise<Record<string, unknown>> {
     nodeId: 'b'.repeat(32),
     engine,
     runtime: { source: { localPath: modelsDir, allowRemote: false }, preferWebGpu: false },
-    store: await SqliteResultsStore.open(dir),
+    openStore: async () => SqliteResultsStore.open(dir),
     models: DEFAULT_CONFIG.models,
     maxConcurrent: DEFAULT_CONFIG.max_concurrent_tasks,
     maxBatch: DEFAULT_CONFIG.max_batch_size,

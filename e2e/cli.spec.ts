@@ -446,9 +446,9 @@ test.describe('headless node', () => {
     expect(d.time_to_active).toBeLessThan(3000)
     expect(d.components_initialized).toEqual([
       'config',
+      'storage',
       'identity',
       'libp2p',
-      'storage',
       'health',
       'tasks',
       'mesh',

@@ -10,6 +10,8 @@ import type {
   TaskType,
 } from '../core/tasks.js'
 import { roundEmbeddingValue } from '../core/tasks.js'
+import type { TaskErrorReason } from '../core/errors.js'
+import type { Startable } from '../core/startable.js'
 
 /** Which model serves a task type, at which precision. */
 export interface ModelSpec {
@@ -37,7 +39,7 @@ export interface RuntimeOptions {
 /** An input refused or failed; the others of its batch go on. */
 export interface ItemFailure {
   ok: false
-  reason: string
+  reason: TaskErrorReason
   details: string
 }
 
@@ -75,12 +77,15 @@ export interface InferenceRuntime {
   benchmark(spec: ModelSpec): Promise<number>
 }
 
-/** The task engine's view: a runtime whose results are task outputs, and which it can restart when a call hangs. */
-export interface InferenceEngine extends Omit<InferenceRuntime, 'run'> {
+/**
+ * The task engine's view: a runtime whose results are task outputs, and which it can restart
+ * when a call hangs. stop() lets calls in flight end for a while (a worker terminated inside a
+ * native call can abort the process), then releases the worker; a stopped engine takes no calls.
+ */
+export interface InferenceEngine extends Omit<InferenceRuntime, 'run'>, Startable {
   run(spec: ModelSpec, inputs: string[]): Promise<ItemResult[]>
   /** abandons everything the runtime is doing and starts a fresh one, with the same models */
   restart(): Promise<void>
-  close(): Promise<void>
 }
 
 /** What a relay answers at /models/manifest.json: every file of its models folder. */

@@ -48,5 +48,7 @@ export class LocalEngine implements InferenceEngine {
     if (this.options != null) await this.runtime.init(this.options)
   }
 
-  async close(): Promise<void> {}
+  start(): void {}
+
+  stop(): void {}
 }

@@ -8,13 +8,15 @@ import type { env as TransformersEnv } from '@huggingface/transformers'
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url'
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url'
 import type { ModelManifest, ModelSpec, RuntimeOptions } from './engine.js'
-import { MODEL_SIDE_FILES, modelFileFor } from './model-files.js'
+import { ModelError } from '../core/errors.js'
+import { MODEL_SIDE_FILES, modelFileFor, parseModelManifest } from './model-files.js'
 import type { RuntimePlatform } from './runtime.js'
 
 const CACHE_NAME = 'p2p-ai-agents-models'
 
 export function browserPlatform(): RuntimePlatform {
   let manifest: ModelManifest = { files: {} }
+  let manifestError: ModelError | undefined
   let base: URL | undefined
   const relative = (url: string): string | undefined => {
     if (base == null) return undefined
@@ -47,7 +49,9 @@ export function browserPlatform(): RuntimePlatform {
           self.location.href,
         )
         env.localModelPath = base.pathname
-        manifest = await fetchManifest(base)
+        const fetched = await fetchManifest(base)
+        if (fetched instanceof ModelError) manifestError = fetched
+        else manifest = fetched
       }
       env.useBrowserCache = false
       env.useCustomCache = true
@@ -70,6 +74,7 @@ export function browserPlatform(): RuntimePlatform {
       return manifest.files[`${spec.model}/onnx/${modelFileFor(spec.dtype)}`]?.size
     },
     async checkSpace(spec) {
+      if (manifestError != null) throw manifestError
       const cache = await caches.open(CACHE_NAME)
       let required = 0
       for (const file of filesOf(spec)) {
@@ -81,12 +86,9 @@ export function browserPlatform(): RuntimePlatform {
       if (estimate?.quota == null || estimate.usage == null || required === 0) return
       const free = estimate.quota - estimate.usage
       if (free < required) {
-        throw Object.assign(
-          new Error(`insufficient_disk_space: ${required} bytes required, ${free} available`),
-          {
-            reason: 'insufficient_disk_space',
-            required,
-          },
+        throw new ModelError(
+          'insufficient_disk_space',
+          `${required} bytes required for ${spec.model}, ${free} available`,
         )
       }
     },
@@ -99,13 +101,25 @@ export function browserPlatform(): RuntimePlatform {
   }
 }
 
-async function fetchManifest(base: URL): Promise<ModelManifest> {
+/**
+ * The relay's manifest: none (no file, no answer) is an empty one; a manifest that is there but
+ * broken is a ModelError (model_manifest_invalid), kept to fail every load from that source.
+ */
+async function fetchManifest(base: URL): Promise<ModelManifest | ModelError> {
+  const url = new URL('manifest.json', base)
+  let res: Response
   try {
-    const res = await fetch(new URL('manifest.json', base))
-    if (!res.ok) return { files: {} }
-    return (await res.json()) as ModelManifest
+    res = await fetch(url)
   } catch {
     return { files: {} }
+  }
+  if (!res.ok) return { files: {} }
+  try {
+    return parseModelManifest(await res.json(), url.pathname)
+  } catch (err) {
+    return err instanceof ModelError
+      ? err
+      : new ModelError('model_manifest_invalid', `the model manifest ${url.pathname} is not JSON`)
   }
 }
 

@@ -4,6 +4,7 @@ import { rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { env as TransformersEnv } from '@huggingface/transformers'
 import type { ModelSpec, RuntimeOptions } from './engine.js'
+import { ModelError } from '../core/errors.js'
 import { modelFileFor } from './model-files.js'
 import type { RuntimePlatform } from './runtime.js'
 
@@ -57,9 +58,9 @@ export function nodePlatform(): RuntimePlatform {
       // the hub does not say how large a model is before it is fetched: ask for a generous 500 MB
       const required = 500 * 1024 * 1024
       if (fs != null && fs.bavail * fs.bsize < required) {
-        throw Object.assign(
-          new Error(`insufficient_disk_space: ${required} bytes required in ${env.cacheDir}`),
-          { reason: 'insufficient_disk_space' },
+        throw new ModelError(
+          'insufficient_disk_space',
+          `${required} bytes required in ${env.cacheDir} to download ${spec.model}`,
         )
       }
     },

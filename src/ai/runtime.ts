@@ -12,6 +12,7 @@ import type {
 import { env, pipeline } from '@huggingface/transformers'
 import type { ClassificationOutput, EngineCapabilities, ModelInfo } from '../core/tasks.js'
 import { TaskType } from '../core/tasks.js'
+import { ModelError } from '../core/errors.js'
 import type {
   InferenceRuntime,
   ItemFailure,
@@ -35,7 +36,7 @@ export interface RuntimePlatform {
   threads(): number
   /** bytes of the model's weights, when known */
   modelSizeBytes(spec: ModelSpec): Promise<number | undefined>
-  /** throws an error with reason "insufficient_disk_space" when the model will not fit */
+  /** throws a ModelError: insufficient_disk_space when the model will not fit, model_manifest_invalid when its source is broken */
   checkSpace(spec: ModelSpec): Promise<void>
   /** drops cached files of a model that failed to load, so the next load fetches them again */
   forget(spec: ModelSpec): Promise<void>
@@ -114,8 +115,13 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
       try {
         pipe = await create(spec, progress)
       } catch (again) {
-        failed.set(key, { ...(await describe(spec)), error: (again as Error).message })
-        throw again
+        const error = new ModelError(
+          'model_load_failed',
+          `could not load ${spec.model} (${spec.dtype}): ${(again as Error).message}`,
+          { cause: again },
+        )
+        failed.set(key, { ...(await describe(spec)), error: error.message })
+        throw error
       }
       void err
     }

@@ -15,21 +15,14 @@ import type {
   RuntimeOptions,
 } from './engine.js'
 import { toItemResult } from './engine.js'
+import { ModelError } from '../core/errors.js'
 
 export interface WorkerHandle {
   runtime: Remote<InferenceRuntime>
   terminate(): void
 }
 
-export class WorkerRestartedError extends Error {
-  static readonly NAME = 'WorkerRestartedError'
-  override name = WorkerRestartedError.NAME
-  constructor() {
-    super('the inference worker was restarted')
-  }
-}
-
-/** How long close() lets calls in flight finish before it terminates the worker. */
+/** How long stop() lets calls in flight finish before it terminates the worker. */
 const CLOSE_WAIT_MS = 3000
 
 export class WorkerEngine implements InferenceEngine {
@@ -40,6 +33,11 @@ export class WorkerEngine implements InferenceEngine {
   private readonly inflight = new Set<Promise<unknown>>()
 
   constructor(private readonly spawn: () => WorkerHandle) {}
+
+  /** Takes calls (again); the worker itself is spawned on the first call. */
+  start(): void {
+    this.closed = false
+  }
 
   async init(options: RuntimeOptions): Promise<EngineCapabilities> {
     this.options = options
@@ -65,13 +63,13 @@ export class WorkerEngine implements InferenceEngine {
   async restart(): Promise<void> {
     this.handle?.terminate()
     this.handle = undefined
-    for (const fail of [...this.waiting]) fail(new WorkerRestartedError())
+    for (const fail of [...this.waiting]) fail(restarted())
     this.waiting.clear()
     // models load again on first use in the new worker
     if (this.options != null) await this.init(this.options)
   }
 
-  async close(): Promise<void> {
+  async stop(): Promise<void> {
     this.closed = true
     // a worker terminated in the middle of a native call (onnxruntime-node loading or running a
     // model) can abort the whole process: let the calls in flight end first, for a while
@@ -85,14 +83,14 @@ export class WorkerEngine implements InferenceEngine {
     }
     this.handle?.terminate()
     this.handle = undefined
-    for (const fail of [...this.waiting]) fail(new WorkerRestartedError())
+    for (const fail of [...this.waiting]) fail(restarted())
     this.waiting.clear()
   }
 
   /** Runs a call on the worker, failing it if the worker is restarted meanwhile. */
   private async call<T>(fn: (runtime: Remote<InferenceRuntime>) => Promise<T>): Promise<T> {
     // a closed engine starts no new worker
-    if (this.closed) throw new Error('the inference engine is closed')
+    if (this.closed) throw new ModelError('engine_closed', 'the inference engine is stopped')
     this.handle ??= this.spawn()
     const runtime = this.handle.runtime
     return new Promise<T>((resolve, reject) => {
@@ -105,4 +103,8 @@ export class WorkerEngine implements InferenceEngine {
       })
     })
   }
+}
+
+function restarted(): ModelError {
+  return new ModelError('worker_restarted', 'the inference worker was restarted')
 }

@@ -154,6 +154,14 @@ export function errorCode(err: unknown): ErrorCode | undefined {
   return isErrorCode(code) ? code : undefined
 }
 
+/** The task error reason an error stands for, when its code is one. */
+export function taskErrorReason(err: unknown): TaskErrorReason | undefined {
+  const code = errorCode(err)
+  return (TASK_ERROR_REASONS as readonly string[]).includes(code ?? '')
+    ? (code as TaskErrorReason)
+    : undefined
+}
+
 /** An error as plain data, to cross a worker or a process: name, message and code survive. */
 export interface ErrorData {
   name: string

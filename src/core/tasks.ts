@@ -1,4 +1,5 @@
 /** Contracts of the AI task engine (FR14.1-FR14.4): tasks, their states, outputs and models. */
+import type { TaskErrorReason } from './errors.js'
 
 /** What a node can be asked to compute. */
 export const TaskType = {
@@ -87,7 +88,7 @@ export interface TaskRecord {
   result_size_bytes?: number
   /** first 100 characters of the output as text */
   result_preview?: string
-  error_reason?: string
+  error_reason?: TaskErrorReason
   error_details?: string
 }
 

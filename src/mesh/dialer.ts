@@ -11,6 +11,7 @@ import { backoffDelay, isTransientError } from './backoff.js'
 import type { PeerTable } from './peer-table.js'
 import { transportOf } from './transport-kind.js'
 import type { Logger } from '../core/log.js'
+import type { Startable } from '../core/startable.js'
 
 export interface DialerOptions {
   libp2p: Libp2p
@@ -42,7 +43,7 @@ interface Candidate {
 
 const TICK_MS = 500
 
-export class MeshDialer {
+export class MeshDialer implements Startable {
   private readonly candidates = new Map<string, Candidate>()
   private readonly queue = new PeerQueue({ concurrency: 4 })
   private timer?: ReturnType<typeof setInterval>

@@ -13,6 +13,7 @@ import type { PeerTable } from './peer-table.js'
 import { peerListHash } from './peer-table.js'
 import type { TopologyTable } from './topology.js'
 import type { Logger } from '../core/log.js'
+import type { Startable } from '../core/startable.js'
 
 export interface HeartbeatOptions {
   nodeId: string
@@ -47,7 +48,7 @@ const TICK_MS = 100
 const SYNC_MIN_GAP_MS = 2000
 const LOW_PEERS_WARN_EVERY_MS = 30_000
 
-export class HeartbeatMonitor {
+export class HeartbeatMonitor implements Startable {
   private readonly state = new Map<string, Liveness>()
   private timer?: ReturnType<typeof setInterval>
   private lastLowPeersWarning = 0

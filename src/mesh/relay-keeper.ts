@@ -11,6 +11,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { backoffDelay } from './backoff.js'
 import type { Logger } from '../core/log.js'
+import type { Startable } from '../core/startable.js'
 
 export interface RelayKeeperOptions {
   libp2p: Libp2p
@@ -40,7 +41,7 @@ export interface BootstrapInfo {
   multiaddrs: string[]
 }
 
-export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> {
+export class RelayKeeper extends TypedEventEmitter<RelayKeeperEvents> implements Startable {
   private readonly known = new Set<string>()
   private readonly connected = new Set<string>()
   private controller = new AbortController()

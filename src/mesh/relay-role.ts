@@ -9,13 +9,14 @@ import type { Libp2p } from '@libp2p/interface'
 import { DIRECTORY_PROTOCOL, TOPOLOGY_TOPIC } from '../core/protocol.js'
 import { serveDirectory } from './directory.js'
 import type { Logger } from '../core/log.js'
+import type { Startable } from '../core/startable.js'
 
 export type RelayServices = {
   pubsub: GossipSub
   relay: CircuitRelayService
 }
 
-export class RelayRole {
+export class RelayRole implements Startable {
   constructor(
     private readonly libp2p: Libp2p<RelayServices>,
     private readonly maxReservations: number,

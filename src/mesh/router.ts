@@ -29,6 +29,7 @@ import type { PeerTable } from './peer-table.js'
 import { SeenCache } from './seen-cache.js'
 import type { TopologyTable } from './topology.js'
 import type { Logger } from '../core/log.js'
+import type { Startable } from '../core/startable.js'
 
 export interface RouterOptions {
   /** our peer id */
@@ -86,7 +87,7 @@ const MAX_INFLIGHT_AGE_MS = 60_000
 /** forwarded payloads held for retries at most; beyond, neighbours are told BUSY */
 const MAX_FORWARDED_BYTES = 64 * 1024 * 1024
 
-export class Router {
+export class Router implements Startable {
   private readonly ackTimeoutMs: number
   private readonly maxRetries: number
   private readonly inflight = new Map<string, HopTransmission>()
@@ -110,7 +111,7 @@ export class Router {
   }
 
   /** Stop taking on messages for others (they are told BUSY and go another way). */
-  close(): void {
+  beforeStop(): void {
     this.closing = true
   }
 
@@ -118,7 +119,9 @@ export class Router {
     this.closing = true
     clearInterval(this.sweepTimer)
     this.sweepTimer = undefined
-    this.deliveries.failAll(() => new ShuttingDownError())
+    this.deliveries.failAll(
+      () => new ShuttingDownError('the node stopped before delivery was confirmed'),
+    )
     this.inflight.clear()
     this.forwardedBytes = 0
   }

@@ -19,6 +19,7 @@ import type { PeerTable } from './peer-table.js'
 import type { TopologyTable } from './topology.js'
 import { transportOf } from './transport-kind.js'
 import type { Logger } from '../core/log.js'
+import type { Startable } from '../core/startable.js'
 
 const MAX_ANNOUNCEMENT_BYTES = 128 * 1024
 const MAX_ADDRS = 16
@@ -49,7 +50,7 @@ export interface TopologyGossipOptions {
   onAddresses(peerId: string, addrs: Multiaddr[]): void
 }
 
-export class TopologyGossip {
+export class TopologyGossip implements Startable {
   private seq = 0n
   private capabilities?: EngineCapabilities
   /** set once we said we are leaving: nothing more is announced */

@@ -1,17 +1,30 @@
 /**
- * createNode(): one node, tab or Node process, peer or relay, assembled from the host's
- * adapters. It owns the lifecycle (FR1.2), health (FR1.3), graceful stop (FR1.5), metadata
- * (FR1.7), readiness and startup diagnostics (FR1.8); the mesh does the networking.
+ * createNode(): one node, tab or Node process, peer or relay, assembled from the host's adapters
+ * as two lists of parts, one per start phase (src/core/startable.ts): each list starts in order
+ * and stops in reverse, and a part that fails to start stops what had started.
+ *
+ *   INITIALIZING  storage · identity
+ *   REGISTERING   libp2p · health (self-verification) · tasks (peer) · mesh (peer) | relay (relay)
+ *   ACTIVE        …
+ *   SHUTTING_DOWN parts take no new work, operations get their grace period, parts stop last first
  */
 import type { Libp2p } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
 import { TypedEventEmitter } from 'main-event'
-import {
-  InvalidTransitionError,
-  NotActiveError,
-  SelfVerificationError,
-  ShuttingDownError,
-} from '../core/errors.js'
+import type { ResolvedConfig } from '../core/config.js'
+import { InvalidTransitionError, NotActiveError, ShuttingDownError } from '../core/errors.js'
+import type { NodeEvents } from '../core/events.js'
+import type { Logger } from '../core/log.js'
+import type {
+  NodeApi,
+  Readiness,
+  RelayStatus,
+  SendOptions,
+  StopOptions,
+  StopResult,
+} from '../core/node-api.js'
+import type { AbortOptions, Part, Startable } from '../core/startable.js'
+import { PartList } from '../core/startable.js'
 import type {
   Delivery,
   HealthReport,
@@ -19,35 +32,23 @@ import type {
   NodeRole,
   PeerInfo,
   StartupDiagnostics,
-  StateTransition,
 } from '../core/types.js'
 import { NodeState } from '../core/types.js'
-import type { RelayStatus } from '../core/node-api.js'
 import { VERSION } from '../core/version.js'
+import { libp2pOptions } from '../mesh/libp2p-options.js'
 import type { MeshServices } from '../mesh/mesh-service.js'
 import { MeshService } from '../mesh/mesh-service.js'
-import { libp2pOptions } from '../mesh/libp2p-options.js'
 import type { RelayServices } from '../mesh/relay-role.js'
 import { RelayRole } from '../mesh/relay-role.js'
 import { createLogger } from '../obs/logger.js'
-import { Namespaces } from '../store/storage.js'
-import { runHealthChecks } from './health.js'
+import type { StorageAdapter } from '../store/storage.js'
+import { TaskService } from '../tasks/task-service.js'
+import { HealthService } from './health-service.js'
 import type { InferenceHost, NodeHost } from './host.js'
 import type { Identity } from './identity.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { Lifecycle } from './lifecycle.js'
-import { TaskService } from '../tasks/task-service.js'
 import { OperationTracker } from './operations.js'
-import type { MeshEvents, TaskEvents } from '../core/events.js'
-import type { SendOptions } from '../core/node-api.js'
-import type { Logger } from '../core/log.js'
-import type { ResolvedConfig } from '../core/config.js'
-
-/** Everything the mesh and the task engine report, plus the node's own lifecycle and health. */
-export interface NodeEvents extends MeshEvents, TaskEvents {
-  'state:change': CustomEvent<StateTransition>
-  health: CustomEvent<HealthReport>
-}
 
 export interface CreateNodeOptions {
   host: NodeHost
@@ -55,36 +56,30 @@ export interface CreateNodeOptions {
   role?: NodeRole
 }
 
-export interface StopResult {
-  /** false when operations had to be cut off after the grace period */
-  clean: boolean
-  durationMs: number
-}
-
-export interface Readiness {
-  ready: boolean
-  status: 'node_ready' | 'node_not_ready'
-  state: NodeState | null
-  timestamp: string
-}
-
 /** Grace period for in-flight operations on stop (FR1.5). */
 export const STOP_GRACE_MS = 5000
 
-export class P2PNode extends TypedEventEmitter<NodeEvents> {
+/** The services of a started node, by name. */
+interface Assembly {
+  libp2p: Libp2p<MeshServices>
+  mesh?: MeshService
+  tasks?: TaskService
+  parts: PartList
+}
+
+export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   readonly role: NodeRole
   readonly log: Logger
   readonly lifecycle: Lifecycle
   readonly operations = new OperationTracker()
+  private readonly healthService: HealthService
+  private readonly initializing: PartList
   private identity?: Identity
-  private p2p?: Libp2p<MeshServices>
-  private meshService?: MeshService
-  private relayRole?: RelayRole
-  private taskService?: TaskService
-  private shuttingDown = false
-  private healthTimer?: ReturnType<typeof setInterval>
-  private lastHealth?: HealthReport
+  private assembly?: Assembly
   private diagnostics?: StartupDiagnostics
+  private readonly startAbort = new AbortController()
+  private starting?: Promise<StartupDiagnostics>
+  private stopping?: Promise<StopResult>
 
   constructor(private readonly opts: CreateNodeOptions) {
     super()
@@ -95,9 +90,70 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
       ns: 'node',
     })
     this.lifecycle = new Lifecycle(this.log.child('lifecycle'))
-    this.lifecycle.addEventListener('state:change', (evt) => {
-      this.safeDispatchEvent('state:change', { detail: evt.detail })
+    this.forward(this.lifecycle, ['state:change'])
+    this.healthService = new HealthService({
+      host: opts.host,
+      identity: () => this.identity,
+      maxMemoryMb: this.config.max_memory_mb,
+      intervalMs: this.config.health_check_interval_secs * 1000,
+      log: this.log,
+      onReport: (report) => this.safeDispatchEvent('health', { detail: report }),
     })
+    this.initializing = this.partList([
+      { name: 'storage', service: storagePart(opts.host.storage) },
+      { name: 'identity', service: this.identityPart() },
+    ])
+  }
+
+  /** The parts that make the node a member of the mesh, in start order. */
+  private async registering(identity: Identity): Promise<Assembly> {
+    const { host } = this.opts
+    const libp2p = (await createLibp2p({
+      ...libp2pOptions({
+        role: this.role,
+        platform: host.platform,
+        config: this.config,
+        privateKey: identity.privateKey,
+        listen: host.listen,
+        announce: host.announce,
+        services: host.services,
+        rtcExtras: host.rtcExtras,
+        gate: {
+          isDenied: (peer) => this.config.deny_peers.includes(peer),
+          isShuttingDown: () => this.stopping != null,
+          hasRoomFor: (peer) => {
+            const mesh = this.assembly?.mesh
+            return mesh == null || mesh.peers.has(peer) || mesh.peers.size < this.config.max_peers
+          },
+          refused: (peer, reason) => {
+            this.log.info('connection refused', { peer, reason })
+          },
+        },
+      }),
+      start: false,
+    })) as unknown as Libp2p<MeshServices>
+    const peer = this.role === 'peer'
+    const mesh = peer ? this.meshService(libp2p, identity) : undefined
+    const tasks =
+      peer && host.inference != null
+        ? await this.taskService(host.inference, identity, mesh)
+        : undefined
+    const relay =
+      this.role === 'relay'
+        ? new RelayRole(
+            libp2p as unknown as Libp2p<RelayServices>,
+            this.config.relay_max_reservations,
+            this.log.child('relay'),
+          )
+        : undefined
+    const parts: Part[] = [
+      { name: 'libp2p', service: libp2p },
+      { name: 'health', service: this.healthService },
+    ]
+    if (tasks != null) parts.push({ name: 'tasks', service: tasks })
+    if (mesh != null) parts.push({ name: 'mesh', service: mesh })
+    if (relay != null) parts.push({ name: 'relay', service: relay })
+    return { libp2p, mesh, tasks, parts: this.partList(parts) }
   }
 
   get config(): ResolvedConfig['config'] {
@@ -120,20 +176,20 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     return this.identity?.nodeId
   }
 
-  /** The libp2p node, once started. */
+  /** The libp2p node, once assembled. */
   get libp2p(): Libp2p<MeshServices> {
-    if (this.p2p == null) throw new NotActiveError(this.state ?? 'not started')
-    return this.p2p
+    if (this.assembly == null) throw new NotActiveError(this.state ?? 'not started')
+    return this.assembly.libp2p
   }
 
-  /** The mesh (peer role only), once started. */
-  /** The AI task engine (peers whose host runs inference), once started. */
+  /** The AI task engine (peers whose host runs inference), once assembled. */
   get tasks(): TaskService | undefined {
-    return this.taskService
+    return this.assembly?.tasks
   }
 
+  /** The mesh (peer role only), once assembled. */
   get mesh(): MeshService | undefined {
-    return this.meshService
+    return this.assembly?.mesh
   }
 
   get startupDiagnostics(): StartupDiagnostics | undefined {
@@ -141,10 +197,21 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
   }
 
   get lastHealthReport(): HealthReport | undefined {
-    return this.lastHealth
+    return this.healthService.last
   }
 
-  async start(): Promise<StartupDiagnostics> {
+  async start(options: AbortOptions = {}): Promise<StartupDiagnostics> {
+    // checked before anything: a second start must not tear down the running node
+    if (this.state != null) throw new InvalidTransitionError(this.state, NodeState.INITIALIZING)
+    const signal =
+      options.signal == null
+        ? this.startAbort.signal
+        : AbortSignal.any([this.startAbort.signal, options.signal])
+    this.starting = this.run(signal)
+    return this.starting
+  }
+
+  private async run(signal: AbortSignal): Promise<StartupDiagnostics> {
     const t0 = performance.now()
     const since = (): number => Math.round((performance.now() - t0) * 10) / 10
     const diag: StartupDiagnostics = {
@@ -155,219 +222,79 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
       any_errors_during_startup: [],
     }
     this.diagnostics = diag
-    const { host, config } = this.opts
-    // checked before the try: a second start must not tear down the running node
-    if (this.state != null) throw new InvalidTransitionError(this.state, NodeState.INITIALIZING)
     try {
       this.lifecycle.transition(NodeState.INITIALIZING)
       diag.time_to_initializing = since()
-      for (const w of config.warnings) this.log.warn(w)
-      for (const key of Object.keys(config.config) as Array<keyof typeof config.config>) {
-        if (config.sources[key] !== 'default') {
-          this.log.info('configuration value', {
-            key,
-            value: config.config[key],
-            source: config.sources[key],
-          })
-        }
-      }
+      this.logConfig()
       diag.components_initialized.push('config')
-      this.identity = await loadOrCreateIdentity(host.identityStore)
-      this.log.info(this.identity.generated ? 'generated node identity' : 'loaded node identity', {
-        node_id: this.identity.nodeId,
-        peer_id: this.identity.peerId.toString(),
-        location: host.identityStore.location,
-      })
-      diag.components_initialized.push('identity')
-
+      await this.initializing.start({ signal })
+      signal.throwIfAborted()
       this.lifecycle.transition(NodeState.REGISTERING)
       diag.time_to_registering = since()
-      this.p2p = (await createLibp2p(
-        libp2pOptions({
-          role: this.role,
-          platform: host.platform,
-          config: config.config,
-          privateKey: this.identity.privateKey,
-          listen: host.listen,
-          announce: host.announce,
-          services: host.services,
-          rtcExtras: host.rtcExtras,
-          gate: {
-            isDenied: (peer) => this.config.deny_peers.includes(peer),
-            isShuttingDown: () => this.shuttingDown,
-            hasRoomFor: (peer) =>
-              this.meshService == null ||
-              this.meshService.peers.has(peer) ||
-              this.meshService.peers.size < this.config.max_peers,
-            refused: (peer, reason) => {
-              this.log.info('connection refused', { peer, reason })
-            },
-          },
-        }),
-      )) as unknown as Libp2p<MeshServices>
-      diag.components_initialized.push('libp2p')
-      this.throwIfStopping()
-      const report = await this.health()
-      if (report.status === 'FAIL') {
-        throw new SelfVerificationError(
-          report.failing ?? 'unknown',
-          report.checks.find((c) => c.status === 'FAIL')?.reason,
-        )
-      }
-      diag.components_initialized.push('storage', 'health')
-      this.throwIfStopping()
-      if (this.role === 'peer') {
-        this.meshService = new MeshService({
-          libp2p: this.p2p,
-          nodeId: this.identity.nodeId,
-          platform: host.platform,
-          config: config.config,
-          log: this.log.child('mesh'),
-        })
-        this.forwardMeshEvents(this.meshService)
-      }
-      if (this.role === 'relay') {
-        this.relayRole = new RelayRole(
-          this.p2p as unknown as Libp2p<RelayServices>,
-          config.config.relay_max_reservations,
-          this.log.child('relay'),
-        )
-      }
-      if (this.role === 'peer' && host.inference != null) {
-        // the engine starts now; its models load in the background
-        this.taskService = await this.createTaskService(host.inference)
-        await this.taskService.start()
-        diag.components_initialized.push('tasks')
-        this.throwIfStopping()
-      }
+      this.assembly = await this.registering(this.identity as Identity)
+      await this.assembly.parts.start({ signal })
+      signal.throwIfAborted()
       this.lifecycle.transition(NodeState.ACTIVE)
       diag.time_to_active = since()
-      await this.meshService?.start()
-      if (this.meshService != null) diag.components_initialized.push('mesh')
-      await this.relayRole?.start()
-      if (this.relayRole != null) diag.components_initialized.push('relay')
-
-      this.healthTimer = setInterval(() => {
-        void this.health().catch(() => {})
-      }, config.config.health_check_interval_secs * 1000)
-      this.log.info('node active', { node_id: this.identity.nodeId, ms: diag.time_to_active })
+      this.log.info('node active', { node_id: this.nodeId, ms: diag.time_to_active })
       return diag
     } catch (err) {
       diag.any_errors_during_startup.push((err as Error).message)
       this.log.error('startup failed', { error: err as Error })
-      if (this.state === NodeState.SHUTTING_DOWN || this.state === NodeState.STOPPED) {
-        // stop() ran while we were starting and could not see what we had just created
-        await this.meshService?.stop().catch(() => {})
-        await Promise.resolve(this.p2p?.stop()).catch(() => {})
-      } else {
-        await this.stop({ graceMs: 0 }).catch(() => {})
-      }
+      // a stop() already under way (it aborted this start) finishes the shutdown itself
+      if (this.stopping == null) await this.stop({ graceMs: 0 }).catch(() => {})
       throw err
     }
   }
 
-  /** A stop() that arrived while start() was awaiting something ends the start. */
-  private throwIfStopping(): void {
-    if (this.shuttingDown) throw new ShuttingDownError()
+  /**
+   * Graceful stop (FR1.5): take no new work, give operations `graceMs`, stop every part (goodbye
+   * to peers, storage flushed), release everything. Resolves `clean: false` when operations had to
+   * be cut off. A stop during start ends the start (it rejects with ShuttingDownError).
+   */
+  async stop(options: StopOptions = {}): Promise<StopResult> {
+    if (this.state == null || this.state === NodeState.STOPPED)
+      return { clean: true, durationMs: 0 }
+    this.stopping ??= this.shutdown(options)
+    return this.stopping
   }
 
-  /**
-   * Graceful stop (FR1.5): refuse new connections, say goodbye, give operations `graceMs`, flush
-   * storage, release everything. Resolves `clean: false` when operations had to be cut off.
-   */
-  async stop(options: { graceMs?: number } = {}): Promise<StopResult> {
+  private async shutdown({ graceMs = STOP_GRACE_MS, signal }: StopOptions): Promise<StopResult> {
     const started = Date.now()
-    if (
-      this.state === NodeState.STOPPED ||
-      this.state === NodeState.SHUTTING_DOWN ||
-      this.state == null
-    ) {
-      return { clean: true, durationMs: 0 }
-    }
     this.lifecycle.transition(NodeState.SHUTTING_DOWN)
-    this.shuttingDown = true
-    clearInterval(this.healthTimer)
+    this.startAbort.abort(new ShuttingDownError('the node was stopped while starting'))
+    await this.starting?.catch(() => {})
+    const parts = this.assembly?.parts
     // finish what is in flight (peers still answer), then say goodbye: the other order would
     // make peers hang up on messages that could have completed
-    this.meshService?.beginShutdown()
-    const graceMs = options.graceMs ?? STOP_GRACE_MS
-    const clean = await this.operations.drain(
-      graceMs,
-      () => this.meshService?.busy === true || this.taskService?.busy === true,
-    )
+    parts?.beforeStop()
+    const clean = await this.operations.drain(graceMs, () => parts?.busy === true, signal)
     if (!clean)
       this.log.warn('operations did not finish within the grace period; stopping them', { graceMs })
-    this.meshService?.goodbye('shutdown')
-
-    await this.relayRole?.stop()
-    await this.taskService?.stop().catch((err: unknown) => {
-      this.log.error('task engine stop failed', { error: err as Error })
-    })
-    await this.meshService?.stop().catch((err: unknown) => {
-      this.log.error('mesh stop failed', { error: err as Error })
-    })
-    await Promise.resolve(this.p2p?.stop()).catch((err: unknown) => {
-      this.log.error('libp2p stop failed', { error: err as Error })
-    })
-    await this.opts.host.storage.flush()
-    await this.opts.host.storage.close()
+    await parts?.stop({ signal })
+    await this.initializing.stop({ signal })
     this.lifecycle.transition(NodeState.STOPPED)
     const durationMs = Date.now() - started
     this.log.info('node stopped', { clean, ms: durationMs })
     return { clean, durationMs }
   }
 
-  /** Synchronous goodbye to peers, for a tab's `pagehide`. */
   goodbye(): void {
-    this.meshService?.goodbye('page closed')
+    this.assembly?.mesh?.goodbye('page closed')
   }
 
   async health(): Promise<HealthReport> {
-    const identity = this.identity
-    const { host } = this.opts
-    const report = await runHealthChecks(
-      {
-        config: async () => host.configProbe(),
-        storage: async () => {
-          // a key of its own: tabs of one browser profile share one database
-          const nonce = Math.random().toString(36).slice(2)
-          const key = `probe-${this.nodeId ?? 'starting'}-${nonce}`
-          await host.storage.put(Namespaces.health, key, { nonce })
-          const back = (await host.storage.get(Namespaces.health, key)) as
-            { nonce?: string } | undefined
-          await host.storage.delete(Namespaces.health, key)
-          if (back?.nonce !== nonce) throw new Error('read back a different value than written')
-        },
-        crypto: async () => {
-          if (identity == null) throw new Error('no identity loaded')
-          const message = crypto.getRandomValues(new Uint8Array(32))
-          const signature = await identity.privateKey.sign(message)
-          if (!(await identity.privateKey.publicKey.verify(message, signature)))
-            throw new Error('signature did not verify')
-        },
-        memoryBytes: () => host.memoryBytes(),
-      },
-      { maxMemoryMb: this.config.max_memory_mb },
-    )
-    this.lastHealth = report
-    const memory = report.checks.find((c) => c.name === 'memory')
-    if (memory?.status === 'FAIL')
-      this.log.error('ALERT memory threshold exceeded', { detail: memory.detail })
-    if (report.status === 'FAIL')
-      this.log.warn('health check failed', { failing: report.failing, checks: report.checks })
-    this.safeDispatchEvent('health', { detail: report })
-    return report
+    return this.healthService.check()
   }
 
-  /** FR1.7: complete once ACTIVE; version, state and timestamp only before that. */
   metadata(): NodeMetadata {
     const base: NodeMetadata = {
       version: VERSION,
       state: this.state ?? NodeState.INITIALIZING,
       timestamp: new Date().toISOString(),
     }
-    const activeAt = this.lifecycle.enteredAt(NodeState.ACTIVE)
-    if (this.state !== NodeState.ACTIVE || activeAt == null || this.identity == null) return base
+    const activeAt = this.activeSince()
+    if (activeAt == null || this.identity == null) return base
     return {
       ...base,
       node_id: this.identity.nodeId,
@@ -378,7 +305,6 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     }
   }
 
-  /** FR1.8 readiness: ready exactly when ACTIVE. */
   readiness(): Readiness {
     const ready = this.state === NodeState.ACTIVE
     return {
@@ -389,59 +315,99 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
     }
   }
 
-  peers(): PeerInfo[] {
-    return this.meshService?.list() ?? []
+  activeSince(): number | undefined {
+    return this.state === NodeState.ACTIVE ? this.lifecycle.enteredAt(NodeState.ACTIVE) : undefined
   }
 
-  /** Peer ids of every node this one knows of (neighbours and beyond, from the topology). */
+  peers(): PeerInfo[] {
+    return this.mesh?.list() ?? []
+  }
+
   knownNodes(): string[] {
     const ids = new Set([
       ...this.peers().map((p) => p.peerId),
-      ...(this.meshService?.topology.all() ?? []).map((r) => r.peerId),
+      ...(this.mesh?.topology.all() ?? []).map((r) => r.peerId),
     ])
     ids.delete(this.peerId ?? '')
     return [...ids]
   }
 
   relayStatus(): RelayStatus {
-    return { connected: this.meshService?.relays.status().connected ?? [] }
+    return { connected: this.mesh?.relays.status().connected ?? [] }
   }
 
   listenAddresses(): string[] {
-    return this.p2p?.getMultiaddrs().map((ma) => ma.toString()) ?? []
+    return this.assembly?.libp2p.getMultiaddrs().map((ma) => ma.toString()) ?? []
   }
 
-  activeSince(): number | undefined {
-    return this.state === NodeState.ACTIVE ? this.lifecycle.enteredAt(NodeState.ACTIVE) : undefined
-  }
-
-  /** Sends a routed message to any node of the mesh (FR10.3). */
   async send(
     to: string,
     topic: string,
     payload: Uint8Array,
     options?: SendOptions,
   ): Promise<Delivery> {
-    if (this.state !== NodeState.ACTIVE || this.meshService == null)
+    const mesh = this.mesh
+    if (this.state !== NodeState.ACTIVE || mesh == null)
       throw new NotActiveError(this.state ?? 'not started')
     return this.operations.run(async (signal) =>
-      (this.meshService as MeshService).send(to, topic, payload, {
+      mesh.send(to, topic, payload, {
         ...options,
         signal: options?.signal == null ? signal : AbortSignal.any([signal, options.signal]),
       }),
     )
   }
 
-  private async createTaskService(inference: InferenceHost): Promise<TaskService> {
+  private identityPart(): Startable {
+    return {
+      start: async () => {
+        const store = this.opts.host.identityStore
+        this.identity = await loadOrCreateIdentity(store)
+        this.log.info(
+          this.identity.generated ? 'generated node identity' : 'loaded node identity',
+          {
+            node_id: this.identity.nodeId,
+            peer_id: this.identity.peerId.toString(),
+            location: store.location,
+          },
+        )
+      },
+      stop: () => {},
+    }
+  }
+
+  private meshService(libp2p: Libp2p<MeshServices>, identity: Identity): MeshService {
+    const mesh = new MeshService({
+      libp2p,
+      nodeId: identity.nodeId,
+      platform: this.opts.host.platform,
+      config: this.config,
+      log: this.log.child('mesh'),
+    })
+    this.forward(mesh, [
+      'peer:add',
+      'peer:update',
+      'peer:remove',
+      'message',
+      'topology:change',
+      'relay:change',
+    ])
+    return mesh
+  }
+
+  private async taskService(
+    inference: InferenceHost,
+    identity: Identity,
+    mesh: MeshService | undefined,
+  ): Promise<TaskService> {
     const config = this.config
-    const service = new TaskService({
-      nodeId: this.nodeId as string,
+    const tasks = new TaskService({
+      nodeId: identity.nodeId,
       engine: inference.createEngine(),
       runtime: {
         source: await inference.modelSource(config.model_source),
         preferWebGpu: inference.preferWebGpu,
       },
-      store: await inference.openResults(),
+      openStore: async () => inference.openResults(),
       models: config.models,
       maxConcurrent: config.max_concurrent_tasks,
       maxBatch: config.max_batch_size,
@@ -451,30 +417,55 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> {
       memoryBytes: () => this.opts.host.memoryBytes(),
       maxMemoryMb: config.max_memory_mb,
     })
-    service.addEventListener('capabilities', (evt) => {
-      this.meshService?.advertise(evt.detail)
+    tasks.addEventListener('capabilities', (evt) => {
+      mesh?.advertise(evt.detail)
     })
-    for (const type of ['task:update', 'models:update', 'capabilities'] as const) {
-      service.addEventListener(type, (evt) => {
-        this.safeDispatchEvent(type, { detail: (evt as CustomEvent<unknown>).detail as never })
-      })
-    }
-    return service
+    this.forward(tasks, ['task:update', 'models:update', 'capabilities'])
+    return tasks
   }
 
-  private forwardMeshEvents(mesh: MeshService): void {
-    for (const type of [
-      'peer:add',
-      'peer:update',
-      'peer:remove',
-      'message',
-      'topology:change',
-      'relay:change',
-    ] as const) {
-      mesh.addEventListener(type, (evt) => {
+  private partList(parts: Part[]): PartList {
+    return new PartList(parts, {
+      started: (name) => this.diagnostics?.components_initialized.push(name),
+      stopFailed: (part, error) => {
+        this.log.error('part failed to stop', { part, error: error as Error })
+      },
+    })
+  }
+
+  /** Re-dispatches a service's events as the node's own. */
+  private forward(
+    source: { addEventListener(type: string, listener: (evt: Event) => void): void },
+    types: Array<keyof NodeEvents>,
+  ): void {
+    for (const type of types) {
+      source.addEventListener(type, (evt) => {
         this.safeDispatchEvent(type, { detail: (evt as CustomEvent<unknown>).detail as never })
       })
     }
+  }
+
+  private logConfig(): void {
+    const { config, sources, warnings } = this.opts.config
+    for (const w of warnings) this.log.warn(w)
+    for (const key of Object.keys(config) as Array<keyof typeof config>) {
+      if (sources[key] !== 'default')
+        this.log.info('configuration value', { key, value: config[key], source: sources[key] })
+    }
+  }
+}
+
+/** Storage opened by the host; on stop it is flushed, then closed even if the flush failed. */
+function storagePart(storage: StorageAdapter): Startable {
+  return {
+    start: () => {},
+    stop: async () => {
+      try {
+        await storage.flush()
+      } finally {
+        await storage.close()
+      }
+    },
   }
 }
 

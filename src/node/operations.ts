@@ -2,6 +2,8 @@
  * In-flight operations a graceful stop waits for (FR1.5): each gets an AbortSignal that fires
  * when the grace period is over.
  */
+import { ShuttingDownError } from '../core/errors.js'
+
 export class OperationTracker {
   private readonly running = new Set<Promise<unknown>>()
   private controller = new AbortController()
@@ -21,16 +23,21 @@ export class OperationTracker {
   }
 
   /**
-   * Waits until no operation runs (and `busy()` is false) or `graceMs` passes, then aborts what
-   * is left. True when everything finished in time.
+   * Waits until no operation runs (and `busy()` is false), `graceMs` passes or `signal` aborts,
+   * then aborts what is left. True when everything finished in time.
    */
-  async drain(graceMs: number, busy: () => boolean = () => false): Promise<boolean> {
+  async drain(
+    graceMs: number,
+    busy: () => boolean = () => false,
+    signal?: AbortSignal,
+  ): Promise<boolean> {
     const deadline = Date.now() + graceMs
-    while ((this.running.size > 0 || busy()) && Date.now() < deadline) {
+    while ((this.running.size > 0 || busy()) && Date.now() < deadline && signal?.aborted !== true) {
       await new Promise((resolve) => setTimeout(resolve, 25))
     }
     const clean = this.running.size === 0 && !busy()
-    if (!clean) this.controller.abort(new Error('node_shutting_down'))
+    if (!clean)
+      this.controller.abort(new ShuttingDownError('cut off after the grace period of the stop'))
     this.controller = new AbortController()
     return clean
   }

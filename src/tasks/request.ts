@@ -6,17 +6,8 @@
 import { v4 as uuid } from 'uuid'
 import type { TaskRequest, TaskType } from '../core/tasks.js'
 import { TASK_TYPE_ALIASES } from '../core/tasks.js'
-
-export class TaskRequestError extends Error {
-  static readonly NAME = 'TaskRequestError'
-  override name = TaskRequestError.NAME
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-  }
-}
+import type { TaskErrorReason } from '../core/errors.js'
+import { TaskRequestError } from '../core/errors.js'
 
 /** Inputs longer than this are refused without asking the tokenizer. */
 export const MAX_INPUT_CHARS = 100_000
@@ -32,7 +23,7 @@ export interface CheckedRequest {
   /** the input as text, when it is text */
   input?: string
   /** why the input cannot run, when it cannot */
-  refusal?: { reason: string; details: string }
+  refusal?: { reason: TaskErrorReason; details: string }
 }
 
 /** Normalises a request; throws TaskRequestError for what cannot even become a task. */
@@ -40,7 +31,11 @@ export function checkRequest(
   request: TaskRequest,
   exists: (id: string) => boolean,
 ): CheckedRequest {
-  const task_type = TASK_TYPE_ALIASES[String(request.task_type)]
+  if (request == null || typeof request !== 'object' || Array.isArray(request))
+    throw new TaskRequestError('invalid_task_request', 'a task request is an object')
+  const task_type = Object.hasOwn(TASK_TYPE_ALIASES, String(request.task_type))
+    ? TASK_TYPE_ALIASES[String(request.task_type)]
+    : undefined
   if (task_type == null) {
     throw new TaskRequestError(
       'unknown_task_type',

@@ -1,40 +1,51 @@
 /**
  * The task engine (FR14.2-FR14.4): tasks are queued at once, batched by model into inference
- * calls (at most max_concurrent_tasks calls in flight, max_batch_size tasks each), time-limited,
- * stored, and reported as they move QUEUED → RUNNING → COMPLETED / FAILED / TIMEOUT.
+ * calls (src/tasks/batcher.ts), time-limited, stored, and reported as they move QUEUED → RUNNING
+ * → COMPLETED / FAILED / TIMEOUT. Its parts start in order and stop in reverse:
  *
- * Batching rule: a call goes out when the engine is idle, or when a full batch of one model is
- * waiting; so tasks that arrive while the engine works ride together in the next call.
- * Timeouts count from the start of execution. A task past its timeout is TIMEOUT at once, with no
- * partial result; if its call still has not returned a while later, the worker is restarted (the
- * compute is freed) and the call's other tasks go back to the queue.
+ *   results    opens the results store, marks tasks a previous run left unfinished; on stop,
+ *              waits for the calls in flight, writes what is pending and closes the store
+ *   inference  the engine (a worker) with its runtime options; on stop, lets calls in flight end
+ *   cleanup    removes expired and surplus results every minute
+ *   queue      takes tasks and starts calls; on stop, fails what is still queued
  */
 import { TypedEventEmitter } from 'main-event'
+import { sleep } from '../core/abort.js'
+import type { ModelRegistry } from '../core/config.js'
+import { TaskRequestError, taskErrorReason } from '../core/errors.js'
+import type { TaskErrorReason } from '../core/errors.js'
+import type { TaskEvents } from '../core/events.js'
+import type { Logger } from '../core/log.js'
+import type { TaskApi } from '../core/node-api.js'
+import type { AbortOptions, Startable } from '../core/startable.js'
+import { PartList } from '../core/startable.js'
 import type {
   EngineCapabilities,
   ModelInfo,
+  ResultsQuery,
   TaskOutput,
   TaskRecord,
   TaskRequest,
   TaskStats,
   TaskStatusReport,
-  TaskType,
 } from '../core/tasks.js'
 import { FINAL_STATUSES, TaskStatus } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../ai/engine.js'
-import { modelKey } from '../ai/engine.js'
 import type { ResultsStore } from '../store/results-store.js'
+import type { LiveTask } from './batcher.js'
+import { Batcher } from './batcher.js'
+import { ModelCatalog, PRIMARY_TASK } from './model-catalog.js'
 import { RecordWriter } from './record-writer.js'
 import { checkRequest, preview } from './request.js'
-import type { Logger } from '../core/log.js'
-import type { ResultsQuery } from '../core/tasks.js'
+import { markInterrupted, ResultsCleanup } from './task-records.js'
 
 export interface TaskServiceOptions {
   nodeId: string
   engine: InferenceEngine
   runtime: RuntimeOptions
-  store: ResultsStore
-  models: Record<TaskType, Omit<ModelSpec, 'task_type'>>
+  /** opens the results store (IndexedDB / SQLite); the service closes it on stop */
+  openStore(): Promise<ResultsStore>
+  models: ModelRegistry
   maxConcurrent: number
   maxBatch: number
   maxStoredResults: number
@@ -56,80 +67,109 @@ export interface TaskServiceOptions {
   maintenanceMs?: number
 }
 
-export interface TaskEvents {
-  'task:update': CustomEvent<TaskStatusReport>
-  'models:update': CustomEvent<ModelInfo[]>
-  capabilities: CustomEvent<EngineCapabilities>
+/** How long a stop waits for calls that outlived the engine's stop, ms. */
+const SETTLE_MS = 1000
+
+interface Finish {
+  output_data?: TaskOutput
+  execution_time_ms?: number
+  error_reason?: TaskErrorReason
+  error_details?: string
 }
 
-interface LiveTask {
-  record: TaskRecord
-  spec: ModelSpec
-  input: string
-  /** Date.now() when its current run started */
-  runningSince?: number
-  /** inference calls it was part of (a restarted worker puts it back once) */
-  runs: number
-}
-
-const PRIMARY: TaskType = 'text_embedding'
-
-export class TaskService extends TypedEventEmitter<TaskEvents> {
+export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskApi, Startable {
   private readonly live = new Map<string, LiveTask>()
-  private readonly queue: LiveTask[] = []
-  private readonly writer: RecordWriter
-  private readonly msPerCall = new Map<string, number>()
-  private readonly modelState = new Map<string, ModelInfo>()
-  private inflight = 0
-  private scheduled = false
-  private running = false
-  private maintenance?: ReturnType<typeof setInterval>
+  private readonly catalog: ModelCatalog
+  private readonly batcher: Batcher
+  private readonly parts: PartList
+  private store?: ResultsStore
+  private writer?: RecordWriter
   private caps?: EngineCapabilities
-  private readonly counts: TaskStats = {
-    completed: 0,
-    failed: 0,
-    timed_out: 0,
-    inference_calls: 0,
-    inference_inputs: 0,
-    inference_ms: 0,
-  }
+  private running = false
+  private readonly counts = { completed: 0, failed: 0, timed_out: 0 }
 
   constructor(private readonly opts: TaskServiceOptions) {
     super()
-    this.writer = new RecordWriter(opts.store, {
-      intervalMs: opts.writeIntervalMs ?? 1000,
-      onError: (err, records) => {
-        opts.log.error('could not store task records', {
-          tasks: records.length,
-          error: err as Error,
-        })
+    this.catalog = new ModelCatalog({
+      engine: opts.engine,
+      models: opts.models,
+      log: opts.log,
+      onChange: (models) => this.safeDispatchEvent('models:update', { detail: models }),
+      isRunning: () => this.running,
+    })
+    this.batcher = new Batcher({
+      engine: opts.engine,
+      catalog: this.catalog,
+      maxConcurrent: opts.maxConcurrent,
+      maxBatch: opts.maxBatch,
+      stuckGraceMs: opts.stuckGraceMs,
+      log: opts.log,
+      onDemandLoad: (spec) => {
+        this.warnIfMemoryTight(spec)
+      },
+      outcomes: {
+        running: (t, at) => {
+          this.update(t, { status: TaskStatus.RUNNING, started_at: new Date(at).toISOString() })
+        },
+        completed: (t, result, elapsed) => {
+          this.complete(t, result, elapsed)
+        },
+        timedOut: (t) => {
+          this.finish(t, TaskStatus.TIMEOUT, {
+            error_reason: 'timeout',
+            error_details: `execution exceeded ${t.record.timeout_seconds} s`,
+          })
+        },
+        failed: (t, error) => {
+          this.finish(t, TaskStatus.FAILED, {
+            error_reason: taskErrorReason(error) ?? 'engine_failed',
+            error_details: error.message,
+          })
+        },
+        requeued: (t) => {
+          this.update(t, { status: TaskStatus.QUEUED, started_at: undefined })
+        },
+        isFinal: (t) => this.isFinal(t),
+        idle: () => {
+          // group commit is for bursts: a lone task is durable as soon as it is seen done
+          void this.writer?.flushed()
+        },
       },
     })
+    this.parts = new PartList(
+      [
+        { name: 'results', service: this.resultsPart() },
+        { name: 'inference', service: this.inferencePart() },
+        {
+          name: 'cleanup',
+          service: new ResultsCleanup({
+            store: () => this.openedStore(),
+            maxStoredResults: opts.maxStoredResults,
+            log: opts.log,
+            intervalMs: opts.maintenanceMs,
+          }),
+        },
+        { name: 'queue', service: this.queuePart() },
+      ],
+      {
+        stopFailed: (part, error) => {
+          opts.log.error('task engine part failed to stop', { part, error: error as Error })
+        },
+      },
+    )
   }
 
   /** Starts the engine and begins loading the primary (embedding) model; does not wait for it. */
-  async start(): Promise<void> {
+  async start(options?: AbortOptions): Promise<void> {
     if (this.running) return
+    await this.parts.start(options)
     this.running = true
-    await this.recoverInterrupted()
-    this.caps = await this.opts.engine.init(this.opts.runtime)
-    this.maintenance = setInterval(() => {
-      void this.maintain()
-    }, this.opts.maintenanceMs ?? 60_000)
     void this.loadPrimary()
   }
 
-  async stop(): Promise<void> {
-    if (!this.running) return
+  async stop(options?: AbortOptions): Promise<void> {
     this.running = false
-    clearInterval(this.maintenance)
-    for (const task of this.queue.splice(0))
-      this.finish(task, TaskStatus.FAILED, {
-        error_reason: 'node_shutting_down',
-        error_details: 'the node stopped before the task ran',
-      })
-    await this.writer.flushed()
-    await this.opts.engine.close()
+    await this.parts.stop(options)
   }
 
   /** Tasks queued or running (for a graceful stop to wait on). */
@@ -141,277 +181,151 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
     return this.caps
   }
 
-  /** Counters since this engine started. */
   stats(): TaskStats {
-    return { ...this.counts }
+    const calls = this.batcher.callStats
+    return {
+      ...this.counts,
+      inference_calls: calls.calls,
+      inference_inputs: calls.inputs,
+      inference_ms: calls.ms,
+    }
   }
 
-  /** FR14.2: queues a task and returns its record at once (QUEUED, or FAILED for an input no model can take). */
   submit(request: TaskRequest): TaskRecord {
-    if (!this.running) throw new Error('the task engine is not running')
+    if (!this.running)
+      throw new TaskRequestError('tasks_not_running', 'the task engine is not running')
     const checked = checkRequest(request, (id) => this.live.has(id))
-    const spec: ModelSpec = { task_type: checked.task_type, ...this.opts.models[checked.task_type] }
-    const record: TaskRecord = {
-      task_id: checked.task_id,
-      node_id: this.opts.nodeId,
-      task_type: checked.task_type,
-      status: TaskStatus.QUEUED,
-      model: spec.model,
-      input_preview: preview(request.input),
-      timeout_seconds: checked.timeout_seconds,
-      submitted_at: new Date().toISOString(),
+    const spec = this.catalog.spec(checked.task_type)
+    const task: LiveTask = {
+      record: {
+        task_id: checked.task_id,
+        node_id: this.opts.nodeId,
+        task_type: checked.task_type,
+        status: TaskStatus.QUEUED,
+        model: spec.model,
+        input_preview: preview(request.input),
+        timeout_seconds: checked.timeout_seconds,
+        submitted_at: new Date().toISOString(),
+      },
+      spec,
+      input: checked.input ?? '',
+      runs: 0,
     }
-    const task: LiveTask = { record, spec, input: checked.input ?? '', runs: 0 }
     if (checked.refusal != null) {
       this.opts.log.info('task input refused', {
-        task_id: record.task_id,
+        task_id: task.record.task_id,
         reason: checked.refusal.reason,
-        input: record.input_preview,
+        input: task.record.input_preview,
       })
       this.finish(task, TaskStatus.FAILED, {
         error_reason: checked.refusal.reason,
         error_details: checked.refusal.details,
       })
-      this.schedule()
+      this.batcher.schedule()
       return { ...task.record }
     }
-    this.live.set(record.task_id, task)
-    this.queue.push(task)
-    this.writer.write(task.record)
+    this.live.set(task.record.task_id, task)
+    this.openedWriter().write(task.record)
     this.emitUpdate(task)
-    this.schedule()
-    return { ...record }
+    this.batcher.add(task)
+    return { ...task.record }
   }
 
-  /** FR14.4: the task's status with progress while it lives; undefined when unknown. */
   async status(taskId: string): Promise<TaskStatusReport | undefined> {
     const task = this.live.get(taskId)
     if (task != null) return this.report(task)
-    const record = this.writer.latest(taskId) ?? (await this.opts.store.get(taskId))
+    const record = await this.result(taskId)
     return record == null
       ? undefined
       : { ...record, progress_percent: record.status === TaskStatus.COMPLETED ? 100 : 0 }
   }
 
-  /** FR14.3: the stored record (with output_data once COMPLETED). */
   async result(taskId: string): Promise<TaskRecord | undefined> {
     const task = this.live.get(taskId)
     if (task != null) return { ...task.record }
-    return this.writer.latest(taskId) ?? this.opts.store.get(taskId)
+    return this.openedWriter().latest(taskId) ?? this.openedStore().get(taskId)
   }
 
   /** Writes the task records not yet stored now; resolves once they are. */
   async flush(): Promise<void> {
-    await this.writer.flushed()
+    await this.writer?.flushed()
   }
 
-  /** This node's tasks, newest first. */
   async list(query: ResultsQuery = {}): Promise<TaskRecord[]> {
     await this.flush()
-    return this.opts.store.list({ nodeId: this.opts.nodeId, ...query })
+    return this.openedStore().list({ nodeId: this.opts.nodeId, ...query })
   }
 
-  /** FR14.1: configured models, loaded or not. */
   async models(): Promise<ModelInfo[]> {
-    const loaded = await this.opts.engine.models()
-    const known = new Map(loaded.map((m) => [`${m.model_name}:${m.dtype}`, m]))
-    for (const [type, m] of Object.entries(this.opts.models) as Array<
-      [TaskType, { model: string; dtype: string }]
-    >) {
-      const key = `${m.model}:${m.dtype}`
-      if (known.has(key)) continue
-      known.set(
-        key,
-        this.modelState.get(key) ?? {
-          model_name: m.model,
-          model_type: type === 'text_embedding' ? 'embedding' : 'classification',
-          task_type: type,
-          dtype: m.dtype,
-          model_size_mb: 0,
-          is_ready: false,
-        },
-      )
+    return this.catalog.list()
+  }
+
+  private resultsPart(): Startable {
+    return {
+      start: async () => {
+        const store = await this.opts.openStore()
+        this.store = store
+        this.writer = new RecordWriter(store, {
+          intervalMs: this.opts.writeIntervalMs ?? 1000,
+          onError: (err, records) => {
+            this.opts.log.error('could not store task records', {
+              tasks: records.length,
+              error: err as Error,
+            })
+          },
+        })
+        await markInterrupted(store, this.opts.nodeId, this.opts.resultExpiryHours)
+      },
+      stop: async () => {
+        // calls in flight have ended (stopping the engine ends them) and their records are
+        // written; a call that outlived the engine (one that cannot be interrupted) is abandoned
+        await Promise.race([this.batcher.settled(), sleep(SETTLE_MS)])
+        await this.writer?.flushed()
+        await this.store?.close()
+        this.store = undefined
+      },
     }
-    return [...known.values()]
+  }
+
+  private inferencePart(): Startable {
+    return {
+      start: async (options) => {
+        await this.opts.engine.start(options)
+        this.caps = await this.opts.engine.init(this.opts.runtime)
+      },
+      stop: async (options) => this.opts.engine.stop(options),
+    }
+  }
+
+  private queuePart(): Startable {
+    return {
+      start: () => {
+        this.batcher.start()
+      },
+      stop: () => {
+        this.batcher.stop()
+        for (const task of this.batcher.drainQueue())
+          this.finish(task, TaskStatus.FAILED, {
+            error_reason: 'node_shutting_down',
+            error_details: 'the node stopped before the task ran',
+          })
+      },
+    }
   }
 
   private async loadPrimary(): Promise<void> {
-    const spec: ModelSpec = { task_type: PRIMARY, ...this.opts.models[PRIMARY] }
-    try {
-      await this.load(spec)
-      const perSec = await this.opts.engine.benchmark(spec)
-      if (this.caps != null) {
-        this.caps = { ...this.caps, embeddings_per_sec: perSec }
-        this.safeDispatchEvent('capabilities', { detail: this.caps })
-      }
-      this.opts.log.info('primary model ready', {
-        model: spec.model,
-        backend: this.caps?.backend,
-        embeddings_per_sec: perSec,
-      })
-    } catch (err) {
-      this.opts.log.error('primary model failed to load', {
-        model: spec.model,
-        error: err as Error,
-      })
-    }
-  }
-
-  private async load(spec: ModelSpec): Promise<ModelInfo> {
-    const key = modelKey(spec)
-    const onProgress = (p: { progress_percent: number }): void => {
-      this.modelState.set(key, {
-        ...(this.modelState.get(key) ?? this.placeholder(spec)),
-        progress_percent: p.progress_percent,
-      })
-      this.announceModels()
-    }
-    try {
-      const info = await this.opts.engine.load(spec, onProgress)
-      this.modelState.set(key, info)
-      return info
-    } catch (err) {
-      this.modelState.set(key, { ...this.placeholder(spec), error: (err as Error).message })
-      throw err
-    } finally {
-      this.announceModels()
-    }
-  }
-
-  /** Tells listeners the models' states; a call cut off by a stopping engine is no error. */
-  private announceModels(): void {
-    this.models().then(
-      (m) => this.safeDispatchEvent('models:update', { detail: m }),
-      (err: unknown) => {
-        if (this.running) this.opts.log.warn('could not list models', { error: err as Error })
-      },
-    )
-  }
-
-  private placeholder(spec: ModelSpec): ModelInfo {
-    return {
-      model_name: spec.model,
-      model_type: spec.task_type === 'text_embedding' ? 'embedding' : 'classification',
-      task_type: spec.task_type,
-      dtype: spec.dtype,
-      model_size_mb: 0,
-      is_ready: false,
-    }
-  }
-
-  /**
-   * Dispatches after this turn (submissions made in the same turn join one call). An engine left
-   * idle then writes its records at once: group commit is for bursts, and a lone task is durable
-   * as soon as it is seen done.
-   */
-  private schedule(): void {
-    if (this.scheduled) return
-    this.scheduled = true
-    setTimeout(() => {
-      this.scheduled = false
-      this.dispatch()
-      if (this.inflight === 0 && this.queue.length === 0) void this.writer.flushed()
-    }, 0)
-  }
-
-  private dispatch(): void {
-    while (this.running && this.inflight < this.opts.maxConcurrent && this.queue.length > 0) {
-      const key = modelKey((this.queue[0] as LiveTask).spec)
-      const same = this.queue.filter((t) => modelKey(t.spec) === key)
-      if (this.inflight > 0 && same.length < this.opts.maxBatch) return
-      const batch = same.slice(0, this.opts.maxBatch)
-      for (const t of batch) this.queue.splice(this.queue.indexOf(t), 1)
-      void this.runBatch(batch)
-    }
-  }
-
-  private async runBatch(batch: LiveTask[]): Promise<void> {
-    this.inflight++
-    const spec = (batch[0] as LiveTask).spec
-    const key = modelKey(spec)
-    if (!this.modelState.get(key)?.is_ready && spec.task_type !== PRIMARY)
-      this.warnIfMemoryTight(spec)
-    const started = Date.now()
-    for (const t of batch) {
-      t.runs++
-      t.runningSince = started
-      t.record = {
-        ...t.record,
-        status: TaskStatus.RUNNING,
-        started_at: new Date(started).toISOString(),
-      }
-      this.writer.write(t.record)
-      this.emitUpdate(t)
-    }
-    let settled = false
-    let stuck: ReturnType<typeof setTimeout> | undefined
-    // a call that runs on well past a task's timeout is stuck (one input can hang the batch):
-    // restart the worker; the call's other tasks go back to the queue
-    const grace = Math.max(this.opts.stuckGraceMs ?? 2000, 4 * (this.msPerCall.get(key) ?? 0))
-    const timers = batch.map((t) =>
-      setTimeout(() => {
-        this.finish(t, TaskStatus.TIMEOUT, {
-          error_reason: 'timeout',
-          error_details: `execution exceeded ${t.record.timeout_seconds} s`,
-        })
-        stuck ??= setTimeout(() => {
-          if (settled) return
-          this.opts.log.warn(
-            'inference call still running after a task timed out; restarting the worker',
-            { model: spec.model, graceMs: grace },
-          )
-          void this.opts.engine
-            .restart()
-            .catch((err: unknown) =>
-              this.opts.log.error('worker restart failed', { error: err as Error }),
-            )
-        }, grace)
-      }, t.record.timeout_seconds * 1000),
-    )
-    try {
-      if (!this.modelState.get(key)?.is_ready) await this.load(spec)
-      const results = await this.opts.engine.run(
-        spec,
-        batch.map((t) => t.input),
-      )
-      const elapsed = Date.now() - started
-      this.counts.inference_calls++
-      this.counts.inference_inputs += batch.length
-      this.counts.inference_ms += elapsed
-      this.msPerCall.set(
-        key,
-        Math.round(0.7 * (this.msPerCall.get(key) ?? elapsed) + 0.3 * elapsed),
-      )
-      batch.forEach((t, i) => {
-        this.complete(t, results[i], elapsed)
-      })
-    } catch (err) {
-      // the worker died or was restarted: tasks that still have time go round once more
-      for (const t of batch) {
-        if (this.isFinal(t)) continue
-        if (t.runs < 2 && this.running) {
-          t.record = { ...t.record, status: TaskStatus.QUEUED, started_at: undefined }
-          t.runningSince = undefined
-          this.queue.unshift(t)
-          this.emitUpdate(t)
-        } else {
-          this.finish(t, TaskStatus.FAILED, {
-            error_reason: 'engine_failed',
-            error_details: (err as Error).message,
-          })
-        }
-      }
-    } finally {
-      settled = true
-      for (const timer of timers) clearTimeout(timer)
-      clearTimeout(stuck)
-      this.inflight--
-      this.schedule()
-    }
+    const perSec = await this.catalog.loadPrimary()
+    if (perSec == null || this.caps == null || !this.running) return
+    this.caps = { ...this.caps, embeddings_per_sec: perSec }
+    this.safeDispatchEvent('capabilities', { detail: this.caps })
+    this.opts.log.info('primary model ready', {
+      model: this.catalog.spec(PRIMARY_TASK).model,
+      backend: this.caps.backend,
+      embeddings_per_sec: perSec,
+    })
   }
 
   private complete(task: LiveTask, result: ItemResult | undefined, elapsed: number): void {
-    if (this.isFinal(task)) return // timed out meanwhile: no partial results
     if (result == null) {
       this.finish(task, TaskStatus.FAILED, {
         error_reason: 'engine_failed',
@@ -436,22 +350,23 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
     }
   }
 
-  private finish(
-    task: LiveTask,
-    status: TaskStatus,
-    fields: {
-      output_data?: TaskOutput
-      execution_time_ms?: number
-      error_reason?: string
-      error_details?: string
-    },
-  ): void {
+  /** A live task changed: write and report it. */
+  private update(task: LiveTask, fields: Partial<TaskRecord>): void {
+    task.record = { ...task.record, ...fields }
+    this.writer?.write(task.record)
+    this.emitUpdate(task)
+  }
+
+  private finish(task: LiveTask, status: TaskStatus, fields: Finish): void {
     if (this.isFinal(task)) return
     const now = Date.now()
     const output = fields.output_data
     const text = output == null ? undefined : JSON.stringify(output)
-    task.record = {
-      ...task.record,
+    this.live.delete(task.record.task_id)
+    if (status === TaskStatus.COMPLETED) this.counts.completed++
+    else if (status === TaskStatus.FAILED) this.counts.failed++
+    else if (status === TaskStatus.TIMEOUT) this.counts.timed_out++
+    this.update(task, {
       ...fields,
       status,
       timestamp_completed: new Date(now).toISOString(),
@@ -461,13 +376,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
         (task.runningSince == null ? undefined : now - task.runningSince),
       result_size_bytes: text == null ? undefined : new TextEncoder().encode(text).byteLength,
       result_preview: text == null ? undefined : preview(text),
-    }
-    this.live.delete(task.record.task_id)
-    if (status === TaskStatus.COMPLETED) this.counts.completed++
-    else if (status === TaskStatus.FAILED) this.counts.failed++
-    else if (status === TaskStatus.TIMEOUT) this.counts.timed_out++
-    this.writer.write(task.record)
-    this.emitUpdate(task)
+    })
   }
 
   private isFinal(task: LiveTask): boolean {
@@ -477,7 +386,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
   private report(task: LiveTask): TaskStatusReport {
     const r = task.record
     if (r.status === TaskStatus.COMPLETED) return { ...r, progress_percent: 100 }
-    const expected = this.msPerCall.get(modelKey(task.spec)) ?? 1000
+    const expected = this.batcher.typicalCallMs(task.spec) ?? 1000
     if (r.status === TaskStatus.RUNNING && task.runningSince != null) {
       const soFar = Date.now() - task.runningSince
       return {
@@ -488,7 +397,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
       }
     }
     if (r.status === TaskStatus.QUEUED) {
-      const ahead = Math.floor(this.queue.indexOf(task) / this.opts.maxBatch) + this.inflight
+      const ahead = this.batcher.callsAhead(task)
       return {
         ...r,
         progress_percent: 0,
@@ -502,37 +411,20 @@ export class TaskService extends TypedEventEmitter<TaskEvents> {
     this.safeDispatchEvent('task:update', { detail: this.report(task) })
   }
 
-  /** Tasks that were queued or running when the node last stopped cannot finish now. */
-  private async recoverInterrupted(): Promise<void> {
-    for (let offset = 0; ; offset += 200) {
-      const page = await this.opts.store.list({ nodeId: this.opts.nodeId, limit: 200, offset })
-      const now = Date.now()
-      const interrupted = page
-        .filter((record) => !FINAL_STATUSES.includes(record.status))
-        .map((record) => ({
-          ...record,
-          status: TaskStatus.FAILED,
-          error_reason: 'interrupted',
-          error_details: 'the node stopped before the task finished',
-          timestamp_completed: new Date(now).toISOString(),
-          expires_at: new Date(now + this.opts.resultExpiryHours * 3600_000).toISOString(),
-        }))
-      await this.opts.store.putMany(interrupted)
-      if (page.length < 200) return
-    }
+  private openedStore(): ResultsStore {
+    if (this.store == null)
+      throw new TaskRequestError('tasks_not_running', 'the task engine is not running')
+    return this.store
   }
 
-  private async maintain(): Promise<void> {
-    try {
-      const expired = await this.opts.store.deleteExpired(Date.now())
-      const trimmed = await this.opts.store.trim(this.opts.maxStoredResults)
-      if (expired + trimmed > 0) this.opts.log.info('results cleaned up', { expired, trimmed })
-    } catch (err) {
-      this.opts.log.error('results clean-up failed', { error: err as Error })
-    }
+  private openedWriter(): RecordWriter {
+    if (this.writer == null)
+      throw new TaskRequestError('tasks_not_running', 'the task engine is not running')
+    return this.writer
   }
 
   private warnIfMemoryTight(spec: ModelSpec): void {
+    if (spec.task_type === PRIMARY_TASK) return
     const used = this.opts.memoryBytes?.()
     const max = this.opts.maxMemoryMb
     if (used == null || max == null || used < 0.8 * max * 1048576) return

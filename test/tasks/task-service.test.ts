@@ -78,7 +78,7 @@ async function service(
     nodeId: NODE,
     engine,
     runtime: { source: { localPath: modelsDir, allowRemote: false }, preferWebGpu: false },
-    store: await FileResultsStore.open(dir),
+    openStore: async () => FileResultsStore.open(dir),
     models: DEFAULT_CONFIG.models,
     maxConcurrent: 4,
     maxBatch: 32,
@@ -301,7 +301,7 @@ describe('task engine', () => {
       await putMany(records)
     }
     // an interval no test waits out: every write seen here is a group or an idle flush
-    const { tasks } = await service({ store, dir, writeIntervalMs: 60_000 })
+    const { tasks } = await service({ openStore: async () => store, dir, writeIntervalMs: 60_000 })
     const stored = async (id: string): Promise<string | undefined> => (await store.get(id))?.status
 
     const lone = tasks.submit({ task_type: 'embedding', input: 'A lone task.' }).task_id

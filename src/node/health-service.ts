@@ -1,0 +1,91 @@
+/**
+ * The node's health (FR1.3) as a part: on start, self-verification (the checks must pass or the
+ * start fails); then a check every health_check_interval_secs. The probes use the host's storage,
+ * config and memory and the node's identity key.
+ */
+import { SelfVerificationError } from '../core/errors.js'
+import type { Logger } from '../core/log.js'
+import type { Startable } from '../core/startable.js'
+import type { HealthReport } from '../core/types.js'
+import { Namespaces } from '../store/storage.js'
+import { runHealthChecks } from './health.js'
+import type { NodeHost } from './host.js'
+import type { Identity } from './identity.js'
+
+export interface HealthServiceOptions {
+  host: Pick<NodeHost, 'configProbe' | 'storage' | 'memoryBytes'>
+  /** the node's identity, once loaded */
+  identity(): Identity | undefined
+  maxMemoryMb: number
+  intervalMs: number
+  log: Logger
+  /** every report, as it is made */
+  onReport(report: HealthReport): void
+}
+
+export class HealthService implements Startable {
+  private timer?: ReturnType<typeof setInterval>
+  private report?: HealthReport
+
+  constructor(private readonly opts: HealthServiceOptions) {}
+
+  get last(): HealthReport | undefined {
+    return this.report
+  }
+
+  /** Self-verification: a failing check fails the start. */
+  async start(): Promise<void> {
+    const report = await this.check()
+    if (report.status === 'FAIL') {
+      throw new SelfVerificationError(
+        report.failing ?? 'unknown',
+        report.checks.find((c) => c.status === 'FAIL')?.reason,
+      )
+    }
+    this.timer ??= setInterval(() => {
+      void this.check().catch(() => {})
+    }, this.opts.intervalMs)
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  async check(): Promise<HealthReport> {
+    const { host, log } = this.opts
+    const identity = this.opts.identity()
+    const report = await runHealthChecks(
+      {
+        config: async () => host.configProbe(),
+        storage: async () => {
+          // a key of its own: tabs of one browser profile share one database
+          const nonce = Math.random().toString(36).slice(2)
+          const key = `probe-${identity?.nodeId ?? 'starting'}-${nonce}`
+          await host.storage.put(Namespaces.health, key, { nonce })
+          const back = (await host.storage.get(Namespaces.health, key)) as
+            { nonce?: string } | undefined
+          await host.storage.delete(Namespaces.health, key)
+          if (back?.nonce !== nonce) throw new Error('read back a different value than written')
+        },
+        crypto: async () => {
+          if (identity == null) throw new Error('no identity loaded')
+          const message = crypto.getRandomValues(new Uint8Array(32))
+          const signature = await identity.privateKey.sign(message)
+          if (!(await identity.privateKey.publicKey.verify(message, signature)))
+            throw new Error('signature did not verify')
+        },
+        memoryBytes: () => host.memoryBytes(),
+      },
+      { maxMemoryMb: this.opts.maxMemoryMb },
+    )
+    this.report = report
+    const memory = report.checks.find((c) => c.name === 'memory')
+    if (memory?.status === 'FAIL')
+      log.error('ALERT memory threshold exceeded', { detail: memory.detail })
+    if (report.status === 'FAIL')
+      log.warn('health check failed', { failing: report.failing, checks: report.checks })
+    this.opts.onReport(report)
+    return report
+  }
+}
