@@ -37,6 +37,8 @@ export interface Part {
 export interface PartListHooks {
   /** a part is up (for startup diagnostics) */
   started?(name: string): void
+  /** a part stopped (also one whose stop threw) */
+  stopped?(name: string): void
   /** a part's stop() threw: reported, and the others still stop */
   stopFailed?(name: string, error: unknown): void
 }
@@ -106,6 +108,7 @@ export class PartList {
       } catch (err) {
         this.hooks.stopFailed?.(part.name, err)
       }
+      this.hooks.stopped?.(part.name)
     }
   }
 }

@@ -43,6 +43,8 @@ export interface Libp2pOptionsInit {
   rtcExtras?: Record<string, unknown>
   /** host-specific libp2p services (e.g. HTTP on a Node host's WebSocket port) */
   services?: Record<string, (components: never) => unknown>
+  /** transports a host adds to the platform's (libp2p's in-memory transport in tests) */
+  transports?: Libp2pOptions['transports']
 }
 
 /** The decisions the connection gater delegates to the node. */
@@ -76,7 +78,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
   if (role === 'relay') {
     return {
       ...common,
-      transports: [webSockets()],
+      transports: [webSockets(), ...(init.transports ?? [])],
       connectionManager: {
         maxConnections: config.relay_max_reservations * 2 + 64,
         maxIncomingPendingConnections: 256,
@@ -107,6 +109,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
         dataChannel: { maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES },
       }),
       circuitRelayTransport({ reservationCompletionTimeout: 5000 }),
+      ...(init.transports ?? []),
     ],
     connectionManager: {
       maxConnections: config.max_peers * 2 + 8,

@@ -117,6 +117,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
         listen: host.listen,
         announce: host.announce,
         services: host.services,
+        transports: host.transports,
         rtcExtras: host.rtcExtras,
         gate: {
           isDenied: (peer) => this.config.deny_peers.includes(peer),
@@ -426,7 +427,13 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
 
   private partList(parts: Part[]): PartList {
     return new PartList(parts, {
-      started: (name) => this.diagnostics?.components_initialized.push(name),
+      started: (name) => {
+        this.diagnostics?.components_initialized.push(name)
+        this.log.debug('part started', { part: name })
+      },
+      stopped: (name) => {
+        this.log.debug('part stopped', { part: name })
+      },
       stopFailed: (part, error) => {
         this.log.error('part failed to stop', { part, error: error as Error })
       },

@@ -1,5 +1,6 @@
 /** What a platform provides to the node core: storage, identity persistence, probes, listening. */
 import type { InferenceEngine, ModelSource } from '../ai/engine.js'
+import type { Libp2pOptions } from 'libp2p'
 import type { Platform } from '../core/types.js'
 import type { ResultsStore } from '../store/results-store.js'
 import type { StorageAdapter } from '../store/storage.js'
@@ -25,6 +26,8 @@ export interface NodeHost {
   inference?: InferenceHost
   /** extra libp2p services this host needs (e.g. HTTP on the WebSocket port) */
   services?: Record<string, (components: never) => unknown>
+  /** libp2p transports this host adds to the platform's (the in-memory transport in tests) */
+  transports?: Libp2pOptions['transports']
 }
 
 export interface InferenceHost {
