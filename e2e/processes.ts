@@ -249,6 +249,10 @@ export class HeadlessNode extends CliProcess {
     return /Peer ID: (\S+)/.exec(this.stdout)?.[1] ?? ''
   }
 
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`
+  }
+
   async api<T>(path: string, body?: unknown): Promise<T> {
     const res = await fetch(`http://127.0.0.1:${this.port}${path}`, {
       method: body == null ? 'GET' : 'POST',

@@ -475,3 +475,21 @@ test('the page stays responsive while 20 embedding tasks run', async () => {
   expect(probe.ticks).toBeGreaterThan(10)
   expect(probe.maxLateMs).toBeLessThan(500)
 })
+
+test('a broken model manifest fails its models with model_manifest_invalid; the node stays up', async () => {
+  const context = await newProfile(browser, relay.url)
+  watchConsole(context)
+  // the relay's manifest as a broken relay would serve it: "files" is not an object of entries
+  await context.route('**/models/manifest.json', (route) =>
+    route.fulfill({ contentType: 'application/json', body: '{"files": ["model.onnx"]}' }),
+  )
+  const page = await openTab(context, relay.url)
+  await expect(modelRow(page, EMBEDDER)).toHaveAttribute('data-error', 'model_manifest_invalid', {
+    timeout: FIRST_LOAD_MS,
+  })
+  await expect(page.getByTestId('node-state')).toHaveText('ACTIVE')
+  const id = await submitTask(page, 'A man is eating food.')
+  expect(await expectTaskStatus(page, id, 'FAILED')).toBe('model_manifest_invalid')
+  const record = await storedRecord(page, id, 'FAILED')
+  expect(record.error_details).toMatch(/manifest\.json is invalid: "files" is not an object/)
+})

@@ -1,22 +1,25 @@
 /**
  * HTTP on a Node host's port: health and readiness probes, the relay's bootstrap document, the
- * node's status for the CLI, and (on a relay) the built app.
+ * node's control routes for the CLI, the models folder, and (on a relay) the built app. Every
+ * answer that is not a file is JSON; errors are `{error, code, field?}` with the status of their
+ * code (relay/http-status.ts). Unknown routes are 404 JSON: only files of the app (and `/`, the
+ * page) are served from the app folder, so `/metrics` is a 404 until metrics exist.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import sirv from 'sirv'
+import { errorCode, HttpError } from '../src/core/errors.js'
+import type { NodeApi } from '../src/core/node-api.js'
+import type { Route } from './http-json.js'
+import { json, sendError } from './http-json.js'
 import { modelsRoutes } from './models.js'
-import type { P2PNode } from '../src/node/create-node.js'
-
-export type Route = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>
 
 export interface HttpRoutesInit {
-  node: P2PNode
+  node: NodeApi
   /** the built app to serve at / (relay only) */
   appDir?: string
   /** a models folder to serve at /models/ (with /models/manifest.json) */
   modelsDir?: string
-  /** extra routes by "METHOD /path" */
+  /** extra routes by "METHOD /path"; a trailing "*" matches a prefix */
   routes?: Record<string, Route>
 }
 
@@ -53,79 +56,83 @@ export function createHttpHandler(
       json(res, 200, node.metadata())
     },
     'GET /bootstrap.json': (req, res) => {
-      if (node.peerId == null) {
-        json(res, 503, { error: 'node_not_ready' })
-        return
-      }
+      if (node.peerId == null) throw new HttpError('node_not_ready', 'the node is still starting')
       res.setHeader('Access-Control-Allow-Origin', '*')
       json(res, 200, { peerId: node.peerId, multiaddrs: bootstrapAddrs(req, node) })
     },
     ...init.routes,
   }
-  const serveApp =
-    init.appDir == null ? undefined : sirv(init.appDir, { single: true, etag: true, dev: false })
+  const serveApp = init.appDir == null ? undefined : sirv(init.appDir, { etag: true, dev: false })
   const models = init.modelsDir == null ? undefined : modelsRoutes(init.modelsDir)
   if (models != null) routes['GET /models/manifest.json'] = models.manifest
+  const notFound = (res: ServerResponse, path: string): void => {
+    sendError(res, new HttpError('not_found', `nothing at ${path}`))
+  }
   return (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost')
-    const route =
-      routes[`${req.method} ${url.pathname}`] ??
-      prefixRoute(routes, `${req.method} ${url.pathname}`)
     for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v)
+    const url = URL.parse(req.url ?? '/', 'http://localhost')
+    if (url == null) {
+      sendError(res, new HttpError('not_found', 'not a path'))
+      return
+    }
+    const method = req.method ?? 'GET'
+    const route = findRoute(routes, method, url.pathname)
     if (route != null) {
       Promise.resolve(route(req, res, url)).catch((err: unknown) => {
-        node.log.error('http route failed', { path: url.pathname, error: err as Error })
-        if (!res.headersSent) json(res, 500, { error: (err as Error).message })
+        if (errorCode(err) == null)
+          node.log.error('http route failed', { path: url.pathname, error: err as Error })
+        if (!res.headersSent) sendError(res, err)
         else res.end()
       })
       return
     }
-    const isGet = req.method === 'GET' || req.method === 'HEAD'
+    const isGet = method === 'GET' || method === 'HEAD'
+    const allowed = methodsFor(routes, url.pathname)
+    if (allowed.length > 0 && !allowed.includes(method)) {
+      res.setHeader('Allow', allowed.join(', '))
+      sendError(
+        res,
+        new HttpError('method_not_allowed', `${method} is not allowed on ${url.pathname}`),
+      )
+      return
+    }
     if (models != null && isGet && url.pathname.startsWith('/models/')) {
       res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
       models.files(req, res, () => {
-        json(res, 404, { error: 'no such model file' })
+        notFound(res, url.pathname)
       })
       return
     }
     if (serveApp != null && isGet) {
       res.setHeader('Cross-Origin-Resource-Policy', 'same-origin')
       serveApp(req, res, () => {
-        json(res, 404, { error: 'not found' })
+        notFound(res, url.pathname)
       })
       return
     }
-    json(res, 404, { error: 'not found' })
+    notFound(res, url.pathname)
   }
 }
 
-/** "GET /tasks/*" answers "GET /tasks/<anything>". */
-function prefixRoute(routes: Record<string, Route>, key: string): Route | undefined {
+/** The route for "METHOD /path": exact, else a "METHOD /prefix*" pattern. */
+function findRoute(routes: Record<string, Route>, method: string, path: string): Route | undefined {
+  const key = `${method} ${path}`
+  if (Object.hasOwn(routes, key)) return routes[key]
   for (const [pattern, route] of Object.entries(routes)) {
     if (pattern.endsWith('*') && key.startsWith(pattern.slice(0, -1))) return route
   }
   return undefined
 }
 
-export function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'Content-Type': 'application/json; charset=utf-8',
-    'Cache-Control': 'no-store',
-  })
-  res.end(text)
-}
-
-/** Reads a JSON request body of at most `limit` bytes. */
-export async function readJson(req: IncomingMessage, limit = 2 * 1024 * 1024): Promise<unknown> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.byteLength
-    if (size > limit) throw new Error(`request body larger than ${limit} bytes`)
-    chunks.push(chunk)
+/** Methods that have a route for `path`. */
+function methodsFor(routes: Record<string, Route>, path: string): string[] {
+  const out = new Set<string>()
+  for (const pattern of Object.keys(routes)) {
+    const [method, p = ''] = pattern.split(' ')
+    if (p === path || (p.endsWith('*') && path.startsWith(p.slice(0, -1))))
+      out.add(method as string)
   }
-  return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown
+  return [...out]
 }
 
 export function isLoopback(req: IncomingMessage): boolean {
@@ -137,7 +144,7 @@ export function isLoopback(req: IncomingMessage): boolean {
  * The relay's WebSocket address as the asking client reaches it (from the Host header), then
  * the addresses libp2p listens on: a tab at http://localhost:9000 gets /dns4/localhost/tcp/9000/ws.
  */
-function bootstrapAddrs(req: IncomingMessage, node: P2PNode): string[] {
+function bootstrapAddrs(req: IncomingMessage, node: NodeApi): string[] {
   const out: string[] = []
   const host = req.headers.host
   const secure = req.headers['x-forwarded-proto'] === 'https'
@@ -148,9 +155,7 @@ function bootstrapAddrs(req: IncomingMessage, node: P2PNode): string[] {
     const proto = /^\d+\.\d+\.\d+\.\d+$/.test(name) ? 'ip4' : name.includes(':') ? 'ip6' : 'dns4'
     out.push(`/${proto}/${name}/tcp/${port}/${secure ? 'tls/ws' : 'ws'}/p2p/${node.peerId}`)
   }
-  const listening: Multiaddr[] = node.libp2p.getMultiaddrs()
-  for (const ma of listening) {
-    const s = ma.toString()
+  for (const s of node.listenAddresses()) {
     if (!out.includes(s)) out.push(s)
   }
   return out

@@ -9,8 +9,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join, relative, sep } from 'node:path'
 import sirv from 'sirv'
 import type { ModelManifest } from '../src/ai/engine.js'
-import type { Route } from './http-routes.js'
-import { json } from './http-routes.js'
+import type { Route } from './http-json.js'
+import { json } from './http-json.js'
 
 export function modelsRoutes(dir: string): {
   manifest: Route

@@ -2,10 +2,12 @@
  * HTTP routes of a headless peer, read by `p2p-ai-agents node status|peers|send|messages`;
  * answered on loopback only (the probes /healthz, /readyz, /metadata stay public).
  */
+import { HttpError } from '../src/core/errors.js'
+import type { NodeApi } from '../src/core/node-api.js'
 import type { MeshMessage } from '../src/core/types.js'
-import type { P2PNode } from '../src/node/create-node.js'
-import type { Route } from './http-routes.js'
-import { isLoopback, json, readJson } from './http-routes.js'
+import { field, json, readObject, sendError } from './http-json.js'
+import type { Route } from './http-json.js'
+import { isLoopback } from './http-routes.js'
 import { taskRoutes } from './task-routes.js'
 
 export interface NodeStatus {
@@ -28,7 +30,7 @@ export interface NodeStatus {
 
 const MESSAGE_HISTORY = 200
 
-export function nodeRoutes(node: P2PNode): Record<string, Route> {
+export function nodeRoutes(node: NodeApi): Record<string, Route> {
   const received: Array<MeshMessage & { text: string }> = []
   node.addEventListener('message', (evt) => {
     received.push({ ...evt.detail, text: new TextDecoder().decode(evt.detail.payload) })
@@ -64,7 +66,7 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
           health == null
             ? undefined
             : { status: health.status, timestamp: health.timestamp, failing: health.failing },
-        relays_connected: node.mesh?.relays.status().connected.length ?? 0,
+        relays_connected: node.relayStatus().connected.length,
         port: node.config.network_port,
         pid: process.pid,
         timestamp: meta.timestamp,
@@ -82,18 +84,11 @@ export function nodeRoutes(node: P2PNode): Record<string, Route> {
       )
     },
     'POST /send': async (req, res) => {
-      const body = (await readJson(req)) as { to?: unknown; text?: unknown; topic?: unknown }
-      if (typeof body.to !== 'string' || typeof body.text !== 'string') {
-        json(res, 400, { error: 'expected {"to": "<peer id>", "text": "…"}' })
-        return
-      }
-      const topic = typeof body.topic === 'string' ? body.topic : 'chat'
-      try {
-        const delivery = await node.send(body.to, topic, new TextEncoder().encode(body.text))
-        json(res, 200, delivery)
-      } catch (err) {
-        json(res, 502, { error: (err as Error).message, name: (err as Error).name })
-      }
+      const body = await readObject(req)
+      const to = field(body, 'to', 'string', { required: true }) as string
+      const text = field(body, 'text', 'string', { required: true }) as string
+      const topic = field(body, 'topic', 'string') ?? 'chat'
+      json(res, 200, await node.send(to, topic, new TextEncoder().encode(text)))
     },
   }
   // the node's inbox, peers and sending are for its operator: this machine only
@@ -110,18 +105,21 @@ function loopbackOnly(route: Route): Route {
   return (req, res, url) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '')
     if (!isLoopback(req) || !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
-      json(res, 403, { error: 'only answered on this machine (127.0.0.1)' })
+      sendError(res, new HttpError('loopback_only', 'only answered on this machine (127.0.0.1)'))
       return
     }
     if (req.headers.origin != null) {
-      json(res, 403, { error: 'not answered to web pages' })
+      sendError(res, new HttpError('cross_origin_refused', 'not answered to web pages'))
       return
     }
     if (
       req.method === 'POST' &&
       !(req.headers['content-type'] ?? '').startsWith('application/json')
     ) {
-      json(res, 415, { error: 'send JSON (Content-Type: application/json)' })
+      sendError(
+        res,
+        new HttpError('unsupported_media_type', 'send JSON (Content-Type: application/json)'),
+      )
       return
     }
     return route(req, res, url)

@@ -1,53 +1,55 @@
 /** HTTP routes of a headless node's task engine, for `p2p-ai-agents task …` (loopback only). */
+import { HttpError, TaskRequestError } from '../src/core/errors.js'
+import type { NodeApi, TaskApi } from '../src/core/node-api.js'
 import type { TaskRequest } from '../src/core/tasks.js'
-import type { P2PNode } from '../src/node/create-node.js'
-import type { Route } from './http-routes.js'
-import { json, readJson } from './http-routes.js'
+import { field, intParam, json, readObject } from './http-json.js'
+import type { Route } from './http-json.js'
 
-export function taskRoutes(node: P2PNode): Record<string, Route> {
-  const engine = (): NonNullable<P2PNode['tasks']> => {
+export function taskRoutes(node: NodeApi): Record<string, Route> {
+  const engine = (): TaskApi => {
     if (node.tasks == null)
-      throw Object.assign(new Error('this node runs no AI tasks'), { status: 503 })
+      throw new TaskRequestError('tasks_unavailable', 'this node runs no AI tasks')
     return node.tasks
   }
-  const notFound = (id: string): { error: string } => ({ error: `Task not found (id: ${id})` })
+  const notFound = (id: string): TaskRequestError =>
+    new TaskRequestError('task_not_found', `Task not found (id: ${id})`)
   return {
     'POST /tasks': async (req, res) => {
-      const body = (await readJson(req)) as TaskRequest
-      try {
-        const record = engine().submit(body)
-        json(res, 202, record)
-      } catch (err) {
-        const e = err as Error & { code?: string; status?: number }
-        json(res, e.status ?? (e.name === 'TaskRequestError' ? 400 : 500), {
-          error: e.message,
-          code: e.code,
-        })
+      const body = await readObject(req)
+      // the input may be anything: one that is not text becomes a FAILED task (invalid_input_type)
+      const request: TaskRequest = {
+        task_type: field(body, 'task_type', 'string', { required: true }) as string,
+        input: body.input,
+        task_id: field(body, 'task_id', 'string'),
+        timeout_seconds: field(body, 'timeout_seconds', 'number'),
       }
+      json(res, 202, engine().submit(request))
     },
     'GET /tasks': async (_req, res, url) => {
-      const limit = Number(url.searchParams.get('limit') ?? 20)
-      const offset = Number(url.searchParams.get('offset') ?? 0)
-      if (!Number.isInteger(limit) || limit < 0 || !Number.isInteger(offset) || offset < 0) {
-        json(res, 400, { error: 'limit and offset are whole numbers' })
-        return
-      }
+      const limit = intParam(url, 'limit', { min: 0, max: 10_000, fallback: 20 })
+      const offset = intParam(url, 'offset', { min: 0, max: Number.MAX_SAFE_INTEGER, fallback: 0 })
       json(res, 200, await engine().list({ limit, offset }))
     },
     'GET /tasks/*': async (_req, res, url) => {
-      const [, , id, what] = url.pathname.split('/')
-      const taskId = decodeURIComponent(id ?? '')
+      const [, , id = '', what, ...more] = url.pathname.split('/')
+      if (more.length > 0 || (what != null && what !== 'result'))
+        throw new HttpError('not_found', `nothing at ${url.pathname}`)
+      const taskId = safeDecode(id)
       const found =
-        what === 'result'
-          ? await engine().result(taskId)
-          : what == null
-            ? await engine().status(taskId)
-            : undefined
-      if (found == null) json(res, 404, notFound(taskId))
-      else json(res, 200, found)
+        what === 'result' ? await engine().result(taskId) : await engine().status(taskId)
+      if (found == null) throw notFound(taskId)
+      json(res, 200, found)
     },
     'GET /models': async (_req, res) => {
       json(res, 200, { models: await engine().models(), capabilities: engine().capabilities() })
     },
+  }
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    return part
   }
 }

@@ -10,7 +10,7 @@ import type {
   TaskType,
 } from '../core/tasks.js'
 import { roundEmbeddingValue } from '../core/tasks.js'
-import type { TaskErrorReason } from '../core/errors.js'
+import type { TaskErrorReason } from '../core/tasks.js'
 import type { Startable } from '../core/startable.js'
 
 /** Which model serves a task type, at which precision. */

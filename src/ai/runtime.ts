@@ -120,7 +120,7 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
           `could not load ${spec.model} (${spec.dtype}): ${(again as Error).message}`,
           { cause: again },
         )
-        failed.set(key, { ...(await describe(spec)), error: error.message })
+        failed.set(key, { ...(await describe(spec)), error: error.message, error_code: error.code })
         throw error
       }
       void err

@@ -5,6 +5,8 @@
  * say what happened and what to do next.
  */
 import type { ConfigProblem } from './config.js'
+import type { ModelErrorCode, TaskErrorReason } from './tasks.js'
+import { MODEL_ERROR_CODES, TASK_ERROR_REASONS } from './tasks.js'
 
 /** Starting, stopping and identifying a node. */
 export const NODE_ERROR_CODES = [
@@ -45,32 +47,6 @@ export const FRAME_DROP_REASONS = [
   'invalid_goodbye',
 ] as const
 export type FrameDropReason = (typeof FRAME_DROP_REASONS)[number]
-
-/** Loading models (in the inference worker). */
-export const MODEL_ERROR_CODES = [
-  'model_manifest_invalid',
-  'insufficient_disk_space',
-  'model_load_failed',
-  'engine_closed',
-  'worker_restarted',
-] as const
-export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number]
-
-/** Why a task ended FAILED or TIMEOUT: its record's `error_reason` (FR14.2-FR14.4). */
-export const TASK_ERROR_REASONS = [
-  'input_empty',
-  'invalid_input_type',
-  'input_exceeds_max_length',
-  'inference_failed',
-  'engine_failed',
-  'timeout',
-  'node_shutting_down',
-  'interrupted',
-  'insufficient_disk_space',
-  'model_manifest_invalid',
-  'model_load_failed',
-] as const
-export type TaskErrorReason = (typeof TASK_ERROR_REASONS)[number]
 
 /** Why a task request was refused before it became a task, or a task cannot be found. */
 export const TASK_REQUEST_ERROR_CODES = [
@@ -154,12 +130,15 @@ export function errorCode(err: unknown): ErrorCode | undefined {
   return isErrorCode(code) ? code : undefined
 }
 
+/** The error's code when it is one of `codes`. */
+export function errorCodeIn<C extends ErrorCode>(err: unknown, codes: readonly C[]): C | undefined {
+  const code = errorCode(err)
+  return (codes as readonly string[]).includes(code ?? '') ? (code as C) : undefined
+}
+
 /** The task error reason an error stands for, when its code is one. */
 export function taskErrorReason(err: unknown): TaskErrorReason | undefined {
-  const code = errorCode(err)
-  return (TASK_ERROR_REASONS as readonly string[]).includes(code ?? '')
-    ? (code as TaskErrorReason)
-    : undefined
+  return errorCodeIn(err, TASK_ERROR_REASONS)
 }
 
 /** An error as plain data, to cross a worker or a process: name, message and code survive. */

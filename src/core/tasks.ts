@@ -1,5 +1,30 @@
 /** Contracts of the AI task engine (FR14.1-FR14.4): tasks, their states, outputs and models. */
-import type { TaskErrorReason } from './errors.js'
+
+/** Loading models (in the inference worker). */
+export const MODEL_ERROR_CODES = [
+  'model_manifest_invalid',
+  'insufficient_disk_space',
+  'model_load_failed',
+  'engine_closed',
+  'worker_restarted',
+] as const
+export type ModelErrorCode = (typeof MODEL_ERROR_CODES)[number]
+
+/** Why a task ended FAILED or TIMEOUT: its record's `error_reason` (FR14.2-FR14.4). */
+export const TASK_ERROR_REASONS = [
+  'input_empty',
+  'invalid_input_type',
+  'input_exceeds_max_length',
+  'inference_failed',
+  'engine_failed',
+  'timeout',
+  'node_shutting_down',
+  'interrupted',
+  'insufficient_disk_space',
+  'model_manifest_invalid',
+  'model_load_failed',
+] as const
+export type TaskErrorReason = (typeof TASK_ERROR_REASONS)[number]
 
 /** What a node can be asked to compute. */
 export const TaskType = {
@@ -120,7 +145,9 @@ export interface ModelInfo {
   is_ready: boolean
   /** 0-100 while downloading/loading */
   progress_percent?: number
+  /** why it failed to load, and the error's code (e.g. model_manifest_invalid) */
   error?: string
+  error_code?: ModelErrorCode
 }
 
 /** What a node's task engine has done since it started (for status, metrics and benches). */

@@ -3,9 +3,10 @@
  * progress, loading on first use, and the primary (embedding) model's measured speed.
  */
 import type { ModelRegistry } from '../core/config.js'
+import { errorCodeIn } from '../core/errors.js'
 import type { Logger } from '../core/log.js'
 import type { ModelInfo, TaskType } from '../core/tasks.js'
-import { TaskType as TaskTypes } from '../core/tasks.js'
+import { MODEL_ERROR_CODES, TaskType as TaskTypes } from '../core/tasks.js'
 import type { InferenceEngine, ModelSpec } from '../ai/engine.js'
 import { modelKey } from '../ai/engine.js'
 
@@ -51,7 +52,11 @@ export class ModelCatalog {
       this.state.set(key, info)
       return info
     } catch (err) {
-      this.state.set(key, { ...placeholder(spec), error: (err as Error).message })
+      this.state.set(key, {
+        ...placeholder(spec),
+        error: (err as Error).message,
+        error_code: errorCodeIn(err, MODEL_ERROR_CODES),
+      })
       throw err
     } finally {
       this.announce()

@@ -6,7 +6,7 @@
 import { v4 as uuid } from 'uuid'
 import type { TaskRequest, TaskType } from '../core/tasks.js'
 import { TASK_TYPE_ALIASES } from '../core/tasks.js'
-import type { TaskErrorReason } from '../core/errors.js'
+import type { TaskErrorReason } from '../core/tasks.js'
 import { TaskRequestError } from '../core/errors.js'
 
 /** Inputs longer than this are refused without asking the tokenizer. */

@@ -33,6 +33,7 @@ export function Tasks({ node }: { node: NodeApi }) {
             data-testid="model-row"
             data-model={m.model_name}
             data-ready={m.is_ready}
+            data-error={m.error_code ?? (m.error != null ? 'failed' : undefined)}
           >
             <span className="mono">{m.model_name}</span>{' '}
             <span className="muted">
@@ -43,7 +44,7 @@ export function Tasks({ node }: { node: NodeApi }) {
               <span className="ok">ready</span>
             ) : m.error != null ? (
               <span className="error" title={m.error}>
-                failed
+                failed: {m.error_code ?? m.error}
               </span>
             ) : m.progress_percent != null ? (
               <progress data-testid="model-progress" max={100} value={m.progress_percent} />

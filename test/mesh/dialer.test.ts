@@ -9,7 +9,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { MeshDialer } from '../../src/mesh/dialer.js'
 import { PeerTable } from '../../src/mesh/peer-table.js'
 import { silentLogger } from '../../src/obs/logger.js'
@@ -43,35 +43,74 @@ describe('mesh dialer', () => {
       takeoverAfterMs: 0, // dial whatever the peer ids
     })
     dialer.start()
-    const target = await randomPeer()
+    // a peer id above ours: we are the side that dials, so the first dial goes out at discovery
+    let target = await randomPeer()
+    while (target.toString() <= libp2p.peerId.toString()) target = await randomPeer()
+    const key = target.toString()
     const relay = await randomPeer()
     // a relay nobody listens for: every dial fails at once, a transient failure
     const addr = multiaddr(
-      `/ip4/127.0.0.1/tcp/1/ws/p2p/${relay.toString()}/p2p-circuit/webrtc/p2p/${target.toString()}`,
+      `/ip4/127.0.0.1/tcp/1/ws/p2p/${relay.toString()}/p2p-circuit/webrtc/p2p/${key}`,
     )
-    const attempts: number[] = []
-    dialer.discovered(target, [addr])
-    const t0 = Date.now()
-    let last = 0
-    await expect
-      .poll(
-        () => {
-          const failures = dialer?.state(target.toString())?.failures ?? 0
-          if (failures > last) {
-            attempts.push(Date.now() - t0)
-            last = failures
+    // Every dial still goes through the real libp2p; the spy notes what the dialer knew when it
+    // started, when it failed, and what the dialer decided just after handling the failure.
+    // Only happened-before relations between these clock readings are asserted, never a span.
+    interface Attempt {
+      startedAt: number
+      failuresBefore?: number
+      failedAt?: number
+      after?: { failures: number; nextAttempt: number; seenAt: number }
+    }
+    const attempts: Attempt[] = []
+    const realDial = libp2p.dial.bind(libp2p)
+    vi.spyOn(libp2p, 'dial').mockImplementation(async (...args: Parameters<Libp2p['dial']>) => {
+      const attempt: Attempt = {
+        startedAt: Date.now(),
+        failuresBefore: dialer?.state(key)?.failures,
+      }
+      attempts.push(attempt)
+      try {
+        return await realDial(...args)
+      } catch (err) {
+        attempt.failedAt = Date.now()
+        // the dialer handles the failure in the microtasks that follow: look right after
+        setImmediate(() => {
+          const s = dialer?.state(key)
+          if (s != null) {
+            attempt.after = { failures: s.failures, nextAttempt: s.nextAttempt, seenAt: Date.now() }
           }
-          return failures
-        },
-        { timeout: 8000, interval: 20 },
-      )
+        })
+        throw err
+      }
+    })
+
+    dialer.discovered(target, [addr])
+    // the first dial goes out with the discovery itself, not at a later tick
+    expect(attempts).toHaveLength(1)
+    expect(attempts[0]?.failuresBefore).toBe(0)
+
+    // a liveness guard only (three failures need 1 s + 2 s of backoff); nothing is timed here
+    await expect
+      .poll(() => attempts.filter((a) => a.after != null).length, { timeout: 15_000 })
       .toBeGreaterThanOrEqual(3)
-    expect(dialer.state(target.toString())?.refused).toBeUndefined()
-    // first at once, then ≥ 1 s later, then ≥ 2 s after that
-    expect(attempts[0]).toBeLessThan(1000)
-    expect((attempts[1] as number) - (attempts[0] as number)).toBeGreaterThanOrEqual(1000)
-    expect((attempts[2] as number) - (attempts[1] as number)).toBeGreaterThanOrEqual(2000)
-    expect((attempts[2] as number) - (attempts[1] as number)).toBeLessThan(3000)
+    expect(dialer.state(key)?.refused).toBeUndefined()
+    const BACKOFF_MS = [1000, 2000, 4000]
+    for (let i = 0; i < 3; i++) {
+      const attempt = attempts[i] as Attempt
+      const after = attempt.after as NonNullable<Attempt['after']>
+      expect(attempt.failuresBefore).toBe(i)
+      expect(after.failures).toBe(i + 1)
+      // the retry is set for exactly 1 s, then 2 s, then 4 s after the failure: counted back
+      // from it, it lands between our seeing the dial fail and our looking just after
+      const retryFrom = after.nextAttempt - (BACKOFF_MS[i] as number)
+      expect(retryFrom).toBeGreaterThanOrEqual(attempt.failedAt as number)
+      expect(retryFrom).toBeLessThanOrEqual(after.seenAt)
+      // and the next dial does not start before that time
+      if (i > 0) {
+        const previous = (attempts[i - 1] as Attempt).after as NonNullable<Attempt['after']>
+        expect(attempt.startedAt).toBeGreaterThanOrEqual(previous.nextAttempt)
+      }
+    }
   })
 
   it('ignores peers without a WebRTC address, denied peers and itself', async () => {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { agentVersion } from '../../src/core/version.js'
 import { createLogger, MemorySink } from '../../src/obs/logger.js'
 import type { TestNode } from './harness.js'
@@ -18,26 +18,53 @@ describe('heartbeats and peer health', () => {
     nodes = [await testNode({ timing: fast }), await testNode({ timing: fast })]
     const [a, b] = nodes as [TestNode, TestNode]
     await link(a, b)
+    // b's health as a sees it change, from the first time it is anything but ALIVE (an ack
+    // already on its way may still refresh ALIVE before b falls silent)
     const seen: string[] = []
+    let listedWhileSlow: boolean | undefined
+    // heartbeats a sends b: while b is SLOW they are probes, so a count (not a clock) shows
+    // that a kept b as a SLOW neighbour for a while before declaring it DEAD
+    const sends = [...(a.mesh.peers.get(b.id)?.links ?? [])].map((l) => vi.spyOn(l, 'send'))
+    const heartbeatsSent = (): number =>
+      sends.flatMap((s) => s.mock.calls).filter(([frame]) => frame.heartbeat != null).length
+    const heartbeatsAt: Partial<Record<string, number>> = {}
     a.mesh.addEventListener('peer:update', (evt) => {
-      if (evt.detail.peerId === b.id && seen.at(-1) !== evt.detail.health)
-        seen.push(evt.detail.health)
+      const { peerId, health } = evt.detail
+      if (peerId !== b.id || seen.at(-1) === health) return
+      if (seen.length === 0 && health === 'ALIVE') return
+      seen.push(health)
+      heartbeatsAt[health] = heartbeatsSent()
+      if (health === 'SLOW') listedWhileSlow = a.mesh.peers.has(b.id)
     })
-    const removed = new Promise<string>((resolve) => {
-      a.mesh.addEventListener('peer:remove', (evt) => {
-        resolve(evt.detail.reason)
-      })
+    const removals: Array<{ reason: string; healthBefore: string[] }> = []
+    a.mesh.addEventListener('peer:remove', (evt) => {
+      if (evt.detail.peerId === b.id)
+        removals.push({ reason: evt.detail.reason, healthBefore: [...seen] })
     })
-    // b goes silent: it neither reads nor writes
-    b.mesh.peers.bestLink(a.id)?.stream.pause()
+    // b goes silent: it neither reads nor writes, on any of its links to a (so not even the
+    // goodbye its stop() says goes out), and its stop() ends its own heartbeats
+    const silenced = [...(b.mesh.peers.get(a.id)?.links ?? [])]
+    expect(silenced.length).toBeGreaterThan(0)
+    for (const l of silenced) {
+      l.stream.pause()
+      vi.spyOn(l, 'send').mockReturnValue(false)
+    }
     await b.mesh.stop()
-    const started = Date.now()
-    expect(await removed).toBe('dead')
+    // a liveness guard only (SLOW + DEAD take ~1.6 s with these timings); nothing is timed here
+    await expect.poll(() => removals.length, { timeout: 15_000 }).toBeGreaterThan(0)
+    // SLOW first, and still a neighbour while SLOW; then DEAD, and only then removed, as dead
+    expect(removals[0]).toEqual({ reason: 'dead', healthBefore: ['SLOW', 'DEAD'] })
+    expect(listedWhileSlow).toBe(true)
+    // probed at least once while SLOW (one goes out in the very tick that marks it SLOW)
+    expect((heartbeatsAt.DEAD ?? 0) - (heartbeatsAt.SLOW ?? 0)).toBeGreaterThanOrEqual(1)
+    expect(a.mesh.peers.has(b.id)).toBe(false)
+    expect(a.mesh.peers.neighbours()).not.toContain(b.id)
+    // a hangs up on it, and the closing connection does not remove it a second time
+    await expect
+      .poll(() => a.libp2p.getConnections(b.libp2p.peerId).length, { timeout: 5000 })
+      .toBe(0)
+    expect(removals).toHaveLength(1)
     expect(seen).toEqual(['SLOW', 'DEAD'])
-    // SLOW within interval + slowAfter, DEAD deadAfter later
-    expect(Date.now() - started).toBeLessThan(
-      fast.heartbeatIntervalMs + fast.slowAfterMs + fast.deadAfterMs + 500,
-    )
   })
 
   it('records the last heartbeat and round-trip time of a live peer', async () => {
@@ -99,10 +126,21 @@ describe('heartbeats and peer health', () => {
     nodes = [await testNode(), await testNode()]
     const [a, b] = nodes as [TestNode, TestNode]
     await link(a, b)
-    const started = Date.now()
+    const healths: string[] = []
+    a.mesh.addEventListener('peer:update', (evt) => {
+      if (evt.detail.peerId === b.id) healths.push(evt.detail.health)
+    })
+    const removals: string[] = []
+    a.mesh.addEventListener('peer:remove', (evt) => {
+      if (evt.detail.peerId === b.id) removals.push(evt.detail.reason)
+    })
     b.mesh.goodbye('test')
-    await expect.poll(() => a.mesh.peers.has(b.id), { timeout: 2000, interval: 10 }).toBe(false)
-    expect(Date.now() - started).toBeLessThan(500)
+    // a liveness guard only: with the default timings (3 s to SLOW, 10 s more to DEAD) only the
+    // goodbye itself can remove b within it, and the reason says which path removed it
+    await expect.poll(() => removals, { timeout: 5000, interval: 10 }).toEqual(['goodbye'])
+    expect(a.mesh.peers.has(b.id)).toBe(false)
+    // not through the liveness path: b was never SLOW
+    expect(healths).not.toContain('SLOW')
   })
 
   it('refuses a peer of an incompatible version and logs why', async () => {
