@@ -20,13 +20,18 @@ export interface Deadline {
   clear(): void
 }
 
-/** A signal that aborts with a TimeoutError after `ms`, or with `parent`'s reason if it aborts first. */
+/**
+ * A signal that aborts with a TimeoutError after `ms` (never, for Infinity), or with `parent`'s
+ * reason if it aborts first.
+ */
 export function deadline(ms: number, parent?: AbortSignal): Deadline {
   const controller = new AbortController()
-  const timer = setTimeout(() => {
-    controller.abort(new TimeoutError(ms))
-  }, ms)
-  ;(timer as { unref?: () => void }).unref?.()
+  const timer = Number.isFinite(ms)
+    ? setTimeout(() => {
+        controller.abort(new TimeoutError(ms))
+      }, ms)
+    : undefined
+  ;(timer as { unref?: () => void } | undefined)?.unref?.()
   const onParent = (): void => {
     clearTimeout(timer)
     controller.abort(parent?.reason)
@@ -56,4 +61,30 @@ export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms)
     signal?.addEventListener('abort', onAbort, { once: true })
   })
+}
+
+/**
+ * Waits for `promise` at most `ms` (or until `signal` aborts); true when it settled in time. The
+ * timer is released either way, so nothing is left running.
+ */
+export async function settledWithin(
+  promise: Promise<unknown>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const limit = deadline(ms, signal)
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      new Promise<boolean>((resolve) => {
+        if (limit.signal.aborted) resolve(false)
+        limit.signal.addEventListener('abort', () => resolve(false), { once: true })
+      }),
+    ])
+  } finally {
+    limit.clear()
+  }
 }

@@ -9,8 +9,8 @@
  *   SHUTTING_DOWN parts take no new work, operations get their grace period, parts stop last first
  */
 import type { Libp2p } from '@libp2p/interface'
-import { createLibp2p } from 'libp2p'
 import { TypedEventEmitter } from 'main-event'
+import { settledWithin } from '../core/abort.js'
 import type { ResolvedConfig } from '../core/config.js'
 import { InvalidTransitionError, NotActiveError, ShuttingDownError } from '../core/errors.js'
 import type { NodeEvents } from '../core/events.js'
@@ -23,7 +23,7 @@ import type {
   StopOptions,
   StopResult,
 } from '../core/node-api.js'
-import type { AbortOptions, Part, Startable } from '../core/startable.js'
+import type { AbortOptions, Part } from '../core/startable.js'
 import { PartList } from '../core/startable.js'
 import type {
   Delivery,
@@ -35,18 +35,15 @@ import type {
 } from '../core/types.js'
 import { NodeState } from '../core/types.js'
 import { VERSION } from '../core/version.js'
-import { libp2pOptions } from '../mesh/libp2p-options.js'
-import type { MeshServices } from '../mesh/mesh-service.js'
-import { MeshService } from '../mesh/mesh-service.js'
-import type { RelayServices } from '../mesh/relay-role.js'
-import { RelayRole } from '../mesh/relay-role.js'
+import type { MeshService, MeshServices } from '../mesh/mesh-service.js'
 import { createLogger } from '../obs/logger.js'
-import type { StorageAdapter } from '../store/storage.js'
-import { TaskService } from '../tasks/task-service.js'
+import type { TaskService } from '../tasks/task-service.js'
+import type { Assembly, EventSource } from './assemble.js'
+import { assemble } from './assemble.js'
 import { HealthService } from './health-service.js'
-import type { InferenceHost, NodeHost } from './host.js'
+import type { NodeHost } from './host.js'
 import type { Identity } from './identity.js'
-import { loadOrCreateIdentity } from './identity.js'
+import { initializingParts, logConfig } from './initializing.js'
 import { Lifecycle } from './lifecycle.js'
 import { OperationTracker } from './operations.js'
 
@@ -59,14 +56,6 @@ export interface CreateNodeOptions {
 /** Grace period for in-flight operations on stop (FR1.5). */
 export const STOP_GRACE_MS = 5000
 
-/** The services of a started node, by name. */
-interface Assembly {
-  libp2p: Libp2p<MeshServices>
-  mesh?: MeshService
-  tasks?: TaskService
-  parts: PartList
-}
-
 export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   readonly role: NodeRole
   readonly log: Logger
@@ -75,7 +64,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   private readonly healthService: HealthService
   private readonly initializing: PartList
   private identity?: Identity
-  private assembly?: Assembly
+  private assembly?: Omit<Assembly, 'parts'> & { parts: PartList }
   private diagnostics?: StartupDiagnostics
   private readonly startAbort = new AbortController()
   private starting?: Promise<StartupDiagnostics>
@@ -99,62 +88,11 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       log: this.log,
       onReport: (report) => this.safeDispatchEvent('health', { detail: report }),
     })
-    this.initializing = this.partList([
-      { name: 'storage', service: storagePart(opts.host.storage) },
-      { name: 'identity', service: this.identityPart() },
-    ])
-  }
-
-  /** The parts that make the node a member of the mesh, in start order. */
-  private async registering(identity: Identity): Promise<Assembly> {
-    const { host } = this.opts
-    const libp2p = (await createLibp2p({
-      ...libp2pOptions({
-        role: this.role,
-        platform: host.platform,
-        config: this.config,
-        privateKey: identity.privateKey,
-        listen: host.listen,
-        announce: host.announce,
-        services: host.services,
-        transports: host.transports,
-        rtcExtras: host.rtcExtras,
-        gate: {
-          isDenied: (peer) => this.config.deny_peers.includes(peer),
-          isShuttingDown: () => this.stopping != null,
-          hasRoomFor: (peer) => {
-            const mesh = this.assembly?.mesh
-            return mesh == null || mesh.peers.has(peer) || mesh.peers.size < this.config.max_peers
-          },
-          refused: (peer, reason) => {
-            this.log.info('connection refused', { peer, reason })
-          },
-        },
+    this.initializing = this.partList(
+      initializingParts(opts.host, this.log, (identity) => {
+        this.identity = identity
       }),
-      start: false,
-    })) as unknown as Libp2p<MeshServices>
-    const peer = this.role === 'peer'
-    const mesh = peer ? this.meshService(libp2p, identity) : undefined
-    const tasks =
-      peer && host.inference != null
-        ? await this.taskService(host.inference, identity, mesh)
-        : undefined
-    const relay =
-      this.role === 'relay'
-        ? new RelayRole(
-            libp2p as unknown as Libp2p<RelayServices>,
-            this.config.relay_max_reservations,
-            this.log.child('relay'),
-          )
-        : undefined
-    const parts: Part[] = [
-      { name: 'libp2p', service: libp2p },
-      { name: 'health', service: this.healthService },
-    ]
-    if (tasks != null) parts.push({ name: 'tasks', service: tasks })
-    if (mesh != null) parts.push({ name: 'mesh', service: mesh })
-    if (relay != null) parts.push({ name: 'relay', service: relay })
-    return { libp2p, mesh, tasks, parts: this.partList(parts) }
+    )
   }
 
   get config(): ResolvedConfig['config'] {
@@ -226,13 +164,13 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     try {
       this.lifecycle.transition(NodeState.INITIALIZING)
       diag.time_to_initializing = since()
-      this.logConfig()
+      logConfig(this.opts.config, this.log)
       diag.components_initialized.push('config')
       await this.initializing.start({ signal })
       signal.throwIfAborted()
       this.lifecycle.transition(NodeState.REGISTERING)
       diag.time_to_registering = since()
-      this.assembly = await this.registering(this.identity as Identity)
+      this.assembly = await this.assemble(this.identity as Identity)
       await this.assembly.parts.start({ signal })
       signal.throwIfAborted()
       this.lifecycle.transition(NodeState.ACTIVE)
@@ -242,8 +180,12 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     } catch (err) {
       diag.any_errors_during_startup.push((err as Error).message)
       this.log.error('startup failed', { error: err as Error })
-      // a stop() already under way (it aborted this start) finishes the shutdown itself
-      if (this.stopping == null) await this.stop({ graceMs: 0 }).catch(() => {})
+      // a stop() already under way (it aborted this start) finishes the shutdown itself; else
+      // this start shuts the node down, and that shutdown must not wait for this start
+      if (this.stopping == null) {
+        this.starting = undefined
+        await this.stop({ graceMs: 0 }).catch(() => {})
+      }
       throw err
     }
   }
@@ -264,7 +206,8 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     const started = Date.now()
     this.lifecycle.transition(NodeState.SHUTTING_DOWN)
     this.startAbort.abort(new ShuttingDownError('the node was stopped while starting'))
-    await this.starting?.catch(() => {})
+    // the start ends once what it had started is stopped (bounded by the caller's signal)
+    if (this.starting != null) await settledWithin(this.starting, Infinity, signal)
     const parts = this.assembly?.parts
     // finish what is in flight (peers still answer), then say goodbye: the other order would
     // make peers hang up on messages that could have completed
@@ -358,71 +301,33 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     )
   }
 
-  private identityPart(): Startable {
-    return {
-      start: async () => {
-        const store = this.opts.host.identityStore
-        this.identity = await loadOrCreateIdentity(store)
-        this.log.info(
-          this.identity.generated ? 'generated node identity' : 'loaded node identity',
-          {
-            node_id: this.identity.nodeId,
-            peer_id: this.identity.peerId.toString(),
-            location: store.location,
-          },
-        )
-      },
-      stop: () => {},
-    }
-  }
-
-  private meshService(libp2p: Libp2p<MeshServices>, identity: Identity): MeshService {
-    const mesh = new MeshService({
-      libp2p,
-      nodeId: identity.nodeId,
-      platform: this.opts.host.platform,
-      config: this.config,
-      log: this.log.child('mesh'),
-    })
-    this.forward(mesh, [
-      'peer:add',
-      'peer:update',
-      'peer:remove',
-      'message',
-      'topology:change',
-      'relay:change',
-    ])
-    return mesh
-  }
-
-  private async taskService(
-    inference: InferenceHost,
+  /** The REGISTERING parts: what makes the node a member of the mesh (src/node/assemble.ts). */
+  private async assemble(
     identity: Identity,
-    mesh: MeshService | undefined,
-  ): Promise<TaskService> {
-    const config = this.config
-    const tasks = new TaskService({
-      nodeId: identity.nodeId,
-      engine: inference.createEngine(),
-      runtime: {
-        source: await inference.modelSource(config.model_source),
-        preferWebGpu: inference.preferWebGpu,
+  ): Promise<Omit<Assembly, 'parts'> & { parts: PartList }> {
+    const assembly = await assemble({
+      role: this.role,
+      host: this.opts.host,
+      config: this.config,
+      identity,
+      log: this.log,
+      health: this.healthService,
+      forward: (source, types) => {
+        this.forward(source, types)
       },
-      openStore: async () => inference.openResults(),
-      models: config.models,
-      maxConcurrent: config.max_concurrent_tasks,
-      maxBatch: config.max_batch_size,
-      maxStoredResults: config.max_stored_results,
-      resultExpiryHours: config.result_expiry_hours,
-      log: this.log.child('tasks'),
-      memoryBytes: () => this.opts.host.memoryBytes(),
-      maxMemoryMb: config.max_memory_mb,
+      gate: {
+        isDenied: (peer) => this.config.deny_peers.includes(peer),
+        isShuttingDown: () => this.stopping != null,
+        hasRoomFor: (peer) => {
+          const mesh = this.assembly?.mesh
+          return mesh == null || mesh.peers.has(peer) || mesh.peers.size < this.config.max_peers
+        },
+        refused: (peer, reason) => {
+          this.log.info('connection refused', { peer, reason })
+        },
+      },
     })
-    tasks.addEventListener('capabilities', (evt) => {
-      mesh?.advertise(evt.detail)
-    })
-    this.forward(tasks, ['task:update', 'models:update', 'capabilities'])
-    return tasks
+    return { ...assembly, parts: this.partList(assembly.parts) }
   }
 
   private partList(parts: Part[]): PartList {
@@ -441,38 +346,12 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   }
 
   /** Re-dispatches a service's events as the node's own. */
-  private forward(
-    source: { addEventListener(type: string, listener: (evt: Event) => void): void },
-    types: Array<keyof NodeEvents>,
-  ): void {
+  private forward(source: EventSource, types: Array<keyof NodeEvents>): void {
     for (const type of types) {
       source.addEventListener(type, (evt) => {
         this.safeDispatchEvent(type, { detail: (evt as CustomEvent<unknown>).detail as never })
       })
     }
-  }
-
-  private logConfig(): void {
-    const { config, sources, warnings } = this.opts.config
-    for (const w of warnings) this.log.warn(w)
-    for (const key of Object.keys(config) as Array<keyof typeof config>) {
-      if (sources[key] !== 'default')
-        this.log.info('configuration value', { key, value: config[key], source: sources[key] })
-    }
-  }
-}
-
-/** Storage opened by the host; on stop it is flushed, then closed even if the flush failed. */
-function storagePart(storage: StorageAdapter): Startable {
-  return {
-    start: () => {},
-    stop: async () => {
-      try {
-        await storage.flush()
-      } finally {
-        await storage.close()
-      }
-    },
   }
 }
 

@@ -1,12 +1,76 @@
 /**
- * What happens to stored task records outside a task's run: records a previous run left
- * unfinished are marked interrupted at start, and expired or surplus ones are removed.
+ * Task records: what a final record holds, what a status report adds while a task lives, and
+ * what happens to stored records outside a run (unfinished ones of a previous run are marked
+ * interrupted at start; expired and surplus ones are removed).
  */
 import type { Logger } from '../core/log.js'
 import type { Startable } from '../core/startable.js'
-import type { TaskRecord } from '../core/tasks.js'
+import type { TaskErrorReason, TaskOutput, TaskRecord, TaskStatusReport } from '../core/tasks.js'
 import { FINAL_STATUSES, TaskStatus } from '../core/tasks.js'
 import type { ResultsStore } from '../store/results-store.js'
+import type { LiveTask } from './batcher.js'
+import { preview } from './request.js'
+
+/** What a task's end adds to its record. */
+export interface FinalFields {
+  output_data?: TaskOutput
+  execution_time_ms?: number
+  error_reason?: TaskErrorReason
+  error_details?: string
+}
+
+/** The fields of a task's final record: its outcome, when it ended and expires, its output's size. */
+export function finalFields(
+  task: LiveTask,
+  status: TaskStatus,
+  fields: FinalFields,
+  expiryHours: number,
+  now = Date.now(),
+): Partial<TaskRecord> {
+  const output = fields.output_data
+  const text = output == null ? undefined : JSON.stringify(output)
+  return {
+    ...fields,
+    status,
+    timestamp_completed: new Date(now).toISOString(),
+    expires_at: new Date(now + expiryHours * 3600_000).toISOString(),
+    execution_time_ms:
+      fields.execution_time_ms ?? (task.runningSince == null ? undefined : now - task.runningSince),
+    result_size_bytes: text == null ? undefined : new TextEncoder().encode(text).byteLength,
+    result_preview: text == null ? undefined : preview(text),
+  }
+}
+
+/**
+ * A live task's status (FR14.4): progress while running, from how long a call of its model
+ * usually takes (1 s until one ran); an estimate while queued, from the calls ahead of it.
+ */
+export function statusReport(
+  task: LiveTask,
+  typicalCallMs: number | undefined,
+  callsAhead: () => number,
+  now = Date.now(),
+): TaskStatusReport {
+  const r = task.record
+  if (r.status === TaskStatus.COMPLETED) return { ...r, progress_percent: 100 }
+  const expected = typicalCallMs ?? 1000
+  if (r.status === TaskStatus.RUNNING && task.runningSince != null) {
+    const soFar = now - task.runningSince
+    return {
+      ...r,
+      progress_percent: Math.min(95, Math.round((soFar / expected) * 100)),
+      execution_time_so_far_ms: soFar,
+      estimated_completion_secs: Math.max(0, (expected - soFar) / 1000),
+    }
+  }
+  if (r.status === TaskStatus.QUEUED)
+    return {
+      ...r,
+      progress_percent: 0,
+      estimated_completion_secs: ((callsAhead() + 1) * expected) / 1000,
+    }
+  return { ...r, progress_percent: 0 }
+}
 
 /** Tasks that were queued or running when the node last stopped cannot finish now. */
 export async function markInterrupted(

@@ -3,17 +3,16 @@
  * calls (src/tasks/batcher.ts), time-limited, stored, and reported as they move QUEUED → RUNNING
  * → COMPLETED / FAILED / TIMEOUT. Its parts start in order and stop in reverse:
  *
- *   results    opens the results store, marks tasks a previous run left unfinished; on stop,
- *              waits for the calls in flight, writes what is pending and closes the store
+ *   results    the task records (src/tasks/task-store.ts): the store opened, unfinished tasks
+ *              of a previous run marked interrupted; on stop, waits for the calls in flight,
+ *              writes what is pending and closes the store
  *   inference  the engine (a worker) with its runtime options; on stop, lets calls in flight end
  *   cleanup    removes expired and surplus results every minute
  *   queue      takes tasks and starts calls; on stop, fails what is still queued
  */
 import { TypedEventEmitter } from 'main-event'
-import { sleep } from '../core/abort.js'
 import type { ModelRegistry } from '../core/config.js'
 import { TaskRequestError, taskErrorReason } from '../core/errors.js'
-import type { TaskErrorReason } from '../core/tasks.js'
 import type { TaskEvents } from '../core/events.js'
 import type { Logger } from '../core/log.js'
 import type { TaskApi } from '../core/node-api.js'
@@ -23,7 +22,6 @@ import type {
   EngineCapabilities,
   ModelInfo,
   ResultsQuery,
-  TaskOutput,
   TaskRecord,
   TaskRequest,
   TaskStats,
@@ -35,9 +33,10 @@ import type { ResultsStore } from '../store/results-store.js'
 import type { LiveTask } from './batcher.js'
 import { Batcher } from './batcher.js'
 import { ModelCatalog, PRIMARY_TASK } from './model-catalog.js'
-import { RecordWriter } from './record-writer.js'
+import { TaskStore } from './task-store.js'
 import { checkRequest, preview } from './request.js'
-import { markInterrupted, ResultsCleanup } from './task-records.js'
+import type { FinalFields } from './task-records.js'
+import { finalFields, ResultsCleanup, statusReport } from './task-records.js'
 
 export interface TaskServiceOptions {
   nodeId: string
@@ -67,23 +66,12 @@ export interface TaskServiceOptions {
   maintenanceMs?: number
 }
 
-/** How long a stop waits for calls that outlived the engine's stop, ms. */
-const SETTLE_MS = 1000
-
-interface Finish {
-  output_data?: TaskOutput
-  execution_time_ms?: number
-  error_reason?: TaskErrorReason
-  error_details?: string
-}
-
 export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskApi, Startable {
   private readonly live = new Map<string, LiveTask>()
   private readonly catalog: ModelCatalog
   private readonly batcher: Batcher
   private readonly parts: PartList
-  private store?: ResultsStore
-  private writer?: RecordWriter
+  private readonly records: TaskStore
   private caps?: EngineCapabilities
   private running = false
   private readonly counts = { completed: 0, failed: 0, timed_out: 0 }
@@ -132,18 +120,26 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
         isFinal: (t) => this.isFinal(t),
         idle: () => {
           // group commit is for bursts: a lone task is durable as soon as it is seen done
-          void this.writer?.flushed()
+          void this.records.flush()
         },
       },
     })
+    this.records = new TaskStore({
+      nodeId: opts.nodeId,
+      openStore: opts.openStore,
+      resultExpiryHours: opts.resultExpiryHours,
+      writeIntervalMs: opts.writeIntervalMs ?? 1000,
+      log: opts.log,
+      settled: async () => this.batcher.settled(),
+    })
     this.parts = new PartList(
       [
-        { name: 'results', service: this.resultsPart() },
+        { name: 'results', service: this.records },
         { name: 'inference', service: this.inferencePart() },
         {
           name: 'cleanup',
           service: new ResultsCleanup({
-            store: () => this.openedStore(),
+            store: () => this.records.opened().store,
             maxStoredResults: opts.maxStoredResults,
             log: opts.log,
             intervalMs: opts.maintenanceMs,
@@ -225,7 +221,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       return { ...task.record }
     }
     this.live.set(task.record.task_id, task)
-    this.openedWriter().write(task.record)
+    this.records.write(task.record)
     this.emitUpdate(task)
     this.batcher.add(task)
     return { ...task.record }
@@ -243,48 +239,20 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   async result(taskId: string): Promise<TaskRecord | undefined> {
     const task = this.live.get(taskId)
     if (task != null) return { ...task.record }
-    return this.openedWriter().latest(taskId) ?? this.openedStore().get(taskId)
+    return this.records.get(taskId)
   }
 
   /** Writes the task records not yet stored now; resolves once they are. */
   async flush(): Promise<void> {
-    await this.writer?.flushed()
+    await this.records.flush()
   }
 
   async list(query: ResultsQuery = {}): Promise<TaskRecord[]> {
-    await this.flush()
-    return this.openedStore().list({ nodeId: this.opts.nodeId, ...query })
+    return this.records.list(query)
   }
 
   async models(): Promise<ModelInfo[]> {
     return this.catalog.list()
-  }
-
-  private resultsPart(): Startable {
-    return {
-      start: async () => {
-        const store = await this.opts.openStore()
-        this.store = store
-        this.writer = new RecordWriter(store, {
-          intervalMs: this.opts.writeIntervalMs ?? 1000,
-          onError: (err, records) => {
-            this.opts.log.error('could not store task records', {
-              tasks: records.length,
-              error: err as Error,
-            })
-          },
-        })
-        await markInterrupted(store, this.opts.nodeId, this.opts.resultExpiryHours)
-      },
-      stop: async () => {
-        // calls in flight have ended (stopping the engine ends them) and their records are
-        // written; a call that outlived the engine (one that cannot be interrupted) is abandoned
-        await Promise.race([this.batcher.settled(), sleep(SETTLE_MS)])
-        await this.writer?.flushed()
-        await this.store?.close()
-        this.store = undefined
-      },
-    }
   }
 
   private inferencePart(): Startable {
@@ -353,30 +321,17 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   /** A live task changed: write and report it. */
   private update(task: LiveTask, fields: Partial<TaskRecord>): void {
     task.record = { ...task.record, ...fields }
-    this.writer?.write(task.record)
+    this.records.write(task.record)
     this.emitUpdate(task)
   }
 
-  private finish(task: LiveTask, status: TaskStatus, fields: Finish): void {
+  private finish(task: LiveTask, status: TaskStatus, fields: FinalFields): void {
     if (this.isFinal(task)) return
-    const now = Date.now()
-    const output = fields.output_data
-    const text = output == null ? undefined : JSON.stringify(output)
     this.live.delete(task.record.task_id)
     if (status === TaskStatus.COMPLETED) this.counts.completed++
     else if (status === TaskStatus.FAILED) this.counts.failed++
     else if (status === TaskStatus.TIMEOUT) this.counts.timed_out++
-    this.update(task, {
-      ...fields,
-      status,
-      timestamp_completed: new Date(now).toISOString(),
-      expires_at: new Date(now + this.opts.resultExpiryHours * 3600_000).toISOString(),
-      execution_time_ms:
-        fields.execution_time_ms ??
-        (task.runningSince == null ? undefined : now - task.runningSince),
-      result_size_bytes: text == null ? undefined : new TextEncoder().encode(text).byteLength,
-      result_preview: text == null ? undefined : preview(text),
-    })
+    this.update(task, finalFields(task, status, fields, this.opts.resultExpiryHours))
   }
 
   private isFinal(task: LiveTask): boolean {
@@ -384,43 +339,13 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   }
 
   private report(task: LiveTask): TaskStatusReport {
-    const r = task.record
-    if (r.status === TaskStatus.COMPLETED) return { ...r, progress_percent: 100 }
-    const expected = this.batcher.typicalCallMs(task.spec) ?? 1000
-    if (r.status === TaskStatus.RUNNING && task.runningSince != null) {
-      const soFar = Date.now() - task.runningSince
-      return {
-        ...r,
-        progress_percent: Math.min(95, Math.round((soFar / expected) * 100)),
-        execution_time_so_far_ms: soFar,
-        estimated_completion_secs: Math.max(0, (expected - soFar) / 1000),
-      }
-    }
-    if (r.status === TaskStatus.QUEUED) {
-      const ahead = this.batcher.callsAhead(task)
-      return {
-        ...r,
-        progress_percent: 0,
-        estimated_completion_secs: ((ahead + 1) * expected) / 1000,
-      }
-    }
-    return { ...r, progress_percent: 0 }
+    return statusReport(task, this.batcher.typicalCallMs(task.spec), () =>
+      this.batcher.callsAhead(task),
+    )
   }
 
   private emitUpdate(task: LiveTask): void {
     this.safeDispatchEvent('task:update', { detail: this.report(task) })
-  }
-
-  private openedStore(): ResultsStore {
-    if (this.store == null)
-      throw new TaskRequestError('tasks_not_running', 'the task engine is not running')
-    return this.store
-  }
-
-  private openedWriter(): RecordWriter {
-    if (this.writer == null)
-      throw new TaskRequestError('tasks_not_running', 'the task engine is not running')
-    return this.writer
   }
 
   private warnIfMemoryTight(spec: ModelSpec): void {

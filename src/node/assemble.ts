@@ -1,0 +1,136 @@
+/**
+ * The services that make a node a member of the mesh, built from its identity and host, and
+ * listed in start order (REGISTERING): libp2p · health · tasks (a peer whose host runs inference)
+ * · mesh (a peer) | relay (a relay). Building starts nothing: the list does, in order.
+ */
+import type { Libp2p } from '@libp2p/interface'
+import { createLibp2p } from 'libp2p'
+import type { NodeConfig } from '../core/config.js'
+import type { NodeEvents } from '../core/events.js'
+import type { Logger } from '../core/log.js'
+import type { Part } from '../core/startable.js'
+import type { NodeRole } from '../core/types.js'
+import type { GatePolicy } from '../mesh/libp2p-options.js'
+import { libp2pOptions } from '../mesh/libp2p-options.js'
+import type { MeshServices } from '../mesh/mesh-service.js'
+import { MeshService } from '../mesh/mesh-service.js'
+import type { RelayServices } from '../mesh/relay-role.js'
+import { RelayRole } from '../mesh/relay-role.js'
+import { TaskService } from '../tasks/task-service.js'
+import type { HealthService } from './health-service.js'
+import type { InferenceHost, NodeHost } from './host.js'
+import type { Identity } from './identity.js'
+
+/** Something whose events the node re-dispatches as its own. */
+export type EventSource = {
+  addEventListener(type: string, listener: (evt: Event) => void): void
+}
+
+export interface AssembleInit {
+  role: NodeRole
+  host: NodeHost
+  config: NodeConfig
+  identity: Identity
+  log: Logger
+  health: HealthService
+  /** the connection gater's questions, answered by the node */
+  gate: GatePolicy
+  /** makes a service's events the node's own */
+  forward(source: EventSource, types: Array<keyof NodeEvents>): void
+}
+
+/** A node's services once built, and its REGISTERING parts in start order. */
+export interface Assembly {
+  libp2p: Libp2p<MeshServices>
+  mesh?: MeshService
+  tasks?: TaskService
+  parts: Part[]
+}
+
+export async function assemble(init: AssembleInit): Promise<Assembly> {
+  const { role, host, config, identity, log } = init
+  const libp2p = (await createLibp2p({
+    ...libp2pOptions({
+      role,
+      platform: host.platform,
+      config,
+      privateKey: identity.privateKey,
+      listen: host.listen,
+      announce: host.announce,
+      services: host.services,
+      transports: host.transports,
+      rtcExtras: host.rtcExtras,
+      gate: init.gate,
+    }),
+    start: false,
+  })) as unknown as Libp2p<MeshServices>
+  const peer = role === 'peer'
+  const mesh = peer ? meshService(init, libp2p) : undefined
+  const tasks =
+    peer && host.inference != null ? await taskService(init, host.inference, mesh) : undefined
+  const relay =
+    role === 'relay'
+      ? new RelayRole(
+          libp2p as unknown as Libp2p<RelayServices>,
+          config.relay_max_reservations,
+          log.child('relay'),
+        )
+      : undefined
+  const parts: Part[] = [
+    { name: 'libp2p', service: libp2p },
+    { name: 'health', service: init.health },
+  ]
+  if (tasks != null) parts.push({ name: 'tasks', service: tasks })
+  if (mesh != null) parts.push({ name: 'mesh', service: mesh })
+  if (relay != null) parts.push({ name: 'relay', service: relay })
+  return { libp2p, mesh, tasks, parts }
+}
+
+function meshService(init: AssembleInit, libp2p: Libp2p<MeshServices>): MeshService {
+  const mesh = new MeshService({
+    libp2p,
+    nodeId: init.identity.nodeId,
+    platform: init.host.platform,
+    config: init.config,
+    log: init.log.child('mesh'),
+  })
+  init.forward(mesh, [
+    'peer:add',
+    'peer:update',
+    'peer:remove',
+    'message',
+    'topology:change',
+    'relay:change',
+  ])
+  return mesh
+}
+
+async function taskService(
+  init: AssembleInit,
+  inference: InferenceHost,
+  mesh: MeshService | undefined,
+): Promise<TaskService> {
+  const { config, host } = init
+  const tasks = new TaskService({
+    nodeId: init.identity.nodeId,
+    engine: inference.createEngine(),
+    runtime: {
+      source: await inference.modelSource(config.model_source),
+      preferWebGpu: inference.preferWebGpu,
+    },
+    openStore: async () => inference.openResults(),
+    models: config.models,
+    maxConcurrent: config.max_concurrent_tasks,
+    maxBatch: config.max_batch_size,
+    maxStoredResults: config.max_stored_results,
+    resultExpiryHours: config.result_expiry_hours,
+    log: init.log.child('tasks'),
+    memoryBytes: () => host.memoryBytes(),
+    maxMemoryMb: config.max_memory_mb,
+  })
+  tasks.addEventListener('capabilities', (evt) => {
+    mesh?.advertise(evt.detail)
+  })
+  init.forward(tasks, ['task:update', 'models:update', 'capabilities'])
+  return tasks
+}
