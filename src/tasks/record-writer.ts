@@ -67,8 +67,9 @@ export class RecordWriter {
     try {
       await this.flushAll()
     } finally {
-      // at once as the loop ends: a write() from here on starts a new one
-      this.flushing = undefined
+      // a write() that came after flushAll() last looked, but before this, saw the loop still
+      // running and started none: go round again for it; else a write() from here starts one
+      this.flushing = this.dirty.size > 0 ? this.flushLoop() : undefined
     }
   }
 
