@@ -99,33 +99,57 @@ describe('RecordWriter', () => {
     expect((await store.get('kept'))?.status).toBe(TaskStatus.COMPLETED)
   })
 
-  it('with an interval, groups the changes of that interval into one write', async () => {
-    writer = new RecordWriter(store, { intervalMs: 150, onError: () => undefined })
-    writer.write(rec('a', TaskStatus.QUEUED))
-    await expect.poll(() => calls()).toEqual([1]) // the first goes at once
-    const t0 = Date.now()
-    writer.write(rec('a', TaskStatus.RUNNING))
-    writer.write(rec('b', TaskStatus.QUEUED))
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    writer.write(rec('a', TaskStatus.COMPLETED))
-    expect(calls()).toEqual([1])
-    expect(writer.latest('a')?.status).toBe(TaskStatus.COMPLETED)
-    await expect.poll(() => calls()).toEqual([1, 2])
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(100)
-    await writer.flushed()
-    expect(calls()).toEqual([1, 2])
-    expect((await store.get('a'))?.status).toBe(TaskStatus.COMPLETED)
-  })
+  describe('on a fake clock', () => {
+    beforeEach(() => {
+      vi.useFakeTimers({
+        toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+      })
+    })
 
-  it('flushed() writes what is pending without waiting for the interval', async () => {
-    writer = new RecordWriter(store, { intervalMs: 60_000, onError: () => undefined })
-    writer.write(rec('a', TaskStatus.QUEUED))
-    await writer.flushed()
-    writer.write(rec('a', TaskStatus.COMPLETED))
-    const t0 = Date.now()
-    await writer.flushed()
-    expect(Date.now() - t0).toBeLessThan(5000)
-    expect(calls()).toEqual([1, 1])
-    expect((await store.get('a'))?.status).toBe(TaskStatus.COMPLETED)
+    afterEach(() => {
+      vi.useRealTimers()
+    })
+
+    it('with an interval, groups the changes of that interval into one write', async () => {
+      writer = new RecordWriter(store, { intervalMs: 150, onError: () => undefined })
+      writer.write(rec('a', TaskStatus.QUEUED))
+      await vi.advanceTimersByTimeAsync(0)
+      expect(calls()).toEqual([1]) // the first goes at once
+      await writer.flushed() // (stored: the file store's I/O is real)
+      writer.write(rec('a', TaskStatus.RUNNING))
+      writer.write(rec('b', TaskStatus.QUEUED))
+      await vi.advanceTimersByTimeAsync(100)
+      writer.write(rec('a', TaskStatus.COMPLETED))
+      await vi.advanceTimersByTimeAsync(49)
+      // nothing before the interval since the first write started ...
+      expect(calls()).toEqual([1])
+      expect(writer.latest('a')?.status).toBe(TaskStatus.COMPLETED)
+      // ... and at the interval, one write with the latest state of each
+      await vi.advanceTimersByTimeAsync(1)
+      expect(calls()).toEqual([1, 2])
+      expect(putMany.mock.calls[1]?.[0].map((r) => [r.task_id, r.status])).toEqual([
+        ['a', TaskStatus.COMPLETED],
+        ['b', TaskStatus.QUEUED],
+      ])
+      await writer.flushed()
+      expect(calls()).toEqual([1, 2])
+      expect((await store.get('a'))?.status).toBe(TaskStatus.COMPLETED)
+    })
+
+    it('flushed() writes what is pending without waiting for the interval', async () => {
+      writer = new RecordWriter(store, { intervalMs: 60_000, onError: () => undefined })
+      writer.write(rec('a', TaskStatus.QUEUED))
+      await writer.flushed()
+      writer.write(rec('a', TaskStatus.COMPLETED))
+      const t0 = Date.now()
+      await vi.advanceTimersByTimeAsync(0)
+      expect(vi.getTimerCount()).toBe(1) // the writer waits out the interval
+      // the clock stands still: flushed() can only return if it cut that wait short
+      await writer.flushed()
+      expect(Date.now()).toBe(t0)
+      expect(vi.getTimerCount()).toBe(0)
+      expect(calls()).toEqual([1, 1])
+      expect((await store.get('a'))?.status).toBe(TaskStatus.COMPLETED)
+    })
   })
 })
