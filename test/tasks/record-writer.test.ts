@@ -47,6 +47,33 @@ describe('RecordWriter', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
+  it('stores a record written at any moment while a flush ends (none is stranded)', async () => {
+    // a write landing between the loop's last look at its queue and the loop's end must still be
+    // written: try it after every number of microtasks from the end of a putMany
+    const real = FileResultsStore.prototype.putMany.bind(store)
+    let lateAfter = -1
+    putMany.mockImplementation(async (records) => {
+      await real(records)
+      if (lateAfter < 0) return
+      const n = lateAfter
+      lateAfter = -1
+      void (async () => {
+        for (let i = 0; i < n; i++) await Promise.resolve()
+        writer.write(rec(`late-${n}`, TaskStatus.COMPLETED))
+      })()
+    })
+    for (let n = 0; n < 12; n++) {
+      lateAfter = n
+      writer.write(rec(`first-${n}`, TaskStatus.COMPLETED))
+      await writer.flushed()
+      await new Promise((resolve) => setImmediate(resolve))
+      await writer.flushed()
+      expect((await store.get(`late-${n}`))?.status, `late write after ${n} microtasks`).toBe(
+        TaskStatus.COMPLETED,
+      )
+    }
+  })
+
   it('writes the records of one turn in one putMany, and only the latest state of each', async () => {
     for (let i = 0; i < 10; i++) writer.write(rec(`t${i}`, TaskStatus.QUEUED))
     writer.write(rec('t3', TaskStatus.RUNNING))
