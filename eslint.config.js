@@ -34,6 +34,10 @@ export default tseslint.config(
     languageOptions: { globals: globals.node },
   },
   {
+    files: ['*.cjs'],
+    languageOptions: { globals: globals.node, sourceType: 'commonjs' },
+  },
+  {
     files: ['relay/cli*.ts', 'scripts/**', 'bench/**', 'e2e/**', 'bin/**'],
     rules: { 'no-console': 'off' },
   },

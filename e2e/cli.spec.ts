@@ -794,7 +794,9 @@ test.describe('stopping (FR1.5)', () => {
     expect(a.stdout).not.toContain('stopped gracefully')
     // the cut-off send reports the shutdown
     expect(await send.exitWithin(5000)).toBe(1)
-    expect(send.stderr).toBe('error: node_shutting_down\n')
+    expect(send.stderr).toBe(
+      'error: the node stopped: operation cut off after the 5000 ms grace period\n',
+    )
   })
 
   test('node stop says so when a node had to cut off operations', async () => {

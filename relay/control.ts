@@ -5,6 +5,7 @@
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { writeFileAtomic } from '../src/store/file-storage.js'
+import { answerError, CliError } from './cli-errors.js'
 
 export interface RunRecord {
   pid: number
@@ -111,7 +112,8 @@ async function request(port: number, path: string, init: RequestInit): Promise<R
     return await fetch(`http://127.0.0.1:${port}${path}`, init)
   } catch (err) {
     if (((err as Error).cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED') {
-      throw new Error(
+      throw new CliError(
+        'node_not_running',
         `no running node on port ${port}; start one with "p2p-ai-agents node start"`,
         { cause: err },
       )
@@ -120,11 +122,16 @@ async function request(port: number, path: string, init: RequestInit): Promise<R
   }
 }
 
+/** The body of a node's answer; an error answer throws, keeping its code (see answerError). */
+async function answerOf<T>(res: Response, path: string): Promise<T> {
+  const body = (await res.json()) as unknown
+  if (!res.ok) throw answerError(res.status, path, body)
+  return body as T
+}
+
 export async function getJson<T>(port: number, path: string): Promise<T> {
   const res = await request(port, path, { signal: AbortSignal.timeout(3000) })
-  const body = (await res.json()) as T
-  if (!res.ok && res.status !== 503) throw new Error(`node answered ${res.status} for ${path}`)
-  return body
+  return answerOf<T>(res, path)
 }
 
 export async function postJson<T>(
@@ -139,7 +146,5 @@ export async function postJson<T>(
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(timeoutMs),
   })
-  const answer = (await res.json()) as T & { error?: string }
-  if (!res.ok) throw new Error(answer.error ?? `node answered ${res.status}`)
-  return answer
+  return answerOf<T>(res, path)
 }

@@ -4,7 +4,7 @@
  * exit 0, or 130 when operations had to be cut off or a second signal insists.
  */
 import type { NodeRole } from '../src/core/types.js'
-import type { P2PNode } from '../src/node/create-node.js'
+import type { NodeApi } from '../src/core/node-api.js'
 import { createNode } from '../src/node/create-node.js'
 import { httpOnWebSocketPort } from '../src/platform/node/http-service.js'
 import type { LoadedConfig } from '../src/platform/node/load-config.js'
@@ -21,11 +21,11 @@ export interface LaunchOptions {
   appDir?: string
   /** a models folder to serve at /models/ (relay) */
   modelsDir?: string
-  routes?: (node: P2PNode) => Record<string, Route>
+  routes?: (node: NodeApi) => Record<string, Route>
   logSinks?: LogSink[]
 }
 
-export async function launch(opts: LaunchOptions): Promise<P2PNode> {
+export async function launch(opts: LaunchOptions): Promise<NodeApi> {
   const port = opts.config.config.network_port
   await assertPortFree(port)
   const ws = `/ip4/0.0.0.0/tcp/${port}/ws`
@@ -60,7 +60,7 @@ export async function launch(opts: LaunchOptions): Promise<P2PNode> {
 
 /** Stops gracefully on SIGTERM/SIGINT and exits: 0 when clean, 130 otherwise. */
 export function exitOnSignal(
-  node: P2PNode,
+  node: NodeApi,
   onStopped?: (clean: boolean) => void | Promise<void>,
 ): void {
   let stopping = false

@@ -37,7 +37,11 @@ export class OperationTracker {
     }
     const clean = this.running.size === 0 && !busy()
     if (!clean)
-      this.controller.abort(new ShuttingDownError('cut off after the grace period of the stop'))
+      this.controller.abort(
+        new ShuttingDownError(
+          `the node stopped: operation cut off after the ${graceMs} ms grace period`,
+        ),
+      )
     this.controller = new AbortController()
     return clean
   }

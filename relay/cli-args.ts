@@ -1,0 +1,76 @@
+/** The command line's words: its options, its usage text, and the home a command is about. */
+import { parseArgs } from 'node:util'
+import type { NodeRole } from '../src/core/types.js'
+import { VERSION } from '../src/core/version.js'
+import { defaultHome } from '../src/platform/node/node-host.js'
+import { CliError } from './cli-errors.js'
+
+export const USAGE = `p2p-ai-agents ${VERSION}: a browser-first peer-to-peer mesh of AI nodes
+
+usage:
+  p2p-ai-agents relay start [--port N] [--config FILE] [--home DIR] [--app-dir DIR] [--models-dir DIR] [--startup-diagnostics]
+  p2p-ai-agents node start  [--port N] [--config FILE] [--home DIR] [--relay URL|MULTIADDR]... [--startup-diagnostics]
+  p2p-ai-agents node stop   [--port N | --all] [--home DIR]
+  p2p-ai-agents node status [--port N] [--json] [--home DIR]
+  p2p-ai-agents node peers  [--port N] [--json] [--home DIR]
+  p2p-ai-agents node send <peer-id> <text> [--port N] [--home DIR]
+  p2p-ai-agents node messages [--port N] [--json] [--home DIR]
+  p2p-ai-agents node models [--port N] [--json] [--home DIR]
+  p2p-ai-agents task submit --input TEXT --type embedding|classification [--timeout SECONDS] [--port N]
+  p2p-ai-agents task status <task-id> [--json] [--port N]
+  p2p-ai-agents task result <task-id> [--format json] [--port N]
+  p2p-ai-agents task list [--limit N] [--offset N] [--json] [--port N]
+  p2p-ai-agents --version
+
+Configuration: defaults < config file < P2P_AI_* environment variables < flags.
+The home directory (identity, config, data) is --home, else $P2P_AI_HOME, else ~/.p2p-ai-agents.`
+
+const OPTIONS = {
+  port: { type: 'string' },
+  config: { type: 'string' },
+  home: { type: 'string' },
+  relay: { type: 'string', multiple: true },
+  'app-dir': { type: 'string' },
+  'models-dir': { type: 'string' },
+  'startup-diagnostics': { type: 'boolean' },
+  json: { type: 'boolean' },
+  all: { type: 'boolean' },
+  input: { type: 'string' },
+  type: { type: 'string' },
+  timeout: { type: 'string' },
+  format: { type: 'string' },
+  limit: { type: 'string' },
+  offset: { type: 'string' },
+  version: { type: 'boolean', short: 'v' },
+  help: { type: 'boolean', short: 'h' },
+} as const
+
+/** The options given, by name. */
+export type Values = ReturnType<
+  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
+>['values']
+
+export interface CommandLine {
+  values: Values
+  positionals: string[]
+}
+
+/** The options and words of `argv`; an unknown or malformed option is a usage error. */
+export function parseCommandLine(argv: string[]): CommandLine {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    })
+    return { values, positionals }
+  } catch (err) {
+    throw new CliError('usage', (err as Error).message, { cause: err })
+  }
+}
+
+/** The home directory of a node of `role`: --home, else the default. */
+export function homeOf(values: Values, role: NodeRole): string {
+  return values.home ?? defaultHome(role)
+}
