@@ -1,10 +1,13 @@
 /**
  * bench/mesh: N tabs (4 and 8) against one relay, in a loopback-only network namespace.
- * For each N: load → full direct mesh; per tab, the time to discover (hold a WebRTC link to)
- * 95 % of the others, from page load and from the node's start; between two tabs: routed-message
- * RTT p50/p99, small messages/s, time to move 10 MiB; and the same over a raw RTCDataChannel
- * between the same two tabs, with the ratio.
- * Run: npm run bench:mesh (BENCH_TABS=4,8 BENCH_VERBOSE=1 BENCH_TIMELINE=1 for detail).
+ * For each N, twice: with the AI engine on (as users run it: the embedding model warms up once
+ * the node has joined) and off (`?model_warmup=on_demand`: nothing loads, the baseline for
+ * formation). Each time: load → full direct mesh; per tab, the time to discover (hold a WebRTC
+ * link to) 95 % of the others, from page load and from the node's start; with the engine on,
+ * load → every tab's model warmed up. Then, once warmed up (steady state), between two tabs:
+ * routed-message RTT p50/p99, small messages/s, time to move 10 MiB; and the same over a raw
+ * RTCDataChannel between the same two tabs, with the ratio.
+ * Run: npm run bench:mesh (BENCH_TABS=4,8 BENCH_ENGINE=on,off BENCH_VERBOSE=1 BENCH_TIMELINE=1).
  * Figures go to stdout and bench/results/mesh-<time>.json.
  */
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -15,6 +18,8 @@ import { launchChromium, newProfile } from '../e2e/browser.js'
 import { startBenchRelay } from './bench-relay.js'
 
 const SIZES = (process.env.BENCH_TABS ?? '4,8').split(',').map(Number)
+const ENGINES = (process.env.BENCH_ENGINE ?? 'on,off').split(',') as Array<'on' | 'off'>
+const ENGINE_QUERY = { on: '', off: '?model_warmup=on_demand' }
 const RTT_COUNT = 500
 const SMALL = 100
 const SMALL_COUNT = 5000
@@ -45,9 +50,11 @@ test('mesh', async () => {
   const browser = await launchChromium()
   try {
     for (const n of SIZES) {
-      const context = await newProfile(browser, url)
-      rows.push(await benchTabs(context, url, n))
-      await context.close()
+      for (const engine of ENGINES) {
+        const context = await newProfile(browser, url)
+        rows.push(await benchTabs(context, url, n, engine))
+        await context.close()
+      }
     }
   } finally {
     await browser.close()
@@ -62,7 +69,12 @@ test('mesh', async () => {
   )
 })
 
-async function benchTabs(context: BrowserContext, url: string, n: number): Promise<Row> {
+async function benchTabs(
+  context: BrowserContext,
+  url: string,
+  n: number,
+  engine: 'on' | 'off',
+): Promise<Row> {
   const pages: Page[] = await Promise.all(Array.from({ length: n }, async () => context.newPage()))
   const problems: string[] = []
   pages.forEach((p, i) => {
@@ -73,9 +85,13 @@ async function benchTabs(context: BrowserContext, url: string, n: number): Promi
   const t0 = Date.now()
   const progress = (what: string): void => {
     if (process.env.BENCH_VERBOSE != null)
-      console.log(`[${n} tabs] ${what} at ${Date.now() - t0} ms`)
+      console.log(`[${n} tabs, engine ${engine}] ${what} at ${Date.now() - t0} ms`)
   }
-  await Promise.all(pages.map(async (p) => p.goto(`${url}/${process.env.BENCH_QUERY ?? ''}`)))
+  const query = [ENGINE_QUERY[engine], process.env.BENCH_QUERY ?? '']
+    .filter((q) => q !== '')
+    .map((q, i) => (i === 0 ? q : q.replace(/^\?/, '&')))
+    .join('')
+  await Promise.all(pages.map(async (p) => p.goto(`${url}/${query}`)))
   try {
     await Promise.all(
       pages.map(async (p) =>
@@ -142,6 +158,22 @@ async function benchTabs(context: BrowserContext, url: string, n: number): Promi
   const fromLoad = seen.map((s, i) => (at95[i] as number) - s.start)
   const fromActive = seen.map((s, i) => (at95[i] as number) - s.active)
 
+  const formation = {
+    tabs: n,
+    engine: engine === 'on' ? 1 : 0,
+    full_mesh_ms:
+      Math.max(...at95.map((_, i) => Math.max(...Object.values(seen[i]?.since ?? {})))) - t0,
+    discover95_from_load_ms_median: Math.round(percentile(fromLoad, 50)),
+    discover95_from_load_ms_max: Math.round(Math.max(...fromLoad)),
+    discover95_from_active_ms_median: Math.round(percentile(fromActive, 50)),
+    discover95_from_active_ms_max: Math.round(Math.max(...fromActive)),
+  }
+  if (engine === 'off') return formation
+  // messaging is measured in the steady state: every tab's engine warmed up
+  await Promise.all(pages.map(async (p) => p.evaluate(async () => window.bench.modelsReady())))
+  const warmMs = Date.now() - t0
+  progress('engines warmed up')
+
   await new Promise((r) => setTimeout(r, SETTLE_MS))
   const [a, b] = pages as [Page, Page]
   const to = ids[1] as string
@@ -190,13 +222,8 @@ async function benchTabs(context: BrowserContext, url: string, n: number): Promi
   )
   progress('raw')
   return {
-    tabs: n,
-    full_mesh_ms:
-      Math.max(...at95.map((_, i) => Math.max(...Object.values(seen[i]?.since ?? {})))) - t0,
-    discover95_from_load_ms_median: Math.round(percentile(fromLoad, 50)),
-    discover95_from_load_ms_max: Math.round(Math.max(...fromLoad)),
-    discover95_from_active_ms_median: Math.round(percentile(fromActive, 50)),
-    discover95_from_active_ms_max: Math.round(Math.max(...fromActive)),
+    ...formation,
+    engines_warm_ms: warmMs,
     rtt_p50_ms: round(percentile(rtts, 50)),
     rtt_p99_ms: round(percentile(rtts, 99)),
     raw_rtt_p50_ms: round(percentile(rawRtts, 50)),
@@ -213,13 +240,27 @@ function print(rows: Row[]): void {
     `${round((a ?? 0) / (b ?? 1))}x`
   const lines = ['', 'bench/mesh (loopback namespace, one Chromium, the tabs of one profile)', '']
   lines.push(
-    '| tabs | full mesh from load | 95 % discovered from load / from node start (median, max) | RTT p50 / p99 [raw] (p99 ratio) | small msgs/s [raw] (ratio) | 10 MiB [raw] (ratio) |',
+    '| tabs | AI engine | full mesh from load | 95 % discovered from load / from node start (median, max) | all engines warmed up |',
+    '|---:|---|---:|---:|---:|',
   )
-  lines.push('|---:|---:|---:|---:|---:|---:|')
   for (const r of rows) {
     lines.push(
-      `| ${r.tabs} | ${r.full_mesh_ms} ms | ${r.discover95_from_load_ms_median}, ${r.discover95_from_load_ms_max} / ` +
+      `| ${r.tabs} | ${r.engine === 1 ? 'on' : 'off'} | ${r.full_mesh_ms} ms | ` +
+        `${r.discover95_from_load_ms_median}, ${r.discover95_from_load_ms_max} / ` +
         `${r.discover95_from_active_ms_median}, ${r.discover95_from_active_ms_max} ms | ` +
+        `${r.engines_warm_ms == null ? '-' : `${r.engines_warm_ms} ms`} |`,
+    )
+  }
+  lines.push(
+    '',
+    'once warmed up, between two tabs:',
+    '',
+    '| tabs | RTT p50 / p99 [raw] (p99 ratio) | small msgs/s [raw] (ratio) | 10 MiB [raw] (ratio) |',
+    '|---:|---:|---:|---:|',
+  )
+  for (const r of rows.filter((x) => x.rtt_p50_ms != null)) {
+    lines.push(
+      `| ${r.tabs} | ` +
         `${r.rtt_p50_ms} / ${r.rtt_p99_ms} ms [${r.raw_rtt_p50_ms} / ${r.raw_rtt_p99_ms}] (${ratio(r.rtt_p99_ms, r.raw_rtt_p99_ms)}) | ` +
         `${r.small_msgs_per_s} [${r.raw_small_msgs_per_s}] (${ratio(r.small_msgs_per_s, r.raw_small_msgs_per_s)}) | ` +
         `${r.bulk_10mib_ms} ms [${r.raw_bulk_10mib_ms} ms] (${ratio(r.bulk_10mib_ms, r.raw_bulk_10mib_ms)}) |`,

@@ -6,8 +6,8 @@
 import { expose } from 'comlink'
 import type { FeatureExtractionPipeline } from '@huggingface/transformers'
 import { env, pipeline } from '@huggingface/transformers'
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url'
-import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url'
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url'
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url'
 
 let extractor: FeatureExtractionPipeline | undefined
 

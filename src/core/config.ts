@@ -50,9 +50,18 @@ export interface NodeConfig {
   result_expiry_hours: number
   /** where models come from: "auto" (the local models folder if there is one, else the hub), "hub", or a URL path / directory. @default auto */
   model_source: string
-  /** task type → model and dtype (the text_embedding model is loaded at start) */
+  /** task type → model and dtype (the text_embedding model is warmed up, see model_warmup) */
   models: ModelRegistry
+  /**
+   * when the embedding model is loaded and its speed measured: "after_join" (once the node has
+   * joined the mesh, so AI start-up does not slow mesh formation), "at_start", or "on_demand"
+   * (with the first task; the speed is then not measured). @default after_join
+   */
+  model_warmup: ModelWarmup
 }
+
+export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const
+export type ModelWarmup = (typeof MODEL_WARMUPS)[number]
 
 export type ModelRegistry = Record<TaskType, { model: string; dtype: string }>
 

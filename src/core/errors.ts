@@ -294,11 +294,11 @@ export class MessageRejectedError extends P2PError<'message_rejected'> {
 }
 
 /** A send() whose arguments cannot make a message: not a peer id, a bad topic or TTL. */
-export class InvalidMessageError extends P2PError<
+export class InvalidSendError extends P2PError<
   'invalid_peer_id' | 'invalid_topic' | 'invalid_ttl'
 > {
-  static override readonly NAME = 'InvalidMessageError'
-  override name = InvalidMessageError.NAME
+  static override readonly NAME = 'InvalidSendError'
+  override name = InvalidSendError.NAME
 }
 
 export class ModelError extends P2PError<ModelErrorCode> {

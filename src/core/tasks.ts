@@ -169,4 +169,6 @@ export interface EngineCapabilities {
   task_types: TaskType[]
   /** measured embeddings per second in batches, 0 until measured */
   embeddings_per_sec: number
+  /** true while the speed is being measured, or waits to be (until the node has joined) */
+  measuring?: boolean
 }

@@ -76,6 +76,18 @@ export class MeshDialer implements Startable {
       : { failures: c.failures, nextAttempt: c.nextAttempt, refused: c.refused }
   }
 
+  /**
+   * Peers the mesh is still forming with: dials queued or under way, and discovered peers not
+   * connected yet that are neither refused nor failing repeatedly (the other side may be dialling).
+   */
+  pending(): number {
+    let waiting = 0
+    for (const c of this.candidates.values()) {
+      if (c.refused == null && c.failures < 3 && !this.isConnected(c.peerId)) waiting++
+    }
+    return Math.max(waiting, this.queue.size)
+  }
+
   /** Never dial this peer again in this session (incompatible version, bad identity). */
   refuse(peerId: PeerId, reason: string): void {
     const key = peerId.toString()

@@ -28,6 +28,7 @@ export interface DirectoryPollerOptions {
 export class DirectoryPoller implements Startable {
   private readonly timers = new Set<ReturnType<typeof setTimeout>>()
   private running = false
+  private asked = false
 
   constructor(private readonly opts: DirectoryPollerOptions) {}
 
@@ -42,6 +43,11 @@ export class DirectoryPoller implements Startable {
     this.opts.relays.removeEventListener('relay:connected', this.onRelay)
     for (const timer of this.timers) clearTimeout(timer)
     this.timers.clear()
+  }
+
+  /** Whether a relay has answered who is there (or failed to) since this node started. */
+  get answered(): boolean {
+    return this.asked
   }
 
   /** Asks every connected relay now (the node is short of peers). */
@@ -74,6 +80,8 @@ export class DirectoryPoller implements Startable {
       for (const p of peers) this.opts.discovered(peerIdFromString(p.peerId), p.addrs)
     } catch (err) {
       this.opts.log.info('relay directory unavailable', { relay, error: err as Error })
+    } finally {
+      this.asked = true
     }
   }
 }

@@ -5,7 +5,7 @@
  * yet); one that does not is refused before anything is sent.
  */
 import { v4 as uuid } from 'uuid'
-import { InvalidMessageError, MessageTooLargeError } from '../core/errors.js'
+import { InvalidSendError, MessageTooLargeError } from '../core/errors.js'
 import { DEFAULT_TTL, MAX_TOPIC_LENGTH, MAX_TTL } from '../core/protocol.js'
 import { Envelope } from '../core/proto/mesh.js'
 import { isPeerIdString } from './codec.js'
@@ -20,17 +20,17 @@ export interface OutgoingMessage {
   ttl?: number
 }
 
-/** The envelope for a message we send; throws InvalidMessageError or MessageTooLargeError. */
+/** The envelope for a message we send; throws InvalidSendError or MessageTooLargeError. */
 export function outgoingEnvelope(message: OutgoingMessage, maxMessageBytes: number): Envelope {
   const { from, to, topic, payload } = message
   const ttl = message.ttl ?? DEFAULT_TTL
   if (!isPeerIdString(to))
-    throw new InvalidMessageError('invalid_peer_id', `not a peer id: ${JSON.stringify(to)}`)
+    throw new InvalidSendError('invalid_peer_id', `not a peer id: ${JSON.stringify(to)}`)
   if (typeof topic !== 'string' || topic.length === 0 || topic.length > MAX_TOPIC_LENGTH) {
-    throw new InvalidMessageError('invalid_topic', `topic must be 1-${MAX_TOPIC_LENGTH} characters`)
+    throw new InvalidSendError('invalid_topic', `topic must be 1-${MAX_TOPIC_LENGTH} characters`)
   }
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TTL)
-    throw new InvalidMessageError('invalid_ttl', `ttl must be 1-${MAX_TTL}`)
+    throw new InvalidSendError('invalid_ttl', `ttl must be 1-${MAX_TTL}`)
   if (payload.byteLength > maxMessageBytes) {
     throw new MessageTooLargeError(payload.byteLength, maxMessageBytes)
   }

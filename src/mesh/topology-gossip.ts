@@ -195,6 +195,7 @@ export class TopologyGossip implements Startable {
               threads: this.capabilities.threads,
               taskTypes: this.capabilities.task_types,
               embeddingsPerSec: this.capabilities.embeddings_per_sec,
+              measuring: this.capabilities.measuring === true,
             },
     })
     this.pubsub.publish(TOPOLOGY_TOPIC, data).catch((err: unknown) => {
@@ -253,6 +254,7 @@ export class TopologyGossip implements Startable {
                 threads: ann.capabilities.threads,
                 task_types: ann.capabilities.taskTypes.slice(0, 16).map((t) => t.slice(0, 32)),
                 embeddings_per_sec: ann.capabilities.embeddingsPerSec,
+                measuring: ann.capabilities.measuring,
               },
       },
     )

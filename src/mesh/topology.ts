@@ -20,6 +20,8 @@ export interface TopologyRecord {
     threads: number
     task_types: string[]
     embeddings_per_sec: number
+    /** its speed is being measured (or will be once it has joined) */
+    measuring: boolean
   }
 }
 

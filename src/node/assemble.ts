@@ -127,6 +127,12 @@ async function taskService(
     log: init.log.child('tasks'),
     memoryBytes: () => host.memoryBytes(),
     maxMemoryMb: config.max_memory_mb,
+    // joining comes first: model loading and the speed test compete with the WebRTC dials
+    warmUp: async (signal) => {
+      if (config.model_warmup === 'on_demand') return false
+      if (config.model_warmup === 'after_join') await mesh?.joined({ signal })
+      return true
+    },
   })
   tasks.addEventListener('capabilities', (evt) => {
     mesh?.advertise(evt.detail)

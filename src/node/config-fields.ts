@@ -3,14 +3,18 @@
  * and the defaults (FR1.4, FR1.9).
  */
 import type { NodeConfig } from '../core/config.js'
+import { MODEL_WARMUPS } from '../core/config.js'
+import { LOG_LEVELS } from '../core/log.js'
 import { MAX_PAYLOAD_BYTES } from '../core/protocol.js'
 
 export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const
 
-type FieldKind = 'int' | 'string' | 'level' | 'list' | 'ice' | 'bool' | 'models'
+type FieldKind = 'int' | 'string' | 'choice' | 'list' | 'ice' | 'bool' | 'models'
 
 export interface FieldSpec {
   kind: FieldKind
+  /** the values a "choice" field takes */
+  choices?: readonly string[]
   min?: number
   max?: number
   /** environment variable names, first is canonical */
@@ -36,7 +40,7 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
     env: ['P2P_AI_HEALTH_CHECK_INTERVAL_SECS'],
   },
   max_memory_mb: { kind: 'int', min: 128, max: 16384, env: ['P2P_AI_MAX_MEMORY_MB'] },
-  log_level: { kind: 'level', env: ['P2P_AI_LOG_LEVEL'] },
+  log_level: { kind: 'choice', choices: LOG_LEVELS, env: ['P2P_AI_LOG_LEVEL'] },
   relays: { kind: 'list', env: ['P2P_AI_RELAYS'] },
   ice_servers: { kind: 'ice', env: ['P2P_AI_ICE_SERVERS'] },
   heartbeat_interval_secs: {
@@ -70,6 +74,7 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   max_stored_results: { kind: 'int', min: 1, max: 1_000_000, env: ['P2P_AI_MAX_STORED_RESULTS'] },
   result_expiry_hours: { kind: 'int', min: 1, max: 8760, env: ['P2P_AI_RESULT_EXPIRY_HOURS'] },
   model_source: { kind: 'string', env: ['P2P_AI_MODEL_SOURCE'] },
+  model_warmup: { kind: 'choice', choices: MODEL_WARMUPS, env: ['P2P_AI_MODEL_WARMUP'] },
   models: { kind: 'models', env: ['P2P_AI_MODELS'] },
 }
 
@@ -95,6 +100,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   max_stored_results: 10_000,
   result_expiry_hours: 24,
   model_source: 'auto',
+  model_warmup: 'after_join',
   models: {
     text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
     classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },

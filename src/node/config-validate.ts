@@ -1,7 +1,6 @@
 /** Validation of a would-be configuration: every field checked, every problem collected (FR1.6). */
 import { multiaddr } from '@multiformats/multiaddr'
 import type { ConfigProblem, ConfigProblemCode, NodeConfig } from '../core/config.js'
-import { LOG_LEVELS } from '../core/log.js'
 import { TASK_TYPES } from '../core/tasks.js'
 import type { FieldSpec } from './config-fields.js'
 import { CONFIG_KEYS, DEFAULT_CONFIG, DTYPES, FIELDS } from './config-fields.js'
@@ -67,13 +66,15 @@ function checkField(
       return typeof value === 'string'
         ? undefined
         : bad(`invalid_${key}`, `${key} must be a string`)
-    case 'level':
-      return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value)
+    case 'choice': {
+      const choices = spec.choices ?? []
+      return typeof value === 'string' && choices.includes(value)
         ? undefined
         : bad(
             `invalid_${key}`,
-            `${key} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(value)}`,
+            `${key} must be one of ${choices.join(', ')}, got ${JSON.stringify(value)}`,
           )
+    }
     case 'list':
       if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
         return bad(`invalid_${key}`, `${key} must be a list of non-empty strings`)

@@ -137,9 +137,12 @@ function parseStringInto(
     case 'ice':
       layer.values[key] = splitList(text).map((urls) => ({ urls }))
       return
-    case 'level':
-      layer.values[key] = text.toUpperCase()
+    case 'choice': {
+      // log levels are upper case, the other choices lower case: take either
+      const choice = spec.choices?.find((c) => c.toLowerCase() === text.toLowerCase())
+      layer.values[key] = choice ?? text
       return
+    }
     case 'models':
       try {
         layer.values[key] = JSON.parse(text) as unknown

@@ -64,6 +64,11 @@ export interface TaskServiceOptions {
   writeIntervalMs?: number
   /** how often expired results are removed, ms. @default 60000 */
   maintenanceMs?: number
+  /**
+   * When to warm up (load the embedding model and measure its speed): resolves true to do it
+   * then, false never to (the model then loads with the first task). @default at start
+   */
+  warmUp?: (signal: AbortSignal) => Promise<boolean>
 }
 
 export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskApi, Startable {
@@ -74,6 +79,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   private readonly records: TaskStore
   private caps?: EngineCapabilities
   private running = false
+  private stopping = new AbortController()
   private readonly counts = { completed: 0, failed: 0, timed_out: 0 }
 
   constructor(private readonly opts: TaskServiceOptions) {
@@ -155,16 +161,19 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     )
   }
 
-  /** Starts the engine and begins loading the primary (embedding) model; does not wait for it. */
+  /** Starts the engine; the embedding model warms up in the background when `warmUp` says. */
   async start(options?: AbortOptions): Promise<void> {
     if (this.running) return
+    this.stopping = new AbortController()
     await this.parts.start(options)
     this.running = true
-    void this.loadPrimary()
+    this.setCapabilities({}) // what it can do now; "measuring" until it warms up
+    void this.warmUp(this.stopping.signal)
   }
 
   async stop(options?: AbortOptions): Promise<void> {
     this.running = false
+    this.stopping.abort()
     await this.parts.stop(options)
   }
 
@@ -259,7 +268,8 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     return {
       start: async (options) => {
         await this.opts.engine.start(options)
-        this.caps = await this.opts.engine.init(this.opts.runtime)
+        // the speed is measured once the engine warms up (see warmUp)
+        this.caps = { ...(await this.opts.engine.init(this.opts.runtime)), measuring: true }
       },
       stop: async (options) => this.opts.engine.stop(options),
     }
@@ -281,16 +291,29 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     }
   }
 
-  private async loadPrimary(): Promise<void> {
+  private async warmUp(signal: AbortSignal): Promise<void> {
+    const now = await (this.opts.warmUp?.(signal) ?? Promise.resolve(true)).catch(() => false)
+    if (!this.running || signal.aborted) return
+    if (!now) {
+      this.setCapabilities({ measuring: false })
+      return
+    }
     const perSec = await this.catalog.loadPrimary()
-    if (perSec == null || this.caps == null || !this.running) return
-    this.caps = { ...this.caps, embeddings_per_sec: perSec }
-    this.safeDispatchEvent('capabilities', { detail: this.caps })
+    if (!this.running) return
+    this.setCapabilities({ embeddings_per_sec: perSec ?? 0, measuring: false })
+    if (perSec == null || this.caps == null) return
     this.opts.log.info('primary model ready', {
       model: this.catalog.spec(PRIMARY_TASK).model,
       backend: this.caps.backend,
       embeddings_per_sec: perSec,
     })
+  }
+
+  /** Updates what this node says it can do, and tells listeners (the mesh announces it). */
+  private setCapabilities(fields: Partial<EngineCapabilities>): void {
+    if (this.caps == null) return
+    this.caps = { ...this.caps, ...fields }
+    this.safeDispatchEvent('capabilities', { detail: this.caps })
   }
 
   private complete(task: LiveTask, result: ItemResult | undefined, elapsed: number): void {

@@ -140,4 +140,48 @@ describe('mesh dialer', () => {
     expect(dialer.state(denied.toString())).toBeUndefined()
     expect(dialer.state(libp2p.peerId.toString())).toBeUndefined()
   })
+
+  it('counts a discovered peer as pending until it is connected, refused or failing repeatedly', async () => {
+    libp2p = await createLibp2p({
+      transports: [webSockets(), webRTC(), circuitRelayTransport()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify() },
+    })
+    dialer = new MeshDialer({
+      libp2p,
+      peers: new PeerTable(),
+      maxPeers: 8,
+      denied: new Set(),
+      isRelay: () => false,
+      log: silentLogger,
+    })
+    dialer.start()
+    expect(dialer.pending()).toBe(0)
+    const relay = await randomPeer()
+    const peers = [await randomPeer(), await randomPeer()]
+    for (const p of peers)
+      dialer.discovered(p, [
+        multiaddr(
+          `/ip4/127.0.0.1/tcp/1/ws/p2p/${relay.toString()}/p2p-circuit/webrtc/p2p/${p.toString()}`,
+        ),
+      ])
+    expect(dialer.pending()).toBe(2)
+    // a refused peer no longer holds joining up
+    dialer.refuse(peers[0] as PeerId, 'incompatible_version')
+    expect(dialer.pending()).toBe(1)
+    // nor one that keeps failing: after 3 failed dials (the dialer backs off 1 s, 2 s between them)
+    dialer.boost()
+    await expect
+      .poll(
+        () => {
+          dialer?.boost()
+          return dialer?.state(peers[1]?.toString() ?? '')?.failures ?? 0
+        },
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThanOrEqual(3)
+    // once the dial under way has failed too, nothing is pending
+    await expect.poll(() => dialer?.pending(), { timeout: 10_000 }).toBe(0)
+  })
 })

@@ -16,7 +16,8 @@ describe('topology announcements', () => {
       backend: 'wasm',
       threads: 2,
       task_types: ['text_embedding'],
-      embeddings_per_sec: 881,
+      embeddings_per_sec: 0,
+      measuring: true,
     })
     await expect
       .poll(() => c.mesh.topology.get(a.id)?.capabilities, { timeout: 10_000 })
@@ -24,9 +25,21 @@ describe('topology announcements', () => {
         backend: 'wasm',
         threads: 2,
         task_types: ['text_embedding'],
-        embeddings_per_sec: 881,
+        embeddings_per_sec: 0,
+        measuring: true,
       })
     expect(c.mesh.topology.get(a.id)?.neighbours).toEqual([b.id])
+    // once measured, the speed replaces "measuring"
+    a.mesh.advertise({
+      backend: 'wasm',
+      threads: 2,
+      task_types: ['text_embedding'],
+      embeddings_per_sec: 881,
+      measuring: false,
+    })
+    await expect
+      .poll(() => c.mesh.topology.get(a.id)?.capabilities, { timeout: 10_000 })
+      .toMatchObject({ embeddings_per_sec: 881, measuring: false })
   })
 
   it('tell everyone when a node leaves', async () => {

@@ -66,6 +66,7 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'max_stored_results',
   'result_expiry_hours',
   'model_source',
+  'model_warmup',
   'models',
 ]
 
@@ -91,6 +92,7 @@ describe('DEFAULT_CONFIG', () => {
       max_stored_results: 10000,
       result_expiry_hours: 24,
       model_source: 'auto',
+      model_warmup: 'after_join',
       models: {
         text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
         classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
@@ -245,6 +247,30 @@ describe('validateConfig: integer ranges', () => {
 })
 
 describe('validateConfig: other fields', () => {
+  it.each(['after_join', 'at_start', 'on_demand'])('accepts model_warmup %s', (when) => {
+    expect(validateConfig(candidate({ model_warmup: when }))).toEqual([])
+  })
+
+  it('refuses a model_warmup it does not know, naming the choices', () => {
+    const problems = validateConfig(candidate({ model_warmup: 'later' }))
+    expect(problems).toEqual([
+      {
+        field: 'model_warmup',
+        code: 'invalid_model_warmup',
+        message: 'model_warmup must be one of after_join, at_start, on_demand, got "later"',
+      },
+    ])
+  })
+
+  it('reads model_warmup from the environment and a URL query in any case', () => {
+    expect(configFromEnv({ P2P_AI_MODEL_WARMUP: 'AT_START' }).values).toEqual({
+      model_warmup: 'at_start',
+    })
+    expect(configFromQuery(new URLSearchParams('model_warmup=on_demand')).values).toEqual({
+      model_warmup: 'on_demand',
+    })
+  })
+
   it.each(LOG_LEVELS)('accepts log_level %s', (level) => {
     expect(validateConfig(candidate({ log_level: level }))).toEqual([])
   })

@@ -690,4 +690,69 @@ describe('task engine', () => {
       })
     })
   })
+
+  describe('warm-up (loading the embedding model and measuring its speed)', () => {
+    function capabilityEvents(tasks: TaskService): Array<{ eps: number; measuring?: boolean }> {
+      const seen: Array<{ eps: number; measuring?: boolean }> = []
+      tasks.addEventListener('capabilities', (evt) => {
+        seen.push({ eps: evt.detail.embeddings_per_sec, measuring: evt.detail.measuring })
+      })
+      return seen
+    }
+
+    it('by default, warms up at start: the model loads and its speed is announced', async () => {
+      const { tasks, engine } = await create()
+      const seen = capabilityEvents(tasks)
+      await tasks.start()
+      await settle()
+      expect(engine.loads.map((l) => l.model)).toEqual([EMBEDDING.model])
+      expect(seen).toEqual([
+        { eps: 0, measuring: true },
+        { eps: 250, measuring: false },
+      ])
+      expect(tasks.capabilities()).toMatchObject({ embeddings_per_sec: 250, measuring: false })
+    })
+
+    it('waits for warmUp to say so: "measuring" meanwhile, nothing loaded', async () => {
+      let go: (now: boolean) => void = () => {}
+      const { tasks, engine } = await create({
+        warmUp: async () => new Promise<boolean>((resolve) => (go = resolve)),
+      })
+      const seen = capabilityEvents(tasks)
+      await tasks.start()
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(engine.loads).toEqual([])
+      expect(tasks.capabilities()).toMatchObject({ embeddings_per_sec: 0, measuring: true })
+      go(true)
+      await settle()
+      expect(engine.loads.map((l) => l.model)).toEqual([EMBEDDING.model])
+      expect(seen.at(-1)).toEqual({ eps: 250, measuring: false })
+    })
+
+    it('on demand: no warm-up; the first task loads the model, and the speed stays unmeasured', async () => {
+      const { tasks, engine } = await create({ warmUp: async () => false })
+      await tasks.start()
+      await settle()
+      expect(engine.loads).toEqual([])
+      expect(tasks.capabilities()).toMatchObject({ embeddings_per_sec: 0, measuring: false })
+      const id = tasks.submit({ task_type: 'embedding', input: 'first' }).task_id
+      await settle()
+      expect(engine.loads.map((l) => l.model)).toEqual([EMBEDDING.model])
+      expect(await statusOf(tasks, id)).toBe('COMPLETED')
+    })
+
+    it('a stop before the warm-up ends it: nothing is loaded after the stop', async () => {
+      let signalSeen: AbortSignal | undefined
+      const { tasks, engine } = await create({
+        warmUp: async (signal) => {
+          signalSeen = signal
+          return new Promise<boolean>(() => {})
+        },
+      })
+      await tasks.start()
+      await within(tasks.stop(), 'stop')
+      expect(signalSeen?.aborted).toBe(true)
+      expect(engine.loads).toEqual([])
+    })
+  })
 })

@@ -302,6 +302,11 @@ export namespace TopologyAnnouncement {
     value: number
   }
 
+  export interface TopologyAnnouncementCapabilitiesMeasuringFieldEvent {
+    field: '$.capabilities.measuring'
+    value: boolean
+  }
+
   export function encode (obj: Partial<TopologyAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TopologyAnnouncement.codec())
   }
@@ -310,7 +315,7 @@ export namespace TopologyAnnouncement {
     return decodeMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent> {
     return streamMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 }
@@ -320,6 +325,7 @@ export interface Capabilities {
   threads: number
   taskTypes: string[]
   embeddingsPerSec: number
+  measuring: boolean
 }
 
 export namespace Capabilities {
@@ -354,6 +360,11 @@ export namespace Capabilities {
           w.uint32(obj.embeddingsPerSec)
         }
 
+        if ((obj.measuring != null && obj.measuring !== false)) {
+          w.uint32(40)
+          w.bool(obj.measuring)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -362,7 +373,8 @@ export namespace Capabilities {
           backend: '',
           threads: 0,
           taskTypes: [],
-          embeddingsPerSec: 0
+          embeddingsPerSec: 0,
+          measuring: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -389,6 +401,10 @@ export namespace Capabilities {
             }
             case 4: {
               obj.embeddingsPerSec = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.measuring = reader.bool()
               break
             }
             default: {
@@ -446,6 +462,13 @@ export namespace Capabilities {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.measuring`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -479,6 +502,11 @@ export namespace Capabilities {
     value: number
   }
 
+  export interface CapabilitiesMeasuringFieldEvent {
+    field: '$.measuring'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Capabilities>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Capabilities.codec())
   }
@@ -487,7 +515,7 @@ export namespace Capabilities {
     return decodeMessage(buf, Capabilities.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Capabilities>): Generator<CapabilitiesBackendFieldEvent | CapabilitiesThreadsFieldEvent | CapabilitiesTaskTypesFieldEvent | CapabilitiesEmbeddingsPerSecFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Capabilities>): Generator<CapabilitiesBackendFieldEvent | CapabilitiesThreadsFieldEvent | CapabilitiesTaskTypesFieldEvent | CapabilitiesEmbeddingsPerSecFieldEvent | CapabilitiesMeasuringFieldEvent> {
     return streamMessage(buf, Capabilities.codec(), opts)
   }
 }
