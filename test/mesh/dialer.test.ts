@@ -155,33 +155,36 @@ describe('mesh dialer', () => {
       denied: new Set(),
       isRelay: () => false,
       log: silentLogger,
+      takeoverAfterMs: 60_000,
     })
     dialer.start()
     expect(dialer.pending()).toBe(0)
+    const self = libp2p.peerId.toString()
     const relay = await randomPeer()
-    const peers = [await randomPeer(), await randomPeer()]
-    for (const p of peers)
-      dialer.discovered(p, [
-        multiaddr(
-          `/ip4/127.0.0.1/tcp/1/ws/p2p/${relay.toString()}/p2p-circuit/webrtc/p2p/${p.toString()}`,
-        ),
-      ])
+    const at = (p: PeerId): ReturnType<typeof multiaddr> =>
+      multiaddr(
+        `/ip4/127.0.0.1/tcp/1/ws/p2p/${relay.toString()}/p2p-circuit/webrtc/p2p/${p.toString()}`,
+      )
+    // two peers below our id: they dial us, so we only wait for them (no dial of ours in flight)
+    const below: PeerId[] = []
+    while (below.length < 2) {
+      const p = await randomPeer()
+      if (p.toString() < self) below.push(p)
+    }
+    for (const p of below) dialer.discovered(p, [at(p)])
     expect(dialer.pending()).toBe(2)
     // a refused peer no longer holds joining up
-    dialer.refuse(peers[0] as PeerId, 'incompatible_version')
+    dialer.refuse(below[0] as PeerId, 'incompatible_version')
     expect(dialer.pending()).toBe(1)
-    // nor one that keeps failing: after 3 failed dials (the dialer backs off 1 s, 2 s between them)
-    dialer.boost()
+    // nor one we dial that keeps failing: after 3 failures (backoff 1 s, 2 s between them)
+    let above = await randomPeer()
+    while (above.toString() <= self) above = await randomPeer()
+    dialer.discovered(above, [at(above)])
+    expect(dialer.pending()).toBe(2)
     await expect
-      .poll(
-        () => {
-          dialer?.boost()
-          return dialer?.state(peers[1]?.toString() ?? '')?.failures ?? 0
-        },
-        { timeout: 20_000 },
-      )
+      .poll(() => dialer?.state(above.toString())?.failures ?? 0, { timeout: 20_000 })
       .toBeGreaterThanOrEqual(3)
-    // once the dial under way has failed too, nothing is pending
-    await expect.poll(() => dialer?.pending(), { timeout: 10_000 }).toBe(0)
+    // once its last dial has failed too, only the peer we wait for is left
+    await expect.poll(() => dialer?.pending(), { timeout: 10_000 }).toBe(1)
   })
 })
