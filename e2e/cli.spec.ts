@@ -450,8 +450,8 @@ test.describe('headless node', () => {
       'identity',
       'libp2p',
       'health',
-      'tasks',
       'mesh',
+      'tasks',
     ])
     expect(d.any_errors_during_startup).toEqual([])
   })

@@ -1,7 +1,7 @@
 /**
  * The services that make a node a member of the mesh, built from its identity and host, and
- * listed in start order (REGISTERING): libp2p · health · tasks (a peer whose host runs inference)
- * · mesh (a peer) | relay (a relay). Building starts nothing: the list does, in order.
+ * listed in start order (REGISTERING): libp2p · health · mesh (a peer) · tasks (a peer whose host
+ * runs inference) | relay (a relay). Building starts nothing: the list does, in order.
  */
 import type { Libp2p } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
@@ -80,8 +80,9 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
     { name: 'libp2p', service: libp2p },
     { name: 'health', service: init.health },
   ]
-  if (tasks != null) parts.push({ name: 'tasks', service: tasks })
+  // the mesh first: joining does not wait for the inference worker to spin up
   if (mesh != null) parts.push({ name: 'mesh', service: mesh })
+  if (tasks != null) parts.push({ name: 'tasks', service: tasks })
   if (relay != null) parts.push({ name: 'relay', service: relay })
   return { libp2p, mesh, tasks, parts }
 }

@@ -4,7 +4,7 @@
  * and stops in reverse, and a part that fails to start stops what had started.
  *
  *   INITIALIZING  storage · identity
- *   REGISTERING   libp2p · health (self-verification) · tasks (peer) · mesh (peer) | relay (relay)
+ *   REGISTERING   libp2p · health (self-verification) · mesh (peer) · tasks (peer) | relay (relay)
  *   ACTIVE        …
  *   SHUTTING_DOWN parts take no new work, operations get their grace period, parts stop last first
  */

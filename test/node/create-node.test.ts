@@ -36,7 +36,7 @@ async function setup(
   return { ...t, node }
 }
 
-const PEER_PARTS = ['storage', 'identity', 'libp2p', 'health', 'tasks', 'mesh']
+const PEER_PARTS = ['storage', 'identity', 'libp2p', 'health', 'mesh', 'tasks']
 
 describe('createNode', () => {
   it('starts a peer with inference part by part, in order, to ACTIVE', async () => {
@@ -115,9 +115,16 @@ describe('createNode', () => {
     expect(err).toBeInstanceOf(PartStartError)
     expect(err).toMatchObject({ part: 'tasks', code: 'part_start_failed' })
     expect((err as Error).message).toMatch(/disk on fire/)
-    expect(partLog(logs, 'part started')).toEqual(['storage', 'identity', 'libp2p', 'health'])
+    expect(partLog(logs, 'part started')).toEqual([
+      'storage',
+      'identity',
+      'libp2p',
+      'health',
+      'mesh',
+    ])
     expect(partLog(logs, 'part stopped')).toEqual([
       'tasks',
+      'mesh',
       'health',
       'libp2p',
       'identity',
@@ -160,9 +167,16 @@ describe('createNode', () => {
     expect(await startErr).toMatchObject({ code: 'node_shutting_down' })
     await within(stopping, 'stop()')
     expect(node.state).toBe('STOPPED')
-    expect(partLog(logs, 'part started')).toEqual(['storage', 'identity', 'libp2p', 'health'])
+    expect(partLog(logs, 'part started')).toEqual([
+      'storage',
+      'identity',
+      'libp2p',
+      'health',
+      'mesh',
+    ])
     expect(partLog(logs, 'part stopped')).toEqual([
       'tasks',
+      'mesh',
       'health',
       'libp2p',
       'identity',
