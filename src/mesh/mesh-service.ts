@@ -8,13 +8,12 @@ import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
-import { sleep } from '../core/abort.js'
 import type { NodeConfig } from '../core/config.js'
 import type { MeshEvents } from '../core/events.js'
 import type { Logger } from '../core/log.js'
 import type { SendOptions } from '../core/node-api.js'
 import { Ack } from '../core/proto/mesh.js'
-import type { AbortOptions, Startable } from '../core/startable.js'
+import type { Startable } from '../core/startable.js'
 import { PartList } from '../core/startable.js'
 import type { EngineCapabilities } from '../core/tasks.js'
 import type { Delivery, PeerInfo, Platform } from '../core/types.js'
@@ -23,6 +22,8 @@ import { frameBody, isUuid } from './codec.js'
 import { MeshDialer } from './dialer.js'
 import { DirectoryPoller } from './directory-poller.js'
 import { HeartbeatMonitor } from './heartbeat.js'
+import type { JoinedOptions } from './joined.js'
+import { untilJoined } from './joined.js'
 import type { Link } from './link.js'
 import { MeshLinks } from './mesh-links.js'
 import { PeerTable, peerListHash } from './peer-table.js'
@@ -56,13 +57,6 @@ export interface MeshTiming {
   slowAfterMs?: number
   deadAfterMs?: number
   probeIntervalMs?: number
-}
-
-export interface JoinedOptions extends AbortOptions {
-  /** how long nothing must be left to connect to. @default 500 */
-  quietMs?: number
-  /** resolve after this long however far joining got, ms. @default 20000 */
-  maxWaitMs?: number
 }
 
 /** Counters of what the mesh did, for status, metrics and tests. */
@@ -265,28 +259,17 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     return this.router.send(to, topic, payload, options)
   }
 
-  /**
-   * Resolves once the node has joined the mesh: connected to a relay (when it has any), told by
-   * it who is there, and with no peer left to connect to for `quietMs`; or after `maxWaitMs`,
-   * whichever comes first. What should not slow joining (loading a model) waits for this.
-   */
-  async joined(options: JoinedOptions = {}): Promise<void> {
-    const { quietMs = 500, maxWaitMs = 20_000, signal } = options
-    const started = Date.now()
-    let quietSince: number | undefined
-    while (Date.now() - started < maxWaitMs) {
-      signal?.throwIfAborted()
-      const relaysOk =
-        this.opts.config.relays.length === 0 ||
-        (this.relays.status().connected.length > 0 && this.directory.answered)
-      if (relaysOk && this.dialer.pending() === 0) {
-        quietSince ??= Date.now()
-        if (Date.now() - quietSince >= quietMs) return
-      } else {
-        quietSince = undefined
-      }
-      await sleep(100, signal)
-    }
+  /** Resolves once the node has joined the mesh (src/mesh/joined.ts), or after a limit. */
+  async joined(options?: JoinedOptions): Promise<void> {
+    await untilJoined(
+      {
+        relayReady: () =>
+          this.opts.config.relays.length === 0 ||
+          (this.relays.status().connected.length > 0 && this.directory.answered),
+        pending: () => this.dialer.pending(),
+      },
+      options,
+    )
   }
 
   list(): PeerInfo[] {

@@ -6,7 +6,8 @@
  *   results    the task records (src/tasks/task-store.ts): the store opened, unfinished tasks
  *              of a previous run marked interrupted; on stop, waits for the calls in flight,
  *              writes what is pending and closes the store
- *   inference  the engine (a worker) with its runtime options; on stop, lets calls in flight end
+ *   inference  the engine (src/tasks/engine-part.ts): started with its runtime options, then
+ *              warmed up when warmUp says; on stop, lets calls in flight end
  *   cleanup    removes expired and surplus results every minute
  *   queue      takes tasks and starts calls; on stop, fails what is still queued
  */
@@ -32,6 +33,7 @@ import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../
 import type { ResultsStore } from '../store/results-store.js'
 import type { LiveTask } from './batcher.js'
 import { Batcher } from './batcher.js'
+import { EnginePart } from './engine-part.js'
 import { ModelCatalog, PRIMARY_TASK } from './model-catalog.js'
 import { TaskStore } from './task-store.js'
 import { checkRequest, preview } from './request.js'
@@ -77,9 +79,8 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   private readonly batcher: Batcher
   private readonly parts: PartList
   private readonly records: TaskStore
-  private caps?: EngineCapabilities
+  private readonly engine: EnginePart
   private running = false
-  private stopping = new AbortController()
   private readonly counts = { completed: 0, failed: 0, timed_out: 0 }
 
   constructor(private readonly opts: TaskServiceOptions) {
@@ -138,10 +139,18 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       log: opts.log,
       settled: async () => this.batcher.settled(),
     })
+    this.engine = new EnginePart({
+      engine: opts.engine,
+      runtime: opts.runtime,
+      catalog: this.catalog,
+      log: opts.log,
+      warmUp: opts.warmUp,
+      onCapabilities: (caps) => this.safeDispatchEvent('capabilities', { detail: caps }),
+    })
     this.parts = new PartList(
       [
         { name: 'results', service: this.records },
-        { name: 'inference', service: this.inferencePart() },
+        { name: 'inference', service: this.engine },
         {
           name: 'cleanup',
           service: new ResultsCleanup({
@@ -164,16 +173,13 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   /** Starts the engine; the embedding model warms up in the background when `warmUp` says. */
   async start(options?: AbortOptions): Promise<void> {
     if (this.running) return
-    this.stopping = new AbortController()
     await this.parts.start(options)
     this.running = true
-    this.setCapabilities({}) // what it can do now; "measuring" until it warms up
-    void this.warmUp(this.stopping.signal)
+    this.engine.begin()
   }
 
   async stop(options?: AbortOptions): Promise<void> {
     this.running = false
-    this.stopping.abort()
     await this.parts.stop(options)
   }
 
@@ -183,7 +189,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   }
 
   capabilities(): EngineCapabilities | undefined {
-    return this.caps
+    return this.engine.capabilities
   }
 
   stats(): TaskStats {
@@ -264,17 +270,6 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     return this.catalog.list()
   }
 
-  private inferencePart(): Startable {
-    return {
-      start: async (options) => {
-        await this.opts.engine.start(options)
-        // the speed is measured once the engine warms up (see warmUp)
-        this.caps = { ...(await this.opts.engine.init(this.opts.runtime)), measuring: true }
-      },
-      stop: async (options) => this.opts.engine.stop(options),
-    }
-  }
-
   private queuePart(): Startable {
     return {
       start: () => {
@@ -289,31 +284,6 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
           })
       },
     }
-  }
-
-  private async warmUp(signal: AbortSignal): Promise<void> {
-    const now = await (this.opts.warmUp?.(signal) ?? Promise.resolve(true)).catch(() => false)
-    if (!this.running || signal.aborted) return
-    if (!now) {
-      this.setCapabilities({ measuring: false })
-      return
-    }
-    const perSec = await this.catalog.loadPrimary()
-    if (!this.running) return
-    this.setCapabilities({ embeddings_per_sec: perSec ?? 0, measuring: false })
-    if (perSec == null || this.caps == null) return
-    this.opts.log.info('primary model ready', {
-      model: this.catalog.spec(PRIMARY_TASK).model,
-      backend: this.caps.backend,
-      embeddings_per_sec: perSec,
-    })
-  }
-
-  /** Updates what this node says it can do, and tells listeners (the mesh announces it). */
-  private setCapabilities(fields: Partial<EngineCapabilities>): void {
-    if (this.caps == null) return
-    this.caps = { ...this.caps, ...fields }
-    this.safeDispatchEvent('capabilities', { detail: this.caps })
   }
 
   private complete(task: LiveTask, result: ItemResult | undefined, elapsed: number): void {
