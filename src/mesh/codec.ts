@@ -12,25 +12,19 @@ import {
   MAX_TOPIC_LENGTH,
   MAX_TTL,
 } from '../core/protocol.js'
+import type { FrameDropReason } from '../core/errors.js'
+import { P2PError } from '../core/errors.js'
 import { Frame } from '../core/proto/mesh.js'
 
 export { Frame }
 export type { Ack, Envelope, Heartbeat, PeerList } from '../core/proto/mesh.js'
 
-/** Why an inbound frame was dropped; counted per reason. */
-export type DropReason =
-  | 'oversized'
-  | 'undecodable'
-  | 'wrong_version'
-  | 'no_body'
-  | 'invalid_envelope'
-  | 'invalid_ack'
-  | 'invalid_heartbeat'
-  | 'invalid_peer_list'
-  | 'invalid_goodbye'
+/** Why an inbound frame was dropped (src/core/errors.ts); counted per reason. */
+export type DropReason = FrameDropReason
 
-export class FrameError extends Error {
-  static readonly NAME = 'FrameError'
+/** An inbound frame refused; its code is the drop reason. */
+export class FrameError extends P2PError<FrameDropReason> {
+  static override readonly NAME = 'FrameError'
   override name = FrameError.NAME
   constructor(
     readonly reason: DropReason,
@@ -38,7 +32,7 @@ export class FrameError extends Error {
     /** the decoded frame, when it decoded but failed validation (so an envelope can be refused by id) */
     readonly frame?: Frame,
   ) {
-    super(`${reason}: ${detail}`)
+    super(reason, `${reason}: ${detail}`)
   }
 }
 
