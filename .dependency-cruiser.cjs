@@ -1,9 +1,9 @@
 /**
  * Import rules: no cycles, and no layer imports a higher one. Layers, lowest first (see
- * docs/ARCHITECTURE.md): core (contracts) < obs < store < ai < tasks < mesh < node < platform
+ * docs/ARCHITECTURE.md): core (contracts) < obs < store < ai < tasks < mesh < compute < node < platform
  * < ui < main.tsx; relay/ (the Node hosts and CLI) sits on top. `npm run lint` checks them.
  */
-const LAYERS = ['core', 'obs', 'store', 'ai', 'tasks', 'mesh', 'node', 'platform', 'ui']
+const LAYERS = ['core', 'obs', 'store', 'ai', 'tasks', 'mesh', 'compute', 'node', 'platform', 'ui']
 /** what each layer may import besides itself and core */
 const ALLOWED = {
   core: [],
@@ -12,8 +12,9 @@ const ALLOWED = {
   ai: ['obs'],
   tasks: ['obs', 'store', 'ai'],
   mesh: ['obs'],
-  node: ['obs', 'store', 'ai', 'tasks', 'mesh'],
-  platform: ['obs', 'store', 'ai', 'tasks', 'mesh', 'node'],
+  compute: ['obs', 'store', 'ai', 'tasks', 'mesh'],
+  node: ['obs', 'store', 'ai', 'tasks', 'mesh', 'compute'],
+  platform: ['obs', 'store', 'ai', 'tasks', 'mesh', 'compute', 'node'],
   ui: [],
 }
 

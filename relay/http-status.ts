@@ -46,6 +46,11 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_heartbeat: 400,
   invalid_peer_list: 400,
   invalid_goodbye: 400,
+  invalid_assignment: 400,
+  invalid_answer: 400,
+  invalid_progress: 400,
+  invalid_result: 400,
+  invalid_cancel: 400,
   // models
   model_manifest_invalid: 502,
   insufficient_disk_space: 507,

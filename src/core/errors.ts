@@ -45,6 +45,12 @@ export const FRAME_DROP_REASONS = [
   'invalid_heartbeat',
   'invalid_peer_list',
   'invalid_goodbye',
+  // the task protocol's frames
+  'invalid_assignment',
+  'invalid_answer',
+  'invalid_progress',
+  'invalid_result',
+  'invalid_cancel',
 ] as const
 export type FrameDropReason = (typeof FRAME_DROP_REASONS)[number]
 
@@ -321,5 +327,22 @@ export class HttpError extends P2PError<HttpErrorCode> {
     readonly field?: string,
   ) {
     super(code, message)
+  }
+}
+
+/**
+ * An inbound frame refused (mesh or task protocol); its code is the drop reason, counted by the
+ * receiver. `frame` is the decoded frame when it decoded but failed validation, so a refusal
+ * can name it (an envelope refused by id).
+ */
+export class FrameError<F = unknown> extends P2PError<FrameDropReason> {
+  static override readonly NAME = 'FrameError'
+  override name = FrameError.NAME
+  constructor(
+    readonly reason: FrameDropReason,
+    readonly detail: string,
+    readonly frame?: F,
+  ) {
+    super(reason, `${reason}: ${detail}`)
   }
 }

@@ -4,6 +4,10 @@ export const MESH_PROTOCOL = '/p2p-ai/mesh/1.0.0'
 export const TOPOLOGY_TOPIC = '/p2p-ai/topology/1.0.0'
 /** A relay's list of the peers holding a reservation on it (request/response). */
 export const DIRECTORY_PROTOCOL = '/p2p-ai/directory/1.0.0'
+/** Mesh compute: assignments of tasks to an executor, its answers and signed results (streams). */
+export const TASK_PROTOCOL = '/p2p-ai/task/1.0.0'
+/** The frame format version inside TASK_PROTOCOL streams. */
+export const TASK_FRAME_VERSION = 1
 /** The frame format version inside MESH_PROTOCOL streams. */
 export const FRAME_VERSION = 1
 /** Default hop budget of a routed message (FR10.3). */

@@ -13,28 +13,14 @@ import {
   MAX_TTL,
 } from '../core/protocol.js'
 import type { FrameDropReason } from '../core/errors.js'
-import { P2PError } from '../core/errors.js'
+import { FrameError } from '../core/errors.js'
 import { Frame } from '../core/proto/mesh.js'
 
-export { Frame }
+export { Frame, FrameError }
 export type { Ack, Envelope, Heartbeat, PeerList } from '../core/proto/mesh.js'
 
 /** Why an inbound frame was dropped (src/core/errors.ts); counted per reason. */
 export type DropReason = FrameDropReason
-
-/** An inbound frame refused; its code is the drop reason. */
-export class FrameError extends P2PError<FrameDropReason> {
-  static override readonly NAME = 'FrameError'
-  override name = FrameError.NAME
-  constructor(
-    readonly reason: DropReason,
-    readonly detail: string,
-    /** the decoded frame, when it decoded but failed validation (so an envelope can be refused by id) */
-    readonly frame?: Frame,
-  ) {
-    super(reason, `${reason}: ${detail}`)
-  }
-}
 
 export const MAX_PEER_LIST = 1024
 const MAX_REASON = 256

@@ -179,7 +179,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         onDrop: (error, link) => {
           this.countDrop(error.reason, link.peerId, error.detail)
           // an envelope we will not take is refused by id, so its sender stops retrying at once
-          const id = error.frame?.envelope?.id
+          const id = (error.frame as Frame | undefined)?.envelope?.id
           if (id != null && isUuid(id))
             link.send({
               ack: { id, status: Ack.Status.REJECTED, delivered: false, reason: error.detail },
