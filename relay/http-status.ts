@@ -65,6 +65,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   engine_failed: 500,
   timeout: 504,
   interrupted: 500,
+  cancelled: 409,
   unknown_task_type: 400,
   invalid_task_id: 400,
   duplicate_task_id: 409,

@@ -23,6 +23,7 @@ export const TASK_ERROR_REASONS = [
   'insufficient_disk_space',
   'model_manifest_invalid',
   'model_load_failed',
+  'cancelled',
 ] as const
 export type TaskErrorReason = (typeof TASK_ERROR_REASONS)[number]
 
@@ -115,6 +116,8 @@ export interface TaskRecord {
   result_preview?: string
   error_reason?: TaskErrorReason
   error_details?: string
+  /** set on an executor: the peer id of the node this task was run for (mesh compute) */
+  served_for?: string
 }
 
 /** A page of stored task records. */

@@ -1,7 +1,9 @@
 /**
  * Queue and batching of the task engine. A call goes out when the engine is idle, or when a full
  * batch (max_batch_size) of one model is waiting; at most max_concurrent_tasks calls are in
- * flight. Tasks that arrive while the engine works ride together in the next call.
+ * flight. Tasks that arrive while the engine works ride together in the next call. Tasks of
+ * several submitters (this node, and peers it serves) share calls round-robin: one flooding
+ * submitter cannot push the others' tasks behind its whole flood.
  *
  * Timeouts count from the start of execution: each task in a call gets a deadline signal, and a
  * task whose deadline fires is TIMEOUT at once, with no partial result. If its call still runs a
@@ -27,6 +29,8 @@ export interface LiveTask {
   runningSince?: number
   /** inference calls it was part of (a restarted worker puts it back once) */
   runs: number
+  /** who submitted it, for fair turns: "" for this node, else the peer it is served for */
+  origin: string
 }
 
 /** What the batcher tells its owner, which keeps the records. */
@@ -65,6 +69,8 @@ export class Batcher implements Startable {
   private readonly msPerCall = new Map<string, number>()
   private running = false
   private scheduled = false
+  /** the submitter served first in the last call: the next call starts after it */
+  private lastOrigin?: string
   /** inference calls made, the inputs they carried, and the time they took (ms, summed) */
   readonly callStats = { calls: 0, inputs: 0, ms: 0 }
 
@@ -82,6 +88,23 @@ export class Batcher implements Startable {
   /** Removes and returns every queued task. */
   drainQueue(): LiveTask[] {
     return this.queue.splice(0)
+  }
+
+  /** Removes a queued task (it will not run); false when it is not queued. */
+  remove(task: LiveTask): boolean {
+    const at = this.queue.indexOf(task)
+    if (at < 0) return false
+    this.queue.splice(at, 1)
+    return true
+  }
+
+  /** Queued tasks of one submitter. */
+  queuedFor(origin: string): number {
+    return this.queue.reduce((n, t) => n + (t.origin === origin ? 1 : 0), 0)
+  }
+
+  get queued(): number {
+    return this.queue.length
   }
 
   /** Resolves when every call in flight has ended. */
@@ -124,10 +147,13 @@ export class Batcher implements Startable {
 
   private dispatch(): void {
     while (this.running && this.calls.size < this.opts.maxConcurrent && this.queue.length > 0) {
-      const key = modelKey((this.queue[0] as LiveTask).spec)
+      const origins = inTurn(this.queue, this.lastOrigin)
+      const head = this.queue.find((t) => t.origin === origins[0]) as LiveTask
+      const key = modelKey(head.spec)
       const same = this.queue.filter((t) => modelKey(t.spec) === key)
       if (this.calls.size > 0 && same.length < this.opts.maxBatch) return
-      const batch = same.slice(0, this.opts.maxBatch)
+      const batch = roundRobin(same, origins, this.opts.maxBatch)
+      this.lastOrigin = head.origin
       for (const t of batch) this.queue.splice(this.queue.indexOf(t), 1)
       const call = this.runBatch(batch).finally(() => {
         this.calls.delete(call)
@@ -209,4 +235,29 @@ export class Batcher implements Startable {
     })
     return watch
   }
+}
+
+/** The submitters with queued tasks, in turn: the one after `last` first, in order of arrival. */
+function inTurn(queue: readonly LiveTask[], last: string | undefined): string[] {
+  const origins = [...new Set(queue.map((t) => t.origin))]
+  const at = last == null ? -1 : origins.indexOf(last)
+  return at < 0 ? origins : [...origins.slice(at + 1), ...origins.slice(0, at + 1)]
+}
+
+/** Up to `max` tasks, one per submitter in turn, each submitter's in arrival order. */
+function roundRobin(tasks: readonly LiveTask[], origins: string[], max: number): LiveTask[] {
+  const lanes = origins.map((o) => tasks.filter((t) => t.origin === o))
+  const out: LiveTask[] = []
+  for (let i = 0; out.length < max; i++) {
+    let took = false
+    for (const lane of lanes) {
+      const t = lane[i]
+      if (t == null) continue
+      took = true
+      out.push(t)
+      if (out.length === max) break
+    }
+    if (!took) break
+  }
+  return out
 }

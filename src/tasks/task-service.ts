@@ -73,6 +73,14 @@ export interface TaskServiceOptions {
   warmUp?: (signal: AbortSignal) => Promise<boolean>
 }
 
+export interface SubmitOptions {
+  /**
+   * The task is run for another node (mesh compute): its peer id (whose tasks take turns with
+   * other submitters') and node id (its record is kept apart from this node's own tasks).
+   */
+  servedFor?: { peerId: string; nodeId: string }
+}
+
 export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskApi, Startable {
   private readonly live = new Map<string, LiveTask>()
   private readonly catalog: ModelCatalog
@@ -202,15 +210,18 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     }
   }
 
-  submit(request: TaskRequest): TaskRecord {
+  submit(request: TaskRequest, options: SubmitOptions = {}): TaskRecord {
     if (!this.running)
       throw new TaskRequestError('tasks_not_running', 'the task engine is not running')
     const checked = checkRequest(request, (id) => this.live.has(id))
     const spec = this.catalog.spec(checked.task_type)
+    const served = options.servedFor
     const task: LiveTask = {
+      origin: served?.peerId ?? '',
       record: {
         task_id: checked.task_id,
-        node_id: this.opts.nodeId,
+        node_id: served?.nodeId ?? this.opts.nodeId,
+        ...(served == null ? {} : { served_for: served.peerId }),
         task_type: checked.task_type,
         status: TaskStatus.QUEUED,
         model: spec.model,
@@ -240,6 +251,28 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     this.emitUpdate(task)
     this.batcher.add(task)
     return { ...task.record }
+  }
+
+  /**
+   * Drops a task that has not started: FAILED (cancelled) at once. One already running finishes;
+   * false when the task is not queued here.
+   */
+  cancel(taskId: string, details = 'cancelled by its submitter'): boolean {
+    const task = this.live.get(taskId)
+    if (task == null || !this.batcher.remove(task)) return false
+    this.finish(task, TaskStatus.FAILED, { error_reason: 'cancelled', error_details: details })
+    this.batcher.schedule()
+    return true
+  }
+
+  /** Tasks of `peerId` waiting here (served for it), for a per-peer cap. */
+  queuedFor(peerId: string): number {
+    return this.batcher.queuedFor(peerId)
+  }
+
+  /** How loaded the engine is: tasks queued and calls in flight. */
+  load(): { queued: number; inflight: number } {
+    return { queued: this.batcher.queued, inflight: this.batcher.inflight }
   }
 
   async status(taskId: string): Promise<TaskStatusReport | undefined> {
