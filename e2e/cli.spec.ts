@@ -452,6 +452,7 @@ test.describe('headless node', () => {
       'health',
       'mesh',
       'tasks',
+      'executor',
     ])
     expect(d.any_errors_during_startup).toEqual([])
   })

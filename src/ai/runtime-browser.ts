@@ -71,6 +71,10 @@ export function browserPlatform(): RuntimePlatform {
     async modelSizeBytes(spec) {
       return manifest.files[`${spec.model}/onnx/${modelFileFor(spec.dtype)}`]?.size
     },
+    async modelHash(spec) {
+      // the relay's manifest says; a cached file is checked against it before use
+      return manifest.files[`${spec.model}/onnx/${modelFileFor(spec.dtype)}`]?.sha256
+    },
     async checkSpace(spec) {
       if (manifestError != null) throw manifestError
       const cache = await caches.open(CACHE_NAME)

@@ -1,4 +1,6 @@
 /** The runtime's Node.js platform: onnxruntime-node on the CPU, models from a directory or the hub. */
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { rm, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -47,6 +49,16 @@ export function nodePlatform(): RuntimePlatform {
         ))
       )
     },
+    async modelHash(spec) {
+      const cached =
+        env?.cacheDir == null
+          ? undefined
+          : join(env.cacheDir, spec.model, 'onnx', modelFileFor(spec.dtype))
+      for (const path of [localFile(spec), cached]) {
+        if (path != null && (await exists(path)) != null) return sha256File(path)
+      }
+      return undefined
+    },
     async checkSpace(spec) {
       if (
         (await exists(localFile(spec))) != null ||
@@ -70,4 +82,11 @@ export function nodePlatform(): RuntimePlatform {
         await rm(join(env.cacheDir, spec.model), { recursive: true, force: true })
     },
   }
+}
+
+/** SHA-256 (hex) of a file, read as a stream. */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) hash.update(chunk)
+  return hash.digest('hex')
 }

@@ -36,6 +36,8 @@ export interface RuntimePlatform {
   threads(): number
   /** bytes of the model's weights, when known */
   modelSizeBytes(spec: ModelSpec): Promise<number | undefined>
+  /** SHA-256 (hex) of the model's weights file, when known */
+  modelHash(spec: ModelSpec): Promise<string | undefined>
   /** throws a ModelError: insufficient_disk_space when the model will not fit, model_manifest_invalid when its source is broken */
   checkSpace(spec: ModelSpec): Promise<void>
   /** drops cached files of a model that failed to load, so the next load fetches them again */
@@ -131,6 +133,7 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
       ...(await describe(spec)),
       is_ready: true,
       loaded_at: new Date().toISOString(),
+      model_hash: await platform.modelHash(spec),
     }
     const maxTokens = Number(pipe.tokenizer.model_max_length) || 512
     const entry = { pipe, info, maxTokens }

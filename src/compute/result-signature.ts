@@ -43,8 +43,11 @@ export function signingBytes(fields: SignedFields): Uint8Array {
   ])
 }
 
-export async function signResult(key: PrivateKey, fields: SignedFields): Promise<Uint8Array> {
-  return key.sign(signingBytes(fields))
+export async function signResult(
+  key: PrivateKey,
+  fields: SignedFields,
+): Promise<Uint8Array<ArrayBuffer>> {
+  return new Uint8Array(await key.sign(signingBytes(fields)))
 }
 
 /** True when `signature` is `key`'s over these fields; false for anything else, never throws. */

@@ -14,6 +14,7 @@ import { Result } from '../core/proto/task.js'
 import type { TaskOutput, TaskType } from '../core/tasks.js'
 import { roundEmbeddingValue, TASK_TYPES } from '../core/tasks.js'
 import { FrameError } from '../core/errors.js'
+import type { FrameCodec } from '../mesh/framed-stream.js'
 import { MAX_INPUT_CHARS } from '../tasks/request.js'
 
 export { TaskFrame }
@@ -39,6 +40,12 @@ export function encodeTaskFrame(frame: Omit<TaskFrame, 'version'>): Uint8ArrayLi
   return lp.encode.single(TaskFrame.encode({ version: TASK_FRAME_VERSION, ...frame }), {
     maxDataLength: MAX_TASK_FRAME_BYTES,
   })
+}
+
+/** How a FramedStream carries task frames. */
+export const taskCodec: FrameCodec<Omit<TaskFrame, 'version'>> = {
+  encode: (frame) => encodeTaskFrame(frame),
+  decoder: () => new TaskFrameDecoder(),
 }
 
 /** Splits a byte stream into validated task frames (a TaskFrame or a FrameError each). */

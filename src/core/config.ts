@@ -58,6 +58,10 @@ export interface NodeConfig {
    * (with the first task; the speed is then not measured). @default after_join
    */
   model_warmup: ModelWarmup
+  /** run other nodes' tasks (mesh compute); off, this node still sends its own out. @default true */
+  serve_tasks: boolean
+  /** most tasks of one peer waiting here at once; beyond, it is told BUSY. @default 256 */
+  max_remote_queued_per_peer: number
 }
 
 export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const

@@ -151,6 +151,8 @@ export interface ModelInfo {
   /** why it failed to load, and the error's code (e.g. model_manifest_invalid) */
   error?: string
   error_code?: ModelErrorCode
+  /** SHA-256 (hex) of the weights it runs, once loaded: replicas compare it (mesh compute) */
+  model_hash?: string
 }
 
 /** What a node's task engine has done since it started (for status, metrics and benches). */

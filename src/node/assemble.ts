@@ -1,7 +1,8 @@
 /**
  * The services that make a node a member of the mesh, built from its identity and host, and
- * listed in start order (REGISTERING): libp2p · health · mesh (a peer) · tasks (a peer whose host
- * runs inference) | relay (a relay). Building starts nothing: the list does, in order.
+ * listed in start order (REGISTERING): libp2p · health · mesh (a peer) · tasks and executor (a
+ * peer whose host runs inference: its own tasks, and other nodes') | relay (a relay). Building
+ * starts nothing: the list does, in order.
  */
 import type { Libp2p } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
@@ -16,6 +17,7 @@ import type { MeshServices } from '../mesh/mesh-service.js'
 import { MeshService } from '../mesh/mesh-service.js'
 import type { RelayServices } from '../mesh/relay-role.js'
 import { RelayRole } from '../mesh/relay-role.js'
+import { TaskExecutor } from '../compute/executor.js'
 import { TaskService } from '../tasks/task-service.js'
 import type { HealthService } from './health-service.js'
 import type { InferenceHost, NodeHost } from './host.js'
@@ -83,6 +85,18 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
   // the mesh first: joining does not wait for the inference worker to spin up
   if (mesh != null) parts.push({ name: 'mesh', service: mesh })
   if (tasks != null) parts.push({ name: 'tasks', service: tasks })
+  if (tasks != null)
+    parts.push({
+      name: 'executor',
+      service: new TaskExecutor({
+        libp2p,
+        tasks,
+        privateKey: identity.privateKey,
+        serve: config.serve_tasks,
+        maxQueuedPerPeer: config.max_remote_queued_per_peer,
+        log: log.child('compute'),
+      }),
+    })
   if (relay != null) parts.push({ name: 'relay', service: relay })
   return { libp2p, mesh, tasks, parts }
 }

@@ -75,6 +75,13 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   result_expiry_hours: { kind: 'int', min: 1, max: 8760, env: ['P2P_AI_RESULT_EXPIRY_HOURS'] },
   model_source: { kind: 'string', env: ['P2P_AI_MODEL_SOURCE'] },
   model_warmup: { kind: 'choice', choices: MODEL_WARMUPS, env: ['P2P_AI_MODEL_WARMUP'] },
+  serve_tasks: { kind: 'bool', env: ['P2P_AI_SERVE_TASKS'] },
+  max_remote_queued_per_peer: {
+    kind: 'int',
+    min: 1,
+    max: 100_000,
+    env: ['P2P_AI_MAX_REMOTE_QUEUED_PER_PEER'],
+  },
   models: { kind: 'models', env: ['P2P_AI_MODELS'] },
 }
 
@@ -101,6 +108,8 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   result_expiry_hours: 24,
   model_source: 'auto',
   model_warmup: 'after_join',
+  serve_tasks: true,
+  max_remote_queued_per_peer: 256,
   models: {
     text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
     classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },

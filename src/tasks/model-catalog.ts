@@ -33,6 +33,11 @@ export class ModelCatalog {
     return { task_type: type, ...this.opts.models[type] }
   }
 
+  /** SHA-256 of the weights a loaded model runs, when known. */
+  hashOf(spec: ModelSpec): string | undefined {
+    return this.state.get(modelKey(spec))?.model_hash
+  }
+
   isReady(spec: ModelSpec): boolean {
     return this.state.get(modelKey(spec))?.is_ready === true
   }

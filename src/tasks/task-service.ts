@@ -27,6 +27,7 @@ import type {
   TaskRequest,
   TaskStats,
   TaskStatusReport,
+  TaskType,
 } from '../core/tasks.js'
 import { FINAL_STATUSES, TaskStatus } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../ai/engine.js'
@@ -263,6 +264,12 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     this.finish(task, TaskStatus.FAILED, { error_reason: 'cancelled', error_details: details })
     this.batcher.schedule()
     return true
+  }
+
+  /** The model and precision this node runs a task type with, and its weights' hash once loaded. */
+  modelFor(type: TaskType): ModelSpec & { hash?: string } {
+    const spec = this.catalog.spec(type)
+    return { ...spec, hash: this.catalog.hashOf(spec) }
   }
 
   /** Tasks of `peerId` waiting here (served for it), for a per-peer cap. */

@@ -67,6 +67,8 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'result_expiry_hours',
   'model_source',
   'model_warmup',
+  'serve_tasks',
+  'max_remote_queued_per_peer',
   'models',
 ]
 
@@ -93,6 +95,8 @@ describe('DEFAULT_CONFIG', () => {
       result_expiry_hours: 24,
       model_source: 'auto',
       model_warmup: 'after_join',
+      serve_tasks: true,
+      max_remote_queued_per_peer: 256,
       models: {
         text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
         classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },

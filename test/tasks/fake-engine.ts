@@ -85,6 +85,8 @@ export class FakeEngine implements InferenceEngine {
   /** load() of these models (by name) rejects with the error */
   readonly loadErrors = new Map<string, Error>()
   benchmarkResult = 250
+  /** the weights' hash its loaded models report (none when unset) */
+  modelHash?: string
 
   private readonly loaded = new Map<string, ModelInfo>()
   private readonly inflight = new Set<Stopper>()
@@ -132,6 +134,7 @@ export class FakeEngine implements InferenceEngine {
       model_size_mb: 1,
       loaded_at: new Date().toISOString(),
       is_ready: true,
+      ...(this.modelHash == null ? {} : { model_hash: this.modelHash }),
     }
     this.loaded.set(`${spec.model}:${spec.dtype}`, info)
     return info

@@ -1,0 +1,291 @@
+/**
+ * The executor's side of /p2p-ai/task/1.0.0 over real libp2p nodes (in-memory transport): a test
+ * submitter opens the protocol's stream and speaks raw frames; the executor runs a real task
+ * engine over a fake inference engine (test/tasks/fake-engine.ts) and a real results store.
+ */
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import { memory } from '@libp2p/memory'
+import { noise } from '@libp2p/noise'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { ModelSpec } from '../../src/ai/engine.js'
+import { TASK_PROTOCOL } from '../../src/core/protocol.js'
+import type { Assignment } from '../../src/core/proto/task.js'
+import { Answer, Result } from '../../src/core/proto/task.js'
+import { TaskType } from '../../src/core/tasks.js'
+import { TaskExecutor } from '../../src/compute/executor.js'
+import { verifyResult } from '../../src/compute/result-signature.js'
+import type { TaskFrame } from '../../src/compute/task-wire.js'
+import { outputFromWire, taskCodec } from '../../src/compute/task-wire.js'
+import { FramedStream } from '../../src/mesh/framed-stream.js'
+import { DEFAULT_CONFIG } from '../../src/node/config-fields.js'
+import { silentLogger } from '../../src/obs/logger.js'
+import { SqliteResultsStore } from '../../src/store/sqlite-results.js'
+import { TaskService } from '../../src/tasks/task-service.js'
+import { tempDirs } from '../store/temp-dirs.js'
+import { FakeEngine, fakeOutput } from '../tasks/fake-engine.js'
+
+const tempDir = tempDirs('p2p-ai-executor-')
+const EMBEDDING: ModelSpec = {
+  task_type: TaskType.TEXT_EMBEDDING,
+  ...DEFAULT_CONFIG.models.text_embedding,
+}
+const HASH = 'ab'.repeat(32)
+let counter = 0
+const cleanup: Array<() => Promise<void>> = []
+
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c()
+})
+
+async function node(privateKey?: PrivateKey): Promise<Libp2p & { addr: string }> {
+  const addr = `/memory/executor-test-${process.pid}-${counter++}`
+  const libp2p = await createLibp2p({
+    privateKey,
+    addresses: { listen: [addr] },
+    transports: [memory()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+  })
+  cleanup.push(async () => libp2p.stop())
+  return Object.assign(libp2p, { addr: `${addr}/p2p/${libp2p.peerId.toString()}` })
+}
+
+interface Executor {
+  libp2p: Libp2p & { addr: string }
+  key: PrivateKey
+  engine: FakeEngine
+  tasks: TaskService
+  executor: TaskExecutor
+}
+
+async function executorNode(
+  over: { serve?: boolean; maxQueuedPerPeer?: number; modelHash?: string } = {},
+): Promise<Executor> {
+  const key = await generateKeyPair('Ed25519')
+  const libp2p = await node(key)
+  const engine = new FakeEngine()
+  engine.modelHash = over.modelHash
+  const dir = await tempDir()
+  const tasks = new TaskService({
+    nodeId: 'e'.repeat(32),
+    engine,
+    runtime: { source: { allowRemote: false }, preferWebGpu: false },
+    openStore: async () => SqliteResultsStore.open(dir),
+    models: DEFAULT_CONFIG.models,
+    maxConcurrent: 1,
+    maxBatch: 8,
+    maxStoredResults: 10_000,
+    resultExpiryHours: 24,
+    log: silentLogger,
+  })
+  await tasks.start()
+  const executor = new TaskExecutor({
+    libp2p,
+    tasks,
+    privateKey: key,
+    serve: over.serve ?? true,
+    maxQueuedPerPeer: over.maxQueuedPerPeer ?? 256,
+    log: silentLogger,
+  })
+  await executor.start()
+  cleanup.push(async () => {
+    await executor.stop()
+    await tasks.stop()
+  })
+  // the primary model has loaded (and so reports its hash)
+  await expect.poll(() => engine.loads.length).toBeGreaterThan(0)
+  return { libp2p, key, engine, tasks, executor }
+}
+
+/** A submitter's raw view of the protocol: frames it sends, frames it receives. */
+interface Submitter {
+  /** the submitter's peer id */
+  peerId: string
+  send(frame: Omit<TaskFrame, 'version'>): void
+  raw: FramedStream<Omit<TaskFrame, 'version'>>
+  received: TaskFrame[]
+  answers(): NonNullable<TaskFrame['answer']>[]
+  results(): NonNullable<TaskFrame['result']>[]
+}
+
+async function submitter(to: Executor): Promise<Submitter> {
+  const libp2p = await node()
+  const connection = await libp2p.dial(multiaddr(to.libp2p.addr))
+  const stream = await connection.newStream(TASK_PROTOCOL)
+  const received: TaskFrame[] = []
+  const raw = new FramedStream(stream, connection, taskCodec, {
+    onFrame: (frame) => received.push(frame as TaskFrame),
+    onDrop: () => {},
+    onClose: () => {},
+  })
+  return {
+    peerId: libp2p.peerId.toString(),
+    raw,
+    received,
+    send: (frame) => {
+      expect(raw.send(frame)).toBe(true)
+    },
+    answers: () => received.flatMap((f) => (f.answer == null ? [] : [f.answer])),
+    results: () => received.flatMap((f) => (f.result == null ? [] : [f.result])),
+  }
+}
+
+function uuid(n: number): string {
+  return `7d0b6c5e-2f7e-4a8e-9a52-${n.toString(16).padStart(12, '0')}`
+}
+
+function assignment(n: number, first = 0, over: Partial<Assignment> = {}): Assignment {
+  return {
+    batchId: uuid(100_000 + first),
+    taskType: EMBEDDING.task_type,
+    model: EMBEDDING.model,
+    dtype: EMBEDDING.dtype,
+    modelHash: '',
+    timeoutMs: 30_000,
+    traceparent: '',
+    tasks: Array.from({ length: n }, (_, i) => ({
+      taskId: uuid(first + i),
+      input: `text ${first + i}`,
+    })),
+    ...over,
+  }
+}
+
+describe('task executor', () => {
+  it('accepts an assignment, runs it and sends back one signed result per task', async () => {
+    const e = await executorNode({ modelHash: HASH })
+    const s = await submitter(e)
+    s.send({ assignment: assignment(3, 0, { modelHash: HASH }) })
+    await expect.poll(() => s.results().length).toBe(3)
+    expect(s.answers()).toEqual([
+      {
+        batchId: uuid(100_000),
+        status: Answer.Status.ACCEPTED,
+        reason: '',
+        retryAfterMs: 0,
+        modelHash: HASH,
+      },
+    ])
+    for (const r of s.results()) {
+      expect(r.status).toBe(Result.Status.COMPLETED)
+      expect(r.modelHash).toBe(HASH)
+      const index = Number.parseInt(r.taskId.slice(-12), 16)
+      expect(outputFromWire(r.output!, EMBEDDING.task_type)).toEqual(
+        fakeOutput(EMBEDDING, `text ${index}`),
+      )
+      expect(await verifyResult(e.key.publicKey, r, r.signature)).toBe(true)
+    }
+    expect(e.executor.stats).toMatchObject({ accepted: 1, served: 3 })
+    // kept apart from the executor's own tasks
+    expect(await e.tasks.list()).toEqual([])
+    expect((await e.tasks.result(uuid(0)))?.served_for).toBe(s.peerId)
+  })
+
+  it('refuses to serve when serve_tasks is off', async () => {
+    const e = await executorNode({ serve: false })
+    const s = await submitter(e)
+    s.send({ assignment: assignment(1) })
+    await expect.poll(() => s.answers().length).toBe(1)
+    expect(s.answers()[0]).toMatchObject({ status: Answer.Status.REJECTED, reason: 'not_serving' })
+    expect(e.engine.calls).toHaveLength(0)
+  })
+
+  it('refuses another model, and other weights of the same model', async () => {
+    const e = await executorNode({ modelHash: HASH })
+    const s = await submitter(e)
+    s.send({ assignment: assignment(1, 0, { model: 'someone/else' }) })
+    s.send({ assignment: assignment(1, 10, { modelHash: 'cd'.repeat(32) }) })
+    await expect.poll(() => s.answers().length).toBe(2)
+    expect(s.answers().map((a) => [a.status, a.reason, a.modelHash])).toEqual([
+      [Answer.Status.REJECTED, 'model_unavailable', ''],
+      [Answer.Status.REJECTED, 'model_mismatch', HASH],
+    ])
+    expect(e.executor.stats.rejected).toBe(2)
+  })
+
+  it('answers BUSY past its cap of tasks queued for one peer', async () => {
+    const e = await executorNode({ maxQueuedPerPeer: 4 })
+    e.engine.behaviour = () => 'gate' // nothing finishes: everything stays queued or running
+    const s = await submitter(e)
+    s.send({ assignment: assignment(1, 0) }) // running
+    await expect.poll(() => e.engine.calls.length).toBe(1)
+    s.send({ assignment: assignment(4, 10) }) // queued: 4
+    s.send({ assignment: assignment(1, 20) }) // 5 > 4
+    await expect.poll(() => s.answers().length).toBe(3)
+    expect(s.answers().map((a) => a.status)).toEqual([
+      Answer.Status.ACCEPTED,
+      Answer.Status.ACCEPTED,
+      Answer.Status.BUSY,
+    ])
+    expect(s.answers()[2]).toMatchObject({ reason: 'queue_full' })
+    e.engine.releaseAll()
+  })
+
+  it('cancels queued tasks on request and when the submitter goes away', async () => {
+    const e = await executorNode()
+    e.engine.behaviour = () => 'gate'
+    const s = await submitter(e)
+    s.send({ assignment: assignment(1, 0) }) // running, held
+    await expect.poll(() => e.engine.calls.length).toBe(1)
+    s.send({ assignment: assignment(3, 10) }) // queued
+    await expect.poll(() => e.tasks.queuedFor(s.peerId)).toBe(3)
+    s.send({ cancel: { taskIds: [uuid(10)] } })
+    await expect.poll(() => e.tasks.queuedFor(s.peerId)).toBe(2)
+    expect((await e.tasks.status(uuid(10)))?.error_reason).toBe('cancelled')
+    s.raw.abort('the submitter is gone') // a reset, as when a tab closes
+    await expect.poll(() => e.tasks.queuedFor(s.peerId)).toBe(0)
+    expect((await e.tasks.status(uuid(11)))?.error_reason).toBe('cancelled')
+    e.engine.releaseAll()
+  })
+
+  it('drops and counts malformed frames, and goes on serving the stream', async () => {
+    const e = await executorNode()
+    const s = await submitter(e)
+    s.send({ assignment: assignment(1, 0, { batchId: 'not-a-uuid' }) })
+    s.send({ assignment: assignment(1, 0, { tasks: [] }) })
+    s.send({ cancel: { taskIds: ['nope'] } })
+    s.send({ assignment: assignment(1, 5) })
+    await expect.poll(() => s.results().length).toBe(1)
+    expect(e.executor.stats.dropped).toEqual({ invalid_assignment: 2, invalid_cancel: 1 })
+  })
+
+  it('ends only the stream whose length prefix is broken', async () => {
+    const e = await executorNode()
+    const bad = await submitter(e)
+    const good = await submitter(e)
+    bad.raw.stream.send(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x7f]))
+    await expect.poll(() => e.executor.stats.dropped.oversized ?? 0).toBe(1)
+    good.send({ assignment: assignment(2, 0) })
+    await expect.poll(() => good.results().length).toBe(2)
+  })
+
+  it('serves two submitters in turn: a flood does not hold the other back', async () => {
+    const e = await executorNode()
+    e.engine.behaviour = () => 'gate'
+    const flood = await submitter(e)
+    const other = await submitter(e)
+    flood.send({ assignment: assignment(1, 0) }) // the first call, held
+    await expect.poll(() => e.engine.calls.length).toBe(1)
+    flood.send({ assignment: assignment(40, 100) })
+    await expect.poll(() => e.tasks.queuedFor(flood.peerId)).toBe(40)
+    other.send({ assignment: assignment(2, 1000) })
+    await expect.poll(() => e.tasks.queuedFor(other.peerId)).toBe(2)
+    e.engine.releaseAll()
+    // the next call (batches of 8) carries the other submitter's tasks beside the flood's
+    await expect.poll(() => e.engine.calls.length).toBeGreaterThan(1)
+    const second = e.engine.calls[1]?.inputs ?? []
+    expect(second).toHaveLength(8)
+    expect(second.filter((i) => i === 'text 1000' || i === 'text 1001')).toHaveLength(2)
+    for (;;) {
+      e.engine.releaseAll()
+      if (flood.results().length + other.results().length === 43) break
+      await new Promise((r) => setTimeout(r, 10))
+    }
+  })
+})
