@@ -120,9 +120,19 @@ test('classification from the CLI: POSITIVE for "I love this", NEGATIVE for "I h
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toMatch(new RegExp(`^${label} \\(confidence 0\\.9\\d{3}\\)\\n$`))
   }
-  const models = await cli('node', 'models')
+  // the embedding model warms up once the node has joined the mesh: maybe after these tasks
+  const embedderReady = new RegExp(`^${EMBEDDER} +embedding +q8 +[\\d.]+ +yes +\\S+$`, 'm')
+  let models = await cli('node', 'models')
+  await expect
+    .poll(
+      async () => {
+        models = await cli('node', 'models')
+        return models.stdout
+      },
+      { timeout: 30_000 },
+    )
+    .toMatch(embedderReady)
   expect(models.code, models.stderr).toBe(0)
-  expect(models.stdout).toMatch(new RegExp(`^${EMBEDDER} +embedding +q8 +[\\d.]+ +yes +\\S+$`, 'm'))
   expect(models.stdout).toMatch(
     new RegExp(`^${CLASSIFIER} +classification +q8 +[\\d.]+ +yes +\\S+$`, 'm'),
   )
