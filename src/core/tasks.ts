@@ -177,3 +177,19 @@ export interface EngineCapabilities {
   /** true while the speed is being measured, or waits to be (until the node has joined) */
   measuring?: boolean
 }
+
+/** How busy a node's engine is now, announced to the mesh (mesh compute). */
+export interface EngineLoad {
+  /** models ready here, with their weights' SHA-256 ("" when unknown) */
+  models: Array<{ model: string; dtype: string; hash: string }>
+  /** tasks waiting */
+  queue_depth: number
+  /** inference calls running */
+  calls_in_flight: number
+  /** until a task submitted now would start, ms */
+  est_wait_ms: number
+  /** other nodes' tasks run since start */
+  tasks_served: number
+  /** takes other nodes' tasks (serve_tasks) */
+  serving: boolean
+}

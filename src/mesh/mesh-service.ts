@@ -15,7 +15,7 @@ import type { SendOptions } from '../core/node-api.js'
 import { Ack } from '../core/proto/mesh.js'
 import type { Startable } from '../core/startable.js'
 import { PartList } from '../core/startable.js'
-import type { EngineCapabilities } from '../core/tasks.js'
+import type { EngineCapabilities, EngineLoad } from '../core/tasks.js'
 import type { Delivery, PeerInfo, Platform } from '../core/types.js'
 import type { DropReason, Frame } from './codec.js'
 import { frameBody, isUuid } from './codec.js'
@@ -240,6 +240,11 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   /** Announces what AI work this node can take. */
   advertise(capabilities: EngineCapabilities): void {
     this.gossip.setCapabilities(capabilities)
+  }
+
+  /** Announces how busy this node is (at most once a second). */
+  advertiseLoad(load: EngineLoad): void {
+    this.gossip.setLoad(load)
   }
 
   /** Says goodbye to every neighbour at once; safe to call from `pagehide` (synchronous). */

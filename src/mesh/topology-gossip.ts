@@ -10,9 +10,11 @@ import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TOPOLOGY_TOPIC } from '../core/protocol.js'
+import type { Load } from '../core/proto/topology.js'
 import { TopologyAnnouncement } from '../core/proto/topology.js'
 import { VERSION } from '../core/version.js'
-import type { EngineCapabilities } from '../core/tasks.js'
+import type { EngineCapabilities, EngineLoad } from '../core/tasks.js'
+import { throttle } from '../core/throttle.js'
 import type { Platform } from '../core/types.js'
 import { isPeerIdString, MAX_PEER_LIST } from './codec.js'
 import type { PeerTable } from './peer-table.js'
@@ -31,6 +33,9 @@ const DEBOUNCE_MS = 100
  * made right after a change may reach direct subscribers only. Announce again once it settled.
  */
 const SETTLE_MS = 2500
+/** Load is announced at most this often. */
+const LOAD_INTERVAL_MS = 1000
+const MAX_MODELS = 16
 
 export interface TopologyGossipOptions {
   libp2p: Libp2p<{ pubsub: GossipSub }>
@@ -53,6 +58,10 @@ export interface TopologyGossipOptions {
 export class TopologyGossip implements Startable {
   private seq = 0n
   private capabilities?: EngineCapabilities
+  private load?: EngineLoad
+  private readonly loadAnnouncement = throttle(() => {
+    this.publish()
+  }, LOAD_INTERVAL_MS)
   /** set once we said we are leaving: nothing more is announced */
   private leaving = false
   private lastAddrs = ''
@@ -89,6 +98,7 @@ export class TopologyGossip implements Startable {
     clearInterval(this.timer)
     clearTimeout(this.debounce)
     clearTimeout(this.settle)
+    this.loadAnnouncement.cancel()
     this.pubsub.removeEventListener('message', this.onMessage)
     this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.opts.libp2p.removeEventListener('transport:listening', this.onAddressesMaybeChanged)
@@ -157,6 +167,12 @@ export class TopologyGossip implements Startable {
     this.neighboursChanged()
   }
 
+  /** How busy this node is: announced when it changes, at most once a second. */
+  setLoad(load: EngineLoad): void {
+    this.load = load
+    if (!this.leaving) this.loadAnnouncement.call()
+  }
+
   /** Tells everyone we are going, so they drop us from their maps at once. */
   announceLeaving(): void {
     if (this.leaving) return
@@ -196,6 +212,17 @@ export class TopologyGossip implements Startable {
               taskTypes: this.capabilities.task_types,
               embeddingsPerSec: this.capabilities.embeddings_per_sec,
               measuring: this.capabilities.measuring === true,
+              load:
+                this.load == null
+                  ? undefined
+                  : {
+                      models: this.load.models,
+                      queueDepth: this.load.queue_depth,
+                      callsInFlight: this.load.calls_in_flight,
+                      estWaitMs: this.load.est_wait_ms,
+                      tasksServed: BigInt(this.load.tasks_served),
+                      serving: this.load.serving,
+                    },
             },
     })
     this.pubsub.publish(TOPOLOGY_TOPIC, data).catch((err: unknown) => {
@@ -255,9 +282,27 @@ export class TopologyGossip implements Startable {
                 task_types: ann.capabilities.taskTypes.slice(0, 16).map((t) => t.slice(0, 32)),
                 embeddings_per_sec: ann.capabilities.embeddingsPerSec,
                 measuring: ann.capabilities.measuring,
+                load: loadFrom(ann.capabilities.load),
               },
       },
     )
     if (applied) this.opts.onChange()
+  }
+}
+
+/** An announced load, its strings cut to size (announcements are the author's word). */
+function loadFrom(load: Load | undefined): EngineLoad | undefined {
+  if (load == null) return undefined
+  return {
+    models: load.models.slice(0, MAX_MODELS).map((m) => ({
+      model: m.model.slice(0, 256),
+      dtype: m.dtype.slice(0, 16),
+      hash: /^[0-9a-f]{64}$/.test(m.hash) ? m.hash : '',
+    })),
+    queue_depth: load.queueDepth,
+    calls_in_flight: load.callsInFlight,
+    est_wait_ms: load.estWaitMs,
+    tasks_served: Number(load.tasksServed),
+    serving: load.serving,
   }
 }

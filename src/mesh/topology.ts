@@ -4,6 +4,7 @@
  * announcements. Routing asks it for next hops; the dashboard draws it.
  */
 import { peerListHash } from './peer-table.js'
+import type { EngineLoad } from '../core/tasks.js'
 
 export interface TopologyRecord {
   peerId: string
@@ -22,7 +23,18 @@ export interface TopologyRecord {
     embeddings_per_sec: number
     /** its speed is being measured (or will be once it has joined) */
     measuring: boolean
+    /** how busy it said it was, as of `updatedAt` (stale when old: see freshLoad) */
+    load?: EngineLoad
   }
+}
+
+/** A record's announced load if it is at most `maxAgeMs` old (loads are announced at least every few seconds while they change). */
+export function freshLoad(
+  record: TopologyRecord,
+  now = Date.now(),
+  maxAgeMs = 10_000,
+): EngineLoad | undefined {
+  return now - record.updatedAt <= maxAgeMs ? record.capabilities?.load : undefined
 }
 
 export class TopologyTable {

@@ -18,6 +18,7 @@ import { MeshService } from '../mesh/mesh-service.js'
 import type { RelayServices } from '../mesh/relay-role.js'
 import { RelayRole } from '../mesh/relay-role.js'
 import { TaskExecutor } from '../compute/executor.js'
+import { LoadAnnouncer } from '../compute/load-announcer.js'
 import { TaskService } from '../tasks/task-service.js'
 import type { HealthService } from './health-service.js'
 import type { InferenceHost, NodeHost } from './host.js'
@@ -85,18 +86,29 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
   // the mesh first: joining does not wait for the inference worker to spin up
   if (mesh != null) parts.push({ name: 'mesh', service: mesh })
   if (tasks != null) parts.push({ name: 'tasks', service: tasks })
-  if (tasks != null)
-    parts.push({
-      name: 'executor',
-      service: new TaskExecutor({
-        libp2p,
-        tasks,
-        privateKey: identity.privateKey,
-        serve: config.serve_tasks,
-        maxQueuedPerPeer: config.max_remote_queued_per_peer,
-        log: log.child('compute'),
-      }),
+  if (tasks != null) {
+    const executor = new TaskExecutor({
+      libp2p,
+      tasks,
+      privateKey: identity.privateKey,
+      serve: config.serve_tasks,
+      maxQueuedPerPeer: config.max_remote_queued_per_peer,
+      log: log.child('compute'),
     })
+    parts.push({ name: 'executor', service: executor })
+    if (mesh != null)
+      parts.push({
+        name: 'load',
+        service: new LoadAnnouncer({
+          tasks,
+          executor,
+          serving: config.serve_tasks,
+          announce: (load) => {
+            mesh.advertiseLoad(load)
+          },
+        }),
+      })
+  }
   if (relay != null) parts.push({ name: 'relay', service: relay })
   return { libp2p, mesh, tasks, parts }
 }

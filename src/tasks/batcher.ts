@@ -155,11 +155,15 @@ export class Batcher implements Startable {
       const batch = roundRobin(same, origins, this.opts.maxBatch)
       this.lastOrigin = head.origin
       for (const t of batch) this.queue.splice(this.queue.indexOf(t), 1)
-      const call = this.runBatch(batch).finally(() => {
+      // counted in flight before it starts: its tasks' RUNNING updates see it
+      let ended: () => void = () => {}
+      const call = new Promise<void>((resolve) => (ended = resolve))
+      this.calls.add(call)
+      void this.runBatch(batch).finally(() => {
         this.calls.delete(call)
+        ended()
         this.schedule()
       })
-      this.calls.add(call)
     }
   }
 

@@ -277,9 +277,16 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     return this.batcher.queuedFor(peerId)
   }
 
-  /** How loaded the engine is: tasks queued and calls in flight. */
-  load(): { queued: number; inflight: number } {
-    return { queued: this.batcher.queued, inflight: this.batcher.inflight }
+  /**
+   * How loaded the engine is: tasks queued, calls in flight, and how long a task submitted now
+   * would wait to start, ms (the calls ahead of it times a typical call of the embedding model).
+   */
+  load(): { queued: number; inflight: number; est_wait_ms: number } {
+    const { queued, inflight } = this.batcher
+    const perCall = this.batcher.typicalCallMs(this.catalog.spec(PRIMARY_TASK)) ?? 0
+    const callsAhead =
+      Math.ceil(queued / this.opts.maxBatch) + (inflight >= this.opts.maxConcurrent ? 1 : 0)
+    return { queued, inflight, est_wait_ms: Math.round(callsAhead * perCall) }
   }
 
   async status(taskId: string): Promise<TaskStatusReport | undefined> {

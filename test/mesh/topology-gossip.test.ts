@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TestNode } from './harness.js'
 import { line } from './harness.js'
+import { freshLoad } from '../../src/mesh/topology.js'
 
 let nodes: TestNode[] = []
 afterEach(async () => {
@@ -40,6 +41,24 @@ describe('topology announcements', () => {
     await expect
       .poll(() => c.mesh.topology.get(a.id)?.capabilities, { timeout: 10_000 })
       .toMatchObject({ embeddings_per_sec: 881, measuring: false })
+    // and its live load, fresh while recent
+    const load = {
+      models: [
+        { model: 'local/universal-sentence-encoder-lite', dtype: 'q8', hash: 'ab'.repeat(32) },
+      ],
+      queue_depth: 12,
+      calls_in_flight: 2,
+      est_wait_ms: 340,
+      tasks_served: 7,
+      serving: true,
+    }
+    a.mesh.advertiseLoad(load)
+    await expect
+      .poll(() => c.mesh.topology.get(a.id)?.capabilities?.load, { timeout: 10_000 })
+      .toEqual(load)
+    const record = c.mesh.topology.get(a.id)!
+    expect(freshLoad(record)).toEqual(load)
+    expect(freshLoad(record, record.updatedAt + 60_000)).toBeUndefined()
   })
 
   it('tell everyone when a node leaves', async () => {

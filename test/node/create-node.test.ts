@@ -36,7 +36,7 @@ async function setup(
   return { ...t, node }
 }
 
-const PEER_PARTS = ['storage', 'identity', 'libp2p', 'health', 'mesh', 'tasks', 'executor']
+const PEER_PARTS = ['storage', 'identity', 'libp2p', 'health', 'mesh', 'tasks', 'executor', 'load']
 
 describe('createNode', () => {
   it('starts a peer with inference part by part, in order, to ACTIVE', async () => {

@@ -307,6 +307,49 @@ export namespace TopologyAnnouncement {
     value: boolean
   }
 
+  export interface TopologyAnnouncementCapabilitiesLoadModelsModelFieldEvent {
+    field: '$.capabilities.load.models[].model'
+    value: string
+    index: number
+  }
+
+  export interface TopologyAnnouncementCapabilitiesLoadModelsDtypeFieldEvent {
+    field: '$.capabilities.load.models[].dtype'
+    value: string
+    index: number
+  }
+
+  export interface TopologyAnnouncementCapabilitiesLoadModelsHashFieldEvent {
+    field: '$.capabilities.load.models[].hash'
+    value: string
+    index: number
+  }
+
+  export interface TopologyAnnouncementCapabilitiesLoadQueueDepthFieldEvent {
+    field: '$.capabilities.load.queueDepth'
+    value: number
+  }
+
+  export interface TopologyAnnouncementCapabilitiesLoadCallsInFlightFieldEvent {
+    field: '$.capabilities.load.callsInFlight'
+    value: number
+  }
+
+  export interface TopologyAnnouncementCapabilitiesLoadEstWaitMsFieldEvent {
+    field: '$.capabilities.load.estWaitMs'
+    value: number
+  }
+
+  export interface TopologyAnnouncementCapabilitiesLoadTasksServedFieldEvent {
+    field: '$.capabilities.load.tasksServed'
+    value: bigint
+  }
+
+  export interface TopologyAnnouncementCapabilitiesLoadServingFieldEvent {
+    field: '$.capabilities.load.serving'
+    value: boolean
+  }
+
   export function encode (obj: Partial<TopologyAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TopologyAnnouncement.codec())
   }
@@ -315,7 +358,7 @@ export namespace TopologyAnnouncement {
     return decodeMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsModelFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsDtypeFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsHashFieldEvent | TopologyAnnouncementCapabilitiesLoadQueueDepthFieldEvent | TopologyAnnouncementCapabilitiesLoadCallsInFlightFieldEvent | TopologyAnnouncementCapabilitiesLoadEstWaitMsFieldEvent | TopologyAnnouncementCapabilitiesLoadTasksServedFieldEvent | TopologyAnnouncementCapabilitiesLoadServingFieldEvent> {
     return streamMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 }
@@ -326,6 +369,7 @@ export interface Capabilities {
   taskTypes: string[]
   embeddingsPerSec: number
   measuring: boolean
+  load?: Load
 }
 
 export namespace Capabilities {
@@ -363,6 +407,11 @@ export namespace Capabilities {
         if ((obj.measuring != null && obj.measuring !== false)) {
           w.uint32(40)
           w.bool(obj.measuring)
+        }
+
+        if (obj.load != null) {
+          w.uint32(50)
+          Load.codec().encode(obj.load, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -405,6 +454,12 @@ export namespace Capabilities {
             }
             case 5: {
               obj.measuring = reader.bool()
+              break
+            }
+            case 6: {
+              obj.load = Load.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.load
+              })
               break
             }
             default: {
@@ -469,6 +524,13 @@ export namespace Capabilities {
               }
               break
             }
+            case 6: {
+              yield * Load.codec().stream(reader, reader.uint32(), `${prefix}.load`, {
+                limits: opts.limits?.load
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -507,6 +569,49 @@ export namespace Capabilities {
     value: boolean
   }
 
+  export interface CapabilitiesLoadModelsModelFieldEvent {
+    field: '$.load.models[].model'
+    value: string
+    index: number
+  }
+
+  export interface CapabilitiesLoadModelsDtypeFieldEvent {
+    field: '$.load.models[].dtype'
+    value: string
+    index: number
+  }
+
+  export interface CapabilitiesLoadModelsHashFieldEvent {
+    field: '$.load.models[].hash'
+    value: string
+    index: number
+  }
+
+  export interface CapabilitiesLoadQueueDepthFieldEvent {
+    field: '$.load.queueDepth'
+    value: number
+  }
+
+  export interface CapabilitiesLoadCallsInFlightFieldEvent {
+    field: '$.load.callsInFlight'
+    value: number
+  }
+
+  export interface CapabilitiesLoadEstWaitMsFieldEvent {
+    field: '$.load.estWaitMs'
+    value: number
+  }
+
+  export interface CapabilitiesLoadTasksServedFieldEvent {
+    field: '$.load.tasksServed'
+    value: bigint
+  }
+
+  export interface CapabilitiesLoadServingFieldEvent {
+    field: '$.load.serving'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Capabilities>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Capabilities.codec())
   }
@@ -515,8 +620,383 @@ export namespace Capabilities {
     return decodeMessage(buf, Capabilities.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Capabilities>): Generator<CapabilitiesBackendFieldEvent | CapabilitiesThreadsFieldEvent | CapabilitiesTaskTypesFieldEvent | CapabilitiesEmbeddingsPerSecFieldEvent | CapabilitiesMeasuringFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Capabilities>): Generator<CapabilitiesBackendFieldEvent | CapabilitiesThreadsFieldEvent | CapabilitiesTaskTypesFieldEvent | CapabilitiesEmbeddingsPerSecFieldEvent | CapabilitiesMeasuringFieldEvent | CapabilitiesLoadModelsModelFieldEvent | CapabilitiesLoadModelsDtypeFieldEvent | CapabilitiesLoadModelsHashFieldEvent | CapabilitiesLoadQueueDepthFieldEvent | CapabilitiesLoadCallsInFlightFieldEvent | CapabilitiesLoadEstWaitMsFieldEvent | CapabilitiesLoadTasksServedFieldEvent | CapabilitiesLoadServingFieldEvent> {
     return streamMessage(buf, Capabilities.codec(), opts)
+  }
+}
+
+export interface Load {
+  models: LoadedModel[]
+  queueDepth: number
+  callsInFlight: number
+  estWaitMs: number
+  tasksServed: bigint
+  serving: boolean
+}
+
+export namespace Load {
+  let _codec: Codec<Load>
+
+  export const codec = (): Codec<Load> => {
+    if (_codec == null) {
+      _codec = message<Load>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.models != null && obj.models.length > 0) {
+          for (const value of obj.models) {
+            w.uint32(10)
+            LoadedModel.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.queueDepth != null && obj.queueDepth !== 0)) {
+          w.uint32(16)
+          w.uint32(obj.queueDepth)
+        }
+
+        if ((obj.callsInFlight != null && obj.callsInFlight !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.callsInFlight)
+        }
+
+        if ((obj.estWaitMs != null && obj.estWaitMs !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.estWaitMs)
+        }
+
+        if ((obj.tasksServed != null && obj.tasksServed !== 0n)) {
+          w.uint32(40)
+          w.uint64(obj.tasksServed)
+        }
+
+        if ((obj.serving != null && obj.serving !== false)) {
+          w.uint32(48)
+          w.bool(obj.serving)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          models: [],
+          queueDepth: 0,
+          callsInFlight: 0,
+          estWaitMs: 0,
+          tasksServed: 0n,
+          serving: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.models != null && obj.models.length === opts.limits.models) {
+                throw new MaxLengthError('Decode error - repeated field "models" had too many elements')
+              }
+
+              obj.models.push(LoadedModel.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.models$
+              }))
+              break
+            }
+            case 2: {
+              obj.queueDepth = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.callsInFlight = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.estWaitMs = reader.uint32()
+              break
+            }
+            case 5: {
+              obj.tasksServed = reader.uint64()
+              break
+            }
+            case 6: {
+              obj.serving = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          models: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.models != null && obj.models === opts.limits.models) {
+                throw new MaxLengthError('Streaming decode error - repeated field "models" had too many elements')
+              }
+
+              for (const evt of LoadedModel.codec().stream(reader, reader.uint32(), `${prefix}.models[]`, {
+                limits: opts.limits?.models$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.models
+                }
+              }
+
+              obj.models++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.queueDepth`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.callsInFlight`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.estWaitMs`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.tasksServed`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.serving`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface LoadModelsModelFieldEvent {
+    field: '$.models[].model'
+    value: string
+    index: number
+  }
+
+  export interface LoadModelsDtypeFieldEvent {
+    field: '$.models[].dtype'
+    value: string
+    index: number
+  }
+
+  export interface LoadModelsHashFieldEvent {
+    field: '$.models[].hash'
+    value: string
+    index: number
+  }
+
+  export interface LoadQueueDepthFieldEvent {
+    field: '$.queueDepth'
+    value: number
+  }
+
+  export interface LoadCallsInFlightFieldEvent {
+    field: '$.callsInFlight'
+    value: number
+  }
+
+  export interface LoadEstWaitMsFieldEvent {
+    field: '$.estWaitMs'
+    value: number
+  }
+
+  export interface LoadTasksServedFieldEvent {
+    field: '$.tasksServed'
+    value: bigint
+  }
+
+  export interface LoadServingFieldEvent {
+    field: '$.serving'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Load>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Load.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Load>): Load {
+    return decodeMessage(buf, Load.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Load>): Generator<LoadModelsModelFieldEvent | LoadModelsDtypeFieldEvent | LoadModelsHashFieldEvent | LoadQueueDepthFieldEvent | LoadCallsInFlightFieldEvent | LoadEstWaitMsFieldEvent | LoadTasksServedFieldEvent | LoadServingFieldEvent> {
+    return streamMessage(buf, Load.codec(), opts)
+  }
+}
+
+export interface LoadedModel {
+  model: string
+  dtype: string
+  hash: string
+}
+
+export namespace LoadedModel {
+  let _codec: Codec<LoadedModel>
+
+  export const codec = (): Codec<LoadedModel> => {
+    if (_codec == null) {
+      _codec = message<LoadedModel>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.model != null && obj.model !== '')) {
+          w.uint32(10)
+          w.string(obj.model)
+        }
+
+        if ((obj.dtype != null && obj.dtype !== '')) {
+          w.uint32(18)
+          w.string(obj.dtype)
+        }
+
+        if ((obj.hash != null && obj.hash !== '')) {
+          w.uint32(26)
+          w.string(obj.hash)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          model: '',
+          dtype: '',
+          hash: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.model = reader.string()
+              break
+            }
+            case 2: {
+              obj.dtype = reader.string()
+              break
+            }
+            case 3: {
+              obj.hash = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.model`,
+                value: reader.string()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.dtype`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.hash`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface LoadedModelModelFieldEvent {
+    field: '$.model'
+    value: string
+  }
+
+  export interface LoadedModelDtypeFieldEvent {
+    field: '$.dtype'
+    value: string
+  }
+
+  export interface LoadedModelHashFieldEvent {
+    field: '$.hash'
+    value: string
+  }
+
+  export function encode (obj: Partial<LoadedModel>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, LoadedModel.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LoadedModel>): LoadedModel {
+    return decodeMessage(buf, LoadedModel.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LoadedModel>): Generator<LoadedModelModelFieldEvent | LoadedModelDtypeFieldEvent | LoadedModelHashFieldEvent> {
+    return streamMessage(buf, LoadedModel.codec(), opts)
   }
 }
 
