@@ -5,7 +5,8 @@
  * already has max_remote_queued_per_peer tasks waiting here, else ACCEPTED. Accepted tasks join
  * this node's task engine, taking turns with every other submitter's (round-robin), kept apart
  * from this node's own tasks (served_for). Each outcome goes back on the stream, signed with this
- * node's identity key. A cancel drops tasks not started; a stream that closes cancels its tasks.
+ * node's identity key, after a progress frame when it starts running. A cancel drops tasks not
+ * started; a stream that closes cancels its tasks.
  * Malformed frames are dropped and counted; a broken length prefix ends that stream only.
  */
 import type { Connection, Libp2p, PrivateKey, Stream } from '@libp2p/interface'
@@ -162,7 +163,7 @@ export class TaskExecutor implements Startable {
             input: t.input,
             timeout_seconds: a.timeoutMs / 1000,
           },
-          { servedFor },
+          { servedFor, traceparent: a.traceparent === '' ? undefined : a.traceparent },
         )
       } catch (err) {
         // not a task at all here (a task id this node already runs): say so for that task
@@ -183,6 +184,11 @@ export class TaskExecutor implements Startable {
     const r = evt.detail
     const served = this.serving.get(r.task_id)
     if (served == null) return
+    if (r.status === TaskStatus.RUNNING) {
+      // its submitter shows it running here (a task requeued after a worker restart says so again)
+      served.stream.send({ progress: { taskId: r.task_id, percent: r.progress_percent } })
+      return
+    }
     if (
       r.status !== TaskStatus.COMPLETED &&
       r.status !== TaskStatus.FAILED &&

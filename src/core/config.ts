@@ -62,6 +62,8 @@ export interface NodeConfig {
   serve_tasks: boolean
   /** most tasks of one peer waiting here at once; beyond, it is told BUSY. @default 256 */
   max_remote_queued_per_peer: number
+  /** most of this node's tasks out on one other node at once (mesh compute) */
+  max_inflight_per_peer: number
 }
 
 export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const

@@ -51,6 +51,10 @@ export const FRAME_DROP_REASONS = [
   'invalid_progress',
   'invalid_result',
   'invalid_cancel',
+  // valid task frames a submitter will not take
+  'unexpected_answer',
+  'unexpected_result',
+  'bad_signature',
 ] as const
 export type FrameDropReason = (typeof FRAME_DROP_REASONS)[number]
 
@@ -60,6 +64,7 @@ export const TASK_REQUEST_ERROR_CODES = [
   'invalid_task_id',
   'duplicate_task_id',
   'invalid_timeout',
+  'invalid_placement',
   'invalid_task_request',
   'tasks_not_running',
   'tasks_unavailable',

@@ -24,6 +24,9 @@ export const TASK_ERROR_REASONS = [
   'model_manifest_invalid',
   'model_load_failed',
   'cancelled',
+  // mesh compute: sent elsewhere, and no node returned a result
+  'attempts_exhausted',
+  'no_capable_node',
 ] as const
 export type TaskErrorReason = (typeof TASK_ERROR_REASONS)[number]
 
@@ -75,6 +78,47 @@ export interface TaskRequest {
   input: unknown
   /** execution limit, seconds (may be fractional). @default 30 */
   timeout_seconds?: number
+  /** where it runs: 'auto' (the default), 'local', or a node id (mesh compute) */
+  placement?: Placement
+}
+
+/**
+ * Where a task runs (mesh compute): `auto` picks the node with the earliest estimated
+ * completion (this one included), `local` keeps it here, a node id (32 hex) asks that node first.
+ */
+export type Placement = 'auto' | 'local' | (string & {})
+
+/** How one try at running a task ended (mesh compute). */
+export const ATTEMPT_OUTCOMES = [
+  /** still under way */
+  'running',
+  /** a result came back and was accepted */
+  'completed',
+  /** the task itself failed or timed out there: a final outcome */
+  'failed',
+  /** the node had no room (BUSY) */
+  'busy',
+  /** the node refused it (not serving, another model or other weights) */
+  'rejected',
+  /** the stream or connection to the node closed */
+  'disconnected',
+  /** the mesh declared the node DEAD */
+  'dead',
+  /** no result before the attempt's deadline */
+  'deadline',
+  /** a result that failed verification (bad signature, wrong model, malformed) */
+  'bad_result',
+  /** the node could not run it (its engine failed or stopped) */
+  'node_failed',
+] as const
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number]
+
+/** One try at running a task, on this node or another. */
+export interface TaskAttempt {
+  node_id: string
+  started_at: string
+  ended_at?: string
+  outcome: AttemptOutcome
 }
 
 export type EmbeddingOutput = { embedding: number[]; dimensions: number }
@@ -118,6 +162,14 @@ export interface TaskRecord {
   error_details?: string
   /** set on an executor: the peer id of the node this task was run for (mesh compute) */
   served_for?: string
+  /** where it was asked to run (mesh compute); absent for a task served for another node */
+  placement?: Placement
+  /** the node that produced its result (mesh compute) */
+  executed_by?: string[]
+  /** every try at running it, in order (mesh compute) */
+  attempts?: TaskAttempt[]
+  /** W3C trace context of the submission: `00-<trace id>-<span id>-01` */
+  traceparent?: string
 }
 
 /** A page of stored task records. */

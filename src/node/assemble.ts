@@ -17,6 +17,8 @@ import type { MeshServices } from '../mesh/mesh-service.js'
 import { MeshService } from '../mesh/mesh-service.js'
 import type { RelayServices } from '../mesh/relay-role.js'
 import { RelayRole } from '../mesh/relay-role.js'
+import { meshComputePeers } from '../compute/compute-peers.js'
+import { TaskDispatcher } from '../compute/dispatcher.js'
 import { TaskExecutor } from '../compute/executor.js'
 import { LoadAnnouncer } from '../compute/load-announcer.js'
 import { TaskService } from '../tasks/task-service.js'
@@ -96,7 +98,20 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
       log: log.child('compute'),
     })
     parts.push({ name: 'executor', service: executor })
-    if (mesh != null)
+    if (mesh != null) {
+      const dispatcher = new TaskDispatcher({
+        local: {
+          nodeId: identity.nodeId,
+          capabilities: () => tasks.capabilities(),
+          load: () => tasks.load(),
+          modelHash: (type) => tasks.modelFor(type).hash ?? '',
+        },
+        peers: meshComputePeers(mesh),
+        maxInflightPerPeer: config.max_inflight_per_peer,
+        log: log.child('compute'),
+      })
+      tasks.usePlacer(dispatcher)
+      parts.push({ name: 'dispatcher', service: dispatcher })
       parts.push({
         name: 'load',
         service: new LoadAnnouncer({
@@ -108,6 +123,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
           },
         }),
       })
+    }
   }
   if (relay != null) parts.push({ name: 'relay', service: relay })
   return { libp2p, mesh, tasks, parts }

@@ -82,6 +82,12 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
     max: 100_000,
     env: ['P2P_AI_MAX_REMOTE_QUEUED_PER_PEER'],
   },
+  max_inflight_per_peer: {
+    kind: 'int',
+    min: 1,
+    max: 100_000,
+    env: ['P2P_AI_MAX_INFLIGHT_PER_PEER'],
+  },
   models: { kind: 'models', env: ['P2P_AI_MODELS'] },
 }
 
@@ -110,6 +116,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   model_warmup: 'after_join',
   serve_tasks: true,
   max_remote_queued_per_peer: 256,
+  max_inflight_per_peer: 128,
   models: {
     text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
     classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },

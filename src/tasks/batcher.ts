@@ -31,6 +31,8 @@ export interface LiveTask {
   runs: number
   /** who submitted it, for fair turns: "" for this node, else the peer it is served for */
   origin: string
+  /** held by mesh compute's placer (not in this queue) until it runs it here or settles it */
+  placed?: boolean
 }
 
 /** What the batcher tells its owner, which keeps the records. */

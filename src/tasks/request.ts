@@ -4,7 +4,7 @@
  * its error_reason (FR14.2), so the submitter can look it up like any other.
  */
 import { v4 as uuid } from 'uuid'
-import type { TaskRequest, TaskType } from '../core/tasks.js'
+import type { Placement, TaskRequest, TaskType } from '../core/tasks.js'
 import { TASK_TYPE_ALIASES } from '../core/tasks.js'
 import type { TaskErrorReason } from '../core/tasks.js'
 import { TaskRequestError } from '../core/errors.js'
@@ -15,11 +15,13 @@ export const DEFAULT_TIMEOUT_SECONDS = 30
 export const MAX_TIMEOUT_SECONDS = 3600
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const NODE_ID = /^[0-9a-f]{32}$/
 
 export interface CheckedRequest {
   task_id: string
   task_type: TaskType
   timeout_seconds: number
+  placement: Placement
   /** the input as text, when it is text */
   input?: string
   /** why the input cannot run, when it cannot */
@@ -59,7 +61,17 @@ export function checkRequest(
       `timeout_seconds must be more than 0 and at most ${MAX_TIMEOUT_SECONDS}`,
     )
   }
-  const checked: CheckedRequest = { task_id, task_type, timeout_seconds }
+  const placement = request.placement ?? 'auto'
+  if (
+    typeof placement !== 'string' ||
+    !(placement === 'auto' || placement === 'local' || NODE_ID.test(placement))
+  ) {
+    throw new TaskRequestError(
+      'invalid_placement',
+      'placement must be auto, local or a node id (32 lowercase hex characters)',
+    )
+  }
+  const checked: CheckedRequest = { task_id, task_type, timeout_seconds, placement }
   const { input } = request
   if (typeof input !== 'string') {
     checked.refusal = {

@@ -20,15 +20,18 @@ import type { TaskApi } from '../core/node-api.js'
 import type { AbortOptions, Startable } from '../core/startable.js'
 import { PartList } from '../core/startable.js'
 import type {
+  AttemptOutcome,
   EngineCapabilities,
   ModelInfo,
   ResultsQuery,
   TaskRecord,
   TaskRequest,
   TaskStats,
+  TaskAttempt,
   TaskStatusReport,
   TaskType,
 } from '../core/tasks.js'
+import { newTraceparent } from '../core/trace.js'
 import { FINAL_STATUSES, TaskStatus } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../ai/engine.js'
 import type { ResultsStore } from '../store/results-store.js'
@@ -38,6 +41,7 @@ import { EnginePart } from './engine-part.js'
 import { ModelCatalog, PRIMARY_TASK } from './model-catalog.js'
 import { TaskStore } from './task-store.js'
 import { checkRequest, preview } from './request.js'
+import type { PlacedTask, RemoteOutcome, TaskPlacer } from './placement.js'
 import type { FinalFields } from './task-records.js'
 import { finalFields, ResultsCleanup, statusReport } from './task-records.js'
 
@@ -80,7 +84,19 @@ export interface SubmitOptions {
    * other submitters') and node id (its record is kept apart from this node's own tasks).
    */
   servedFor?: { peerId: string; nodeId: string }
+  /** the trace context it came with (a served task keeps its submitter's) */
+  traceparent?: string
 }
+
+/** Attempt outcomes that count against a task's 3 tries (a BUSY node only defers it). */
+const FAILED_ATTEMPTS: ReadonlySet<AttemptOutcome> = new Set([
+  'rejected',
+  'disconnected',
+  'dead',
+  'deadline',
+  'bad_result',
+  'node_failed',
+])
 
 export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskApi, Startable {
   private readonly live = new Map<string, LiveTask>()
@@ -90,6 +106,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   private readonly records: TaskStore
   private readonly engine: EnginePart
   private running = false
+  private placer?: TaskPlacer
   private readonly counts = { completed: 0, failed: 0, timed_out: 0 }
 
   constructor(private readonly opts: TaskServiceOptions) {
@@ -113,7 +130,12 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       },
       outcomes: {
         running: (t, at) => {
-          this.update(t, { status: TaskStatus.RUNNING, started_at: new Date(at).toISOString() })
+          const started_at = new Date(at).toISOString()
+          this.update(t, {
+            status: TaskStatus.RUNNING,
+            started_at,
+            attempts: withAttempt(t.record.attempts, this.opts.nodeId, started_at),
+          })
         },
         completed: (t, result, elapsed) => {
           this.complete(t, result, elapsed)
@@ -192,6 +214,14 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     await this.parts.stop(options)
   }
 
+  /**
+   * Mesh compute decides where this node's tasks run from now on (placement auto or a node id);
+   * without a placer every task runs here.
+   */
+  usePlacer(placer: TaskPlacer | undefined): void {
+    this.placer = placer
+  }
+
   /** Tasks queued or running (for a graceful stop to wait on). */
   get busy(): boolean {
     return this.live.size > 0
@@ -222,13 +252,16 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       record: {
         task_id: checked.task_id,
         node_id: served?.nodeId ?? this.opts.nodeId,
-        ...(served == null ? {} : { served_for: served.peerId }),
+        ...(served == null
+          ? { placement: checked.placement, attempts: [] }
+          : { served_for: served.peerId }),
         task_type: checked.task_type,
         status: TaskStatus.QUEUED,
         model: spec.model,
         input_preview: preview(request.input),
         timeout_seconds: checked.timeout_seconds,
         submitted_at: new Date().toISOString(),
+        traceparent: options.traceparent ?? newTraceparent(),
       },
       spec,
       input: checked.input ?? '',
@@ -250,6 +283,17 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     this.live.set(task.record.task_id, task)
     this.records.write(task.record)
     this.emitUpdate(task)
+    if (served == null && checked.placement !== 'local' && this.placer != null) {
+      task.placed = true
+      const refusal = this.placer.place(this.placedTask(task))
+      if (refusal != null) {
+        this.finish(task, TaskStatus.FAILED, {
+          error_reason: refusal.reason,
+          error_details: refusal.details,
+        })
+      }
+      return { ...task.record }
+    }
     this.batcher.add(task)
     return { ...task.record }
   }
@@ -260,7 +304,9 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
    */
   cancel(taskId: string, details = 'cancelled by its submitter'): boolean {
     const task = this.live.get(taskId)
-    if (task == null || !this.batcher.remove(task)) return false
+    if (task == null) return false
+    if (task.placed === true) this.placer?.withdraw(taskId)
+    else if (!this.batcher.remove(task)) return false
     this.finish(task, TaskStatus.FAILED, { error_reason: 'cancelled', error_details: details })
     this.batcher.schedule()
     return true
@@ -324,7 +370,9 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       },
       stop: () => {
         this.batcher.stop()
-        for (const task of this.batcher.drainQueue())
+        const placed = [...this.live.values()].filter((t) => t.placed === true)
+        for (const task of placed) this.placer?.withdraw(task.record.task_id)
+        for (const task of [...this.batcher.drainQueue(), ...placed])
           this.finish(task, TaskStatus.FAILED, {
             error_reason: 'node_shutting_down',
             error_details: 'the node stopped before the task ran',
@@ -365,13 +413,100 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     this.emitUpdate(task)
   }
 
-  private finish(task: LiveTask, status: TaskStatus, fields: FinalFields): void {
+  private finish(
+    task: LiveTask,
+    status: TaskStatus,
+    fields: FinalFields,
+    executedBy?: string[],
+  ): void {
     if (this.isFinal(task)) return
     this.live.delete(task.record.task_id)
+    task.placed = false
     if (status === TaskStatus.COMPLETED) this.counts.completed++
     else if (status === TaskStatus.FAILED) this.counts.failed++
     else if (status === TaskStatus.TIMEOUT) this.counts.timed_out++
-    this.update(task, finalFields(task, status, fields, this.opts.resultExpiryHours))
+    const r = task.record
+    // the attempt that produced the outcome: another node's (executedBy), else this node's run
+    const by = executedBy ?? (task.runningSince == null ? undefined : [this.opts.nodeId])
+    const outcome: AttemptOutcome = status === TaskStatus.COMPLETED ? 'completed' : 'failed'
+    this.update(task, {
+      ...finalFields(task, status, fields, this.opts.resultExpiryHours),
+      ...(r.attempts == null || by == null || by.length === 0
+        ? {}
+        : { attempts: endAttempt(r.attempts, by[0] ?? '', outcome), executed_by: by }),
+    })
+  }
+
+  /** A task in the placer's hands, seen through what it may do with it. */
+  private placedTask(task: LiveTask): PlacedTask {
+    const r = (): TaskRecord => task.record
+    const isFinal = (): boolean => this.isFinal(task)
+    return {
+      taskId: r().task_id,
+      taskType: r().task_type,
+      input: task.input,
+      spec: task.spec,
+      timeoutMs: r().timeout_seconds * 1000,
+      placement: r().placement ?? 'auto',
+      traceparent: r().traceparent ?? '',
+      get settled() {
+        return isFinal()
+      },
+      get failedAttempts() {
+        return (r().attempts ?? []).filter((a) => FAILED_ATTEMPTS.has(a.outcome)).length
+      },
+      get triedOn() {
+        return (r().attempts ?? []).map((a) => a.node_id)
+      },
+      runLocally: () => {
+        if (isFinal() || task.placed !== true) return
+        task.placed = false
+        if (r().status !== TaskStatus.QUEUED) this.update(task, { status: TaskStatus.QUEUED })
+        this.batcher.add(task)
+      },
+      attemptStarted: (nodeId) => {
+        if (isFinal()) return
+        this.update(task, {
+          attempts: withAttempt(r().attempts, nodeId, new Date().toISOString()),
+        })
+      },
+      running: (nodeId) => {
+        if (isFinal() || task.placed !== true) return
+        task.runningSince = Date.now()
+        this.update(task, {
+          status: TaskStatus.RUNNING,
+          started_at: new Date(task.runningSince).toISOString(),
+          executed_by: [nodeId],
+        })
+      },
+      attemptEnded: (nodeId, outcome) => {
+        if (isFinal()) return
+        task.runningSince = undefined
+        this.update(task, {
+          status: TaskStatus.QUEUED,
+          started_at: undefined,
+          executed_by: undefined,
+          attempts: endAttempt(r().attempts ?? [], nodeId, outcome),
+        })
+      },
+      settle: (o: RemoteOutcome) => {
+        if (isFinal() || task.placed !== true) return
+        if (o.status === TaskStatus.COMPLETED)
+          this.finish(
+            task,
+            o.status,
+            { output_data: o.output, execution_time_ms: o.executionMs },
+            o.executedBy,
+          )
+        else
+          this.finish(
+            task,
+            o.status,
+            { error_reason: o.reason, error_details: o.details, execution_time_ms: o.executionMs },
+            o.executedBy,
+          )
+      },
+    }
   }
 
   private isFinal(task: LiveTask): boolean {
@@ -399,4 +534,29 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       max_mb: max,
     })
   }
+}
+
+/** The attempts with one more, on `nodeId`, started at `at` and still running. */
+function withAttempt(
+  attempts: TaskAttempt[] | undefined,
+  nodeId: string,
+  at: string,
+): TaskAttempt[] | undefined {
+  if (attempts == null) return undefined
+  const last = attempts.at(-1)
+  // a run that goes back to the queue and starts again (a restarted worker) is the same attempt
+  if (last?.node_id === nodeId && last.outcome === 'running') return attempts
+  return [...attempts, { node_id: nodeId, started_at: at, outcome: 'running' }]
+}
+
+/** The attempts with the running one on `nodeId` ended now with `outcome`. */
+function endAttempt(
+  attempts: TaskAttempt[],
+  nodeId: string,
+  outcome: AttemptOutcome,
+): TaskAttempt[] {
+  const at = attempts.findLastIndex((a) => a.node_id === nodeId && a.outcome === 'running')
+  if (at < 0) return attempts
+  const ended = { ...attempts[at], ended_at: new Date().toISOString(), outcome } as TaskAttempt
+  return attempts.map((a, i) => (i === at ? ended : a))
 }

@@ -3,105 +3,20 @@
  * submitter opens the protocol's stream and speaks raw frames; the executor runs a real task
  * engine over a fake inference engine (test/tasks/fake-engine.ts) and a real results store.
  */
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { identify } from '@libp2p/identify'
-import type { Libp2p, PrivateKey } from '@libp2p/interface'
-import { memory } from '@libp2p/memory'
-import { noise } from '@libp2p/noise'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
-import { afterEach, describe, expect, it } from 'vitest'
-import type { ModelSpec } from '../../src/ai/engine.js'
+import { describe, expect, it } from 'vitest'
 import { TASK_PROTOCOL } from '../../src/core/protocol.js'
 import type { Assignment } from '../../src/core/proto/task.js'
 import { Answer, Result } from '../../src/core/proto/task.js'
-import { TaskType } from '../../src/core/tasks.js'
-import { TaskExecutor } from '../../src/compute/executor.js'
 import { verifyResult } from '../../src/compute/result-signature.js'
 import type { TaskFrame } from '../../src/compute/task-wire.js'
 import { outputFromWire, taskCodec } from '../../src/compute/task-wire.js'
 import { FramedStream } from '../../src/mesh/framed-stream.js'
-import { DEFAULT_CONFIG } from '../../src/node/config-fields.js'
-import { silentLogger } from '../../src/obs/logger.js'
-import { SqliteResultsStore } from '../../src/store/sqlite-results.js'
-import { TaskService } from '../../src/tasks/task-service.js'
-import { tempDirs } from '../store/temp-dirs.js'
-import { FakeEngine, fakeOutput } from '../tasks/fake-engine.js'
+import { fakeOutput } from '../tasks/fake-engine.js'
+import type { TaskNode } from './harness.js'
+import { EMBEDDING, libp2pNode, taskNode } from './harness.js'
 
-const tempDir = tempDirs('p2p-ai-executor-')
-const EMBEDDING: ModelSpec = {
-  task_type: TaskType.TEXT_EMBEDDING,
-  ...DEFAULT_CONFIG.models.text_embedding,
-}
 const HASH = 'ab'.repeat(32)
-let counter = 0
-const cleanup: Array<() => Promise<void>> = []
-
-afterEach(async () => {
-  for (const c of cleanup.splice(0).reverse()) await c()
-})
-
-async function node(privateKey?: PrivateKey): Promise<Libp2p & { addr: string }> {
-  const addr = `/memory/executor-test-${process.pid}-${counter++}`
-  const libp2p = await createLibp2p({
-    privateKey,
-    addresses: { listen: [addr] },
-    transports: [memory()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify() },
-  })
-  cleanup.push(async () => libp2p.stop())
-  return Object.assign(libp2p, { addr: `${addr}/p2p/${libp2p.peerId.toString()}` })
-}
-
-interface Executor {
-  libp2p: Libp2p & { addr: string }
-  key: PrivateKey
-  engine: FakeEngine
-  tasks: TaskService
-  executor: TaskExecutor
-}
-
-async function executorNode(
-  over: { serve?: boolean; maxQueuedPerPeer?: number; modelHash?: string } = {},
-): Promise<Executor> {
-  const key = await generateKeyPair('Ed25519')
-  const libp2p = await node(key)
-  const engine = new FakeEngine()
-  engine.modelHash = over.modelHash
-  const dir = await tempDir()
-  const tasks = new TaskService({
-    nodeId: 'e'.repeat(32),
-    engine,
-    runtime: { source: { allowRemote: false }, preferWebGpu: false },
-    openStore: async () => SqliteResultsStore.open(dir),
-    models: DEFAULT_CONFIG.models,
-    maxConcurrent: 1,
-    maxBatch: 8,
-    maxStoredResults: 10_000,
-    resultExpiryHours: 24,
-    log: silentLogger,
-  })
-  await tasks.start()
-  const executor = new TaskExecutor({
-    libp2p,
-    tasks,
-    privateKey: key,
-    serve: over.serve ?? true,
-    maxQueuedPerPeer: over.maxQueuedPerPeer ?? 256,
-    log: silentLogger,
-  })
-  await executor.start()
-  cleanup.push(async () => {
-    await executor.stop()
-    await tasks.stop()
-  })
-  // the primary model has loaded (and so reports its hash)
-  await expect.poll(() => engine.loads.length).toBeGreaterThan(0)
-  return { libp2p, key, engine, tasks, executor }
-}
 
 /** A submitter's raw view of the protocol: frames it sends, frames it receives. */
 interface Submitter {
@@ -114,8 +29,8 @@ interface Submitter {
   results(): NonNullable<TaskFrame['result']>[]
 }
 
-async function submitter(to: Executor): Promise<Submitter> {
-  const libp2p = await node()
+async function submitter(to: TaskNode): Promise<Submitter> {
+  const libp2p = await libp2pNode()
   const connection = await libp2p.dial(multiaddr(to.libp2p.addr))
   const stream = await connection.newStream(TASK_PROTOCOL)
   const received: TaskFrame[] = []
@@ -159,7 +74,7 @@ function assignment(n: number, first = 0, over: Partial<Assignment> = {}): Assig
 
 describe('task executor', () => {
   it('accepts an assignment, runs it and sends back one signed result per task', async () => {
-    const e = await executorNode({ modelHash: HASH })
+    const e = await taskNode({ modelHash: HASH })
     const s = await submitter(e)
     s.send({ assignment: assignment(3, 0, { modelHash: HASH }) })
     await expect.poll(() => s.results().length).toBe(3)
@@ -188,7 +103,7 @@ describe('task executor', () => {
   })
 
   it('refuses to serve when serve_tasks is off', async () => {
-    const e = await executorNode({ serve: false })
+    const e = await taskNode({ serve: false })
     const s = await submitter(e)
     s.send({ assignment: assignment(1) })
     await expect.poll(() => s.answers().length).toBe(1)
@@ -197,7 +112,7 @@ describe('task executor', () => {
   })
 
   it('refuses another model, and other weights of the same model', async () => {
-    const e = await executorNode({ modelHash: HASH })
+    const e = await taskNode({ modelHash: HASH })
     const s = await submitter(e)
     s.send({ assignment: assignment(1, 0, { model: 'someone/else' }) })
     s.send({ assignment: assignment(1, 10, { modelHash: 'cd'.repeat(32) }) })
@@ -210,7 +125,7 @@ describe('task executor', () => {
   })
 
   it('answers BUSY past its cap of tasks queued for one peer', async () => {
-    const e = await executorNode({ maxQueuedPerPeer: 4 })
+    const e = await taskNode({ maxQueuedPerPeer: 4 })
     e.engine.behaviour = () => 'gate' // nothing finishes: everything stays queued or running
     const s = await submitter(e)
     s.send({ assignment: assignment(1, 0) }) // running
@@ -228,7 +143,7 @@ describe('task executor', () => {
   })
 
   it('cancels queued tasks on request and when the submitter goes away', async () => {
-    const e = await executorNode()
+    const e = await taskNode()
     e.engine.behaviour = () => 'gate'
     const s = await submitter(e)
     s.send({ assignment: assignment(1, 0) }) // running, held
@@ -245,7 +160,7 @@ describe('task executor', () => {
   })
 
   it('drops and counts malformed frames, and goes on serving the stream', async () => {
-    const e = await executorNode()
+    const e = await taskNode()
     const s = await submitter(e)
     s.send({ assignment: assignment(1, 0, { batchId: 'not-a-uuid' }) })
     s.send({ assignment: assignment(1, 0, { tasks: [] }) })
@@ -256,7 +171,7 @@ describe('task executor', () => {
   })
 
   it('ends only the stream whose length prefix is broken', async () => {
-    const e = await executorNode()
+    const e = await taskNode()
     const bad = await submitter(e)
     const good = await submitter(e)
     bad.raw.stream.send(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x7f]))
@@ -266,7 +181,7 @@ describe('task executor', () => {
   })
 
   it('serves two submitters in turn: a flood does not hold the other back', async () => {
-    const e = await executorNode()
+    const e = await taskNode()
     e.engine.behaviour = () => 'gate'
     const flood = await submitter(e)
     const other = await submitter(e)

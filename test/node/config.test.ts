@@ -69,6 +69,7 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'model_warmup',
   'serve_tasks',
   'max_remote_queued_per_peer',
+  'max_inflight_per_peer',
   'models',
 ]
 
@@ -97,6 +98,7 @@ describe('DEFAULT_CONFIG', () => {
       model_warmup: 'after_join',
       serve_tasks: true,
       max_remote_queued_per_peer: 256,
+      max_inflight_per_peer: 128,
       models: {
         text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
         classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },

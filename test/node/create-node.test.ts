@@ -36,7 +36,17 @@ async function setup(
   return { ...t, node }
 }
 
-const PEER_PARTS = ['storage', 'identity', 'libp2p', 'health', 'mesh', 'tasks', 'executor', 'load']
+const PEER_PARTS = [
+  'storage',
+  'identity',
+  'libp2p',
+  'health',
+  'mesh',
+  'tasks',
+  'executor',
+  'dispatcher',
+  'load',
+]
 
 describe('createNode', () => {
   it('starts a peer with inference part by part, in order, to ACTIVE', async () => {

@@ -1,0 +1,71 @@
+/**
+ * How the task engine hands tasks to mesh compute (src/compute): a TaskPlacer decides where each
+ * new task of this node runs. It gets a PlacedTask, a handle through which it runs the task
+ * here, or records its attempts elsewhere and settles it; the task engine keeps the record, so
+ * a task is stored, listed and reported the same wherever it runs.
+ */
+import type { ModelSpec } from '../ai/engine.js'
+import type {
+  AttemptOutcome,
+  Placement,
+  TaskErrorReason,
+  TaskOutput,
+  TaskStatus,
+  TaskType,
+} from '../core/tasks.js'
+
+/** A task of this node waiting for a place to run, as its placer sees it. */
+export interface PlacedTask {
+  readonly taskId: string
+  readonly taskType: TaskType
+  readonly input: string
+  readonly spec: ModelSpec
+  /** its execution limit, ms */
+  readonly timeoutMs: number
+  readonly placement: Placement
+  readonly traceparent: string
+  /** it reached a final state (or was cancelled): nothing more to do */
+  readonly settled: boolean
+  /** attempts that ended without a result (what `attempts_exhausted` counts) */
+  readonly failedAttempts: number
+  /** the nodes it was tried on, in order (this node as its node id) */
+  readonly triedOn: readonly string[]
+  /** runs it here: it joins this node's queue */
+  runLocally(): void
+  /** an attempt on another node starts now */
+  attemptStarted(nodeId: string): void
+  /** the attempt on `nodeId` started running there */
+  running(nodeId: string): void
+  /** the current attempt on `nodeId` ended without a result */
+  attemptEnded(nodeId: string, outcome: AttemptOutcome): void
+  /** a verified result from the nodes that produced it: the task ends with it */
+  settle(outcome: RemoteOutcome): void
+}
+
+/** What another node returned for a task. */
+export type RemoteOutcome =
+  | {
+      status: typeof TaskStatus.COMPLETED
+      output: TaskOutput
+      executionMs: number
+      executedBy: string[]
+    }
+  | {
+      status: typeof TaskStatus.FAILED | typeof TaskStatus.TIMEOUT
+      reason: TaskErrorReason
+      details: string
+      executionMs?: number
+      executedBy: string[]
+    }
+
+/** Decides where this node's tasks run (mesh compute's dispatcher). */
+export interface TaskPlacer {
+  /**
+   * Takes a new task. Returns a refusal when its placement cannot be met at all (an unknown
+   * node), and the task fails at once with that reason; otherwise the placer owns the task until
+   * it calls runLocally() or settle().
+   */
+  place(task: PlacedTask): { reason: TaskErrorReason; details: string } | undefined
+  /** the task is no longer wanted (cancelled, or the node stops): stop any attempt of it */
+  withdraw(taskId: string): void
+}
