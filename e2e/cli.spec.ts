@@ -453,6 +453,7 @@ test.describe('headless node', () => {
       'mesh',
       'tasks',
       'executor',
+      'dispatcher',
       'load',
     ])
     expect(d.any_errors_during_startup).toEqual([])

@@ -18,6 +18,7 @@ export async function taskSubmit(values: Values): Promise<number> {
     task_type: values.type,
     input: values.input,
     timeout_seconds: timeout,
+    placement: values.placement,
   })
   console.log(`Task submitted (id: ${record.task_id})`)
   if (record.status === 'FAILED')
@@ -40,6 +41,12 @@ export async function taskStatus(values: Values, args: string[]): Promise<number
     `Status:         ${s.status}`,
   ]
   if (s.status === 'RUNNING') lines.push(`Progress:       ${s.progress_percent} %`)
+  if (s.placement != null) lines.push(`Placement:      ${s.placement}`)
+  if (s.executed_by != null) lines.push(`Executed by:    ${s.executed_by.join(', ')}`)
+  for (const [i, a] of (s.attempts ?? []).entries())
+    lines.push(
+      `Attempt ${i + 1}:      ${a.node_id} ${a.outcome} (${a.started_at}${a.ended_at == null ? '' : ` → ${a.ended_at}`})`,
+    )
   if (s.execution_time_ms != null) lines.push(`Execution time: ${s.execution_time_ms} ms`)
   if (s.error_reason != null)
     lines.push(

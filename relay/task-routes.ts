@@ -22,6 +22,7 @@ export function taskRoutes(node: NodeApi): Record<string, Route> {
         input: body.input,
         task_id: field(body, 'task_id', 'string'),
         timeout_seconds: field(body, 'timeout_seconds', 'number'),
+        placement: field(body, 'placement', 'string'),
       }
       json(res, 202, engine().submit(request))
     },

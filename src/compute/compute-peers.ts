@@ -1,13 +1,11 @@
 /**
  * The mesh as mesh compute sees it: the direct neighbours that could run tasks, with what they
- * announced (speed, task types, whether they serve, their load while it is fresh), the
+ * announced (speed, task types, whether they serve, their wait while it is fresh), the
  * connection to reach them on, and word when one goes. Built from the MeshService's peer table
  * and topology; tests give their own.
  */
 import type { Connection } from '@libp2p/interface'
-import type { EngineLoad } from '../core/tasks.js'
 import type { MeshService } from '../mesh/mesh-service.js'
-import { freshLoad } from '../mesh/topology.js'
 
 export interface ComputePeer {
   peerId: string
@@ -19,8 +17,8 @@ export interface ComputePeer {
   taskTypes: readonly string[]
   /** takes other nodes' tasks (serve_tasks), as far as it said */
   serving: boolean
-  /** its announced load, when recent enough to go by */
-  load?: EngineLoad
+  /** the wait a new task would have there, ms, from a recent announcement */
+  estWaitMs?: number
   /** a direct connection to it (relayed circuits are not used for tasks) */
   connection: Connection
 }
@@ -36,20 +34,19 @@ export function meshComputePeers(mesh: MeshService): ComputePeers {
   return {
     list: () => {
       const out: ComputePeer[] = []
-      for (const info of mesh.peers.list()) {
-        if (info.health === 'DEAD' || info.transport === 'relay') continue
-        const record = mesh.topology.get(info.peerId)
-        const caps = record?.capabilities
+      for (const info of mesh.list()) {
+        const compute = info.compute
+        if (compute == null || info.health === 'DEAD' || info.transport === 'relay') continue
         const link = mesh.peers.bestLink(info.peerId)
-        if (caps == null || record == null || link == null) continue
+        if (link == null) continue
         out.push({
           peerId: info.peerId,
           nodeId: info.nodeId,
           rttMs: info.rttMs,
-          embeddingsPerSec: caps.measuring ? 0 : caps.embeddings_per_sec,
-          taskTypes: caps.task_types,
-          serving: caps.load?.serving ?? true,
-          load: freshLoad(record),
+          embeddingsPerSec: compute.embeddings_per_sec,
+          taskTypes: compute.task_types,
+          serving: compute.serving,
+          estWaitMs: compute.est_wait_ms,
           connection: link.connection,
         })
       }

@@ -95,8 +95,10 @@ export class TaskDispatcher implements TaskPlacer, Startable {
     })
   }
 
+  /** Places the tasks that came before it started (resumed by the task engine). */
   start(): void {
     this.running = true
+    this.schedule()
   }
 
   /** Takes every task back: executors are told to drop them; their owner ends them. */
@@ -144,12 +146,12 @@ export class TaskDispatcher implements TaskPlacer, Startable {
 
   private enqueue(task: PlacedTask): void {
     if (task.settled) return
-    if (!this.running) {
-      this.local(task)
-      return
-    }
     this.pending.push(task)
-    if (this.scheduled) return
+    this.schedule()
+  }
+
+  private schedule(): void {
+    if (!this.running || this.scheduled || this.pending.length === 0) return
     this.scheduled = true
     // a burst submitted in one turn is placed together
     setTimeout(() => {
@@ -221,7 +223,7 @@ export class TaskDispatcher implements TaskPlacer, Startable {
         id: p.peerId,
         perTaskMs,
         // its announcement may not count our latest tasks yet, nor an old one the latest
-        waitMs: Math.max(p.load?.est_wait_ms ?? 0, ours * perTaskMs),
+        waitMs: Math.max(p.estWaitMs ?? 0, ours * perTaskMs),
         rttMs: p.rttMs ?? 0,
         room: this.opts.maxInflightPerPeer - ours,
       })
@@ -257,7 +259,7 @@ export class TaskDispatcher implements TaskPlacer, Startable {
       }
       this.stats.sent += batch.length
       // its wait there, its own run, and slack: past that, it is sent elsewhere
-      const expected = (peer?.load?.est_wait_ms ?? 0) + (link.inflight + 1) * perTaskMs
+      const expected = (peer?.estWaitMs ?? 0) + (link.inflight + 1) * perTaskMs
       const slack = this.opts.attemptSlackMs ?? ATTEMPT_SLACK_MS
       const limit = (batch[0] as PlacedTask).timeoutMs + 2 * expected + slack
       for (const t of batch) {

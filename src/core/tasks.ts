@@ -110,6 +110,8 @@ export const ATTEMPT_OUTCOMES = [
   'bad_result',
   /** the node could not run it (its engine failed or stopped) */
   'node_failed',
+  /** this node stopped or its tab reloaded while the task was out; it resumed on restart */
+  'interrupted',
 ] as const
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number]
 

@@ -45,6 +45,25 @@ export interface PeerInfo {
   messagesSent: number
   messagesReceived: number
   version?: string
+  /** the AI work it announced it can take, when it did (mesh compute) */
+  compute?: PeerCompute
+}
+
+/** A neighbour as a place to run tasks (mesh compute). */
+export interface PeerCompute {
+  backend: string
+  task_types: string[]
+  /** measured speed; 0 while measuring */
+  embeddings_per_sec: number
+  /** takes other nodes' tasks */
+  serving: boolean
+  /** its queue and the wait a new task would have there, ms, from a recent announcement */
+  queue_depth?: number
+  est_wait_ms?: number
+  /** tasks it ran for other nodes */
+  tasks_served?: number
+  /** this node sends it no tasks until then (ms since the epoch), after it failed some */
+  skipped_until?: number
 }
 
 /** A routed message as delivered to the application. */

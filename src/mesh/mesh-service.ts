@@ -31,7 +31,7 @@ import { RelayKeeper } from './relay-keeper.js'
 import type { RouterCounter } from './router.js'
 import { Router } from './router.js'
 import { TopologyGossip } from './topology-gossip.js'
-import { TopologyTable } from './topology.js'
+import { freshLoad, TopologyTable } from './topology.js'
 
 // a type alias, not an interface: libp2p's ServiceMap needs an implicit index signature
 export type MeshServices = {
@@ -277,8 +277,26 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     )
   }
 
+  /** Direct neighbours, with the AI work each announced. */
   list(): PeerInfo[] {
-    return this.peers.list()
+    return this.peers.list().map((info) => {
+      const record = this.topology.get(info.peerId)
+      const caps = record?.capabilities
+      if (record == null || caps == null) return info
+      const load = freshLoad(record)
+      return {
+        ...info,
+        compute: {
+          backend: caps.backend,
+          task_types: caps.task_types,
+          embeddings_per_sec: caps.measuring ? 0 : caps.embeddings_per_sec,
+          serving: caps.load?.serving ?? true,
+          queue_depth: load?.queue_depth,
+          est_wait_ms: load?.est_wait_ms,
+          tasks_served: load?.tasks_served,
+        },
+      }
+    })
   }
 
   neighbourHash(): Uint8Array<ArrayBuffer> {

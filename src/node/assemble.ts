@@ -49,6 +49,8 @@ export interface Assembly {
   libp2p: Libp2p<MeshServices>
   mesh?: MeshService
   tasks?: TaskService
+  /** where this node's tasks run (a peer with inference) */
+  dispatcher?: TaskDispatcher
   parts: Part[]
 }
 
@@ -88,6 +90,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
   // the mesh first: joining does not wait for the inference worker to spin up
   if (mesh != null) parts.push({ name: 'mesh', service: mesh })
   if (tasks != null) parts.push({ name: 'tasks', service: tasks })
+  let dispatcher: TaskDispatcher | undefined
   if (tasks != null) {
     const executor = new TaskExecutor({
       libp2p,
@@ -99,7 +102,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
     })
     parts.push({ name: 'executor', service: executor })
     if (mesh != null) {
-      const dispatcher = new TaskDispatcher({
+      dispatcher = new TaskDispatcher({
         local: {
           nodeId: identity.nodeId,
           capabilities: () => tasks.capabilities(),
@@ -126,7 +129,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
     }
   }
   if (relay != null) parts.push({ name: 'relay', service: relay })
-  return { libp2p, mesh, tasks, parts }
+  return { libp2p, mesh, tasks, dispatcher, parts }
 }
 
 function meshService(init: AssembleInit, libp2p: Libp2p<MeshServices>): MeshService {

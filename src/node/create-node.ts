@@ -264,7 +264,13 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   }
 
   peers(): PeerInfo[] {
-    return this.mesh?.list() ?? []
+    const dispatcher = this.assembly?.dispatcher
+    return (this.mesh?.list() ?? []).map((p) => {
+      const until = dispatcher?.skippedUntil(p.peerId)
+      return until == null || p.compute == null
+        ? p
+        : { ...p, compute: { ...p.compute, skipped_until: until } }
+    })
   }
 
   knownNodes(): string[] {

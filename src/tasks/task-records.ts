@@ -73,16 +73,42 @@ export function statusReport(
 }
 
 /** Tasks that were queued or running when the node last stopped cannot finish now. */
-export async function markInterrupted(
+/** A task of this node left out on the mesh by a previous run, to resume. */
+export interface Resumable {
+  record: TaskRecord
+  input: string
+}
+
+/** How a stored record keeps the input of a task in mesh compute's hands, to resume it. */
+export type StoredRecord = TaskRecord & { pending_input?: string }
+
+/** The record without what only the store keeps. */
+export function publicRecord(stored: StoredRecord): TaskRecord {
+  if (stored.pending_input == null) return stored
+  const { pending_input: _, ...record } = stored
+  return record
+}
+
+/**
+ * The tasks a previous run left unfinished: those out on the mesh (stored with their input) come
+ * back to be resumed; the others (this node's own engine was running them) are marked
+ * interrupted.
+ */
+export async function recoverUnfinished(
   store: ResultsStore,
   nodeId: string,
   expiryHours: number,
-): Promise<void> {
+): Promise<Resumable[]> {
+  const resumable: Resumable[] = []
   for (let offset = 0; ; offset += 200) {
-    const page = await store.list({ nodeId, limit: 200, offset })
+    const page = (await store.list({ nodeId, limit: 200, offset })) as StoredRecord[]
     const now = Date.now()
-    const interrupted = page
-      .filter((record) => !FINAL_STATUSES.includes(record.status))
+    const unfinished = page.filter((record) => !FINAL_STATUSES.includes(record.status))
+    for (const r of unfinished)
+      if (r.pending_input != null && r.served_for == null)
+        resumable.push({ record: publicRecord(r), input: r.pending_input })
+    const interrupted = unfinished
+      .filter((r) => r.pending_input == null || r.served_for != null)
       .map((record): TaskRecord => ({
         ...record,
         status: TaskStatus.FAILED,
@@ -92,7 +118,7 @@ export async function markInterrupted(
         expires_at: new Date(now + expiryHours * 3600_000).toISOString(),
       }))
     await store.putMany(interrupted)
-    if (page.length < 200) return
+    if (page.length < 200) return resumable
   }
 }
 

@@ -4,7 +4,8 @@
  * → COMPLETED / FAILED / TIMEOUT. Its parts start in order and stop in reverse:
  *
  *   results    the task records (src/tasks/task-store.ts): the store opened, unfinished tasks
- *              of a previous run marked interrupted; on stop, waits for the calls in flight,
+ *              of a previous run marked interrupted (or, when out on the mesh, resumed once
+ *              the engine runs); on stop, waits for the calls in flight,
  *              writes what is pending and closes the store
  *   inference  the engine (src/tasks/engine-part.ts): started with its runtime options, then
  *              warmed up when warmUp says; on stop, lets calls in flight end
@@ -207,6 +208,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     await this.parts.start(options)
     this.running = true
     this.engine.begin()
+    this.resume()
   }
 
   async stop(options?: AbortOptions): Promise<void> {
@@ -280,22 +282,65 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       this.batcher.schedule()
       return { ...task.record }
     }
-    this.live.set(task.record.task_id, task)
-    this.records.write(task.record)
-    this.emitUpdate(task)
-    if (served == null && checked.placement !== 'local' && this.placer != null) {
-      task.placed = true
-      const refusal = this.placer.place(this.placedTask(task))
-      if (refusal != null) {
-        this.finish(task, TaskStatus.FAILED, {
-          error_reason: refusal.reason,
-          error_details: refusal.details,
-        })
-      }
-      return { ...task.record }
-    }
-    this.batcher.add(task)
+    this.enqueue(task)
     return { ...task.record }
+  }
+
+  /** A task takes its place: mesh compute's placer decides where it runs, else this node's queue. */
+  private enqueue(task: LiveTask): void {
+    const placer = task.origin === '' && task.record.placement !== 'local' ? this.placer : undefined
+    task.placed = placer != null
+    this.live.set(task.record.task_id, task)
+    this.records.write(task.record, this.resumable(task) ? task.input : undefined)
+    this.emitUpdate(task)
+    if (placer == null) {
+      this.batcher.add(task)
+      return
+    }
+    const refusal = placer.place(this.placedTask(task))
+    if (refusal != null)
+      this.finish(task, TaskStatus.FAILED, {
+        error_reason: refusal.reason,
+        error_details: refusal.details,
+      })
+  }
+
+  /**
+   * Whether a restart resumes the task (its record then keeps its input): a task of this node
+   * that mesh compute places, until it ends. A task kept local is interrupted by a restart.
+   */
+  private resumable(task: LiveTask): boolean {
+    const p = task.record.placement
+    return (
+      this.placer != null && task.origin === '' && p != null && p !== 'local' && !this.isFinal(task)
+    )
+  }
+
+  /** Takes up again the tasks a previous run left out on the mesh. */
+  private resume(): void {
+    const resumed = this.records.takeResumable()
+    if (resumed.length === 0) return
+    this.opts.log.info('resuming tasks left out on the mesh', { tasks: resumed.length })
+    for (const { record, input } of resumed) {
+      if (this.live.has(record.task_id)) continue
+      this.enqueue({
+        origin: '',
+        record: {
+          ...record,
+          status: TaskStatus.QUEUED,
+          started_at: undefined,
+          executed_by: undefined,
+          attempts: (record.attempts ?? []).map((a) =>
+            a.outcome === 'running'
+              ? { ...a, outcome: 'interrupted', ended_at: new Date().toISOString() }
+              : a,
+          ),
+        },
+        spec: this.catalog.spec(record.task_type),
+        input,
+        runs: 0,
+      })
+    }
   }
 
   /**
@@ -370,9 +415,14 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       },
       stop: () => {
         this.batcher.stop()
-        const placed = [...this.live.values()].filter((t) => t.placed === true)
-        for (const task of placed) this.placer?.withdraw(task.record.task_id)
-        for (const task of [...this.batcher.drainQueue(), ...placed])
+        // tasks in mesh compute's hands stay stored with their input: the next start resumes them
+        for (const task of [...this.live.values()]) {
+          if (!this.resumable(task)) continue
+          if (task.placed === true) this.placer?.withdraw(task.record.task_id)
+          else this.batcher.remove(task)
+          this.live.delete(task.record.task_id)
+        }
+        for (const task of this.batcher.drainQueue())
           this.finish(task, TaskStatus.FAILED, {
             error_reason: 'node_shutting_down',
             error_details: 'the node stopped before the task ran',
@@ -409,7 +459,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   /** A live task changed: write and report it. */
   private update(task: LiveTask, fields: Partial<TaskRecord>): void {
     task.record = { ...task.record, ...fields }
-    this.records.write(task.record)
+    this.records.write(task.record, this.resumable(task) ? task.input : undefined)
     this.emitUpdate(task)
   }
 

@@ -2,7 +2,7 @@
  * A node's task records, durable: the results store opened on start, records written behind by
  * group commit (RecordWriter), read back with what is still pending; on stop, what is pending is
  * written and the store closed. On start, tasks a previous run left unfinished are marked
- * interrupted.
+ * interrupted, but for those out on the mesh: they are stored with their input, and resumed.
  */
 import { settledWithin } from '../core/abort.js'
 import { TaskRequestError } from '../core/errors.js'
@@ -11,7 +11,8 @@ import type { Startable } from '../core/startable.js'
 import type { ResultsQuery, TaskRecord } from '../core/tasks.js'
 import type { ResultsStore } from '../store/results-store.js'
 import { RecordWriter } from './record-writer.js'
-import { markInterrupted } from './task-records.js'
+import type { Resumable, StoredRecord } from './task-records.js'
+import { publicRecord, recoverUnfinished } from './task-records.js'
 
 /** How long a stop waits for calls that outlived the engine's stop, ms. */
 const SETTLE_MS = 1000
@@ -30,6 +31,7 @@ export interface TaskStoreOptions {
 export class TaskStore implements Startable {
   private store?: ResultsStore
   private writer?: RecordWriter
+  private resumable: Resumable[] = []
 
   constructor(private readonly opts: TaskStoreOptions) {}
 
@@ -45,7 +47,12 @@ export class TaskStore implements Startable {
         })
       },
     })
-    await markInterrupted(store, this.opts.nodeId, this.opts.resultExpiryHours)
+    this.resumable = await recoverUnfinished(store, this.opts.nodeId, this.opts.resultExpiryHours)
+  }
+
+  /** The tasks a previous run left out on the mesh (once: they are the caller's now). */
+  takeResumable(): Resumable[] {
+    return this.resumable.splice(0)
   }
 
   async stop(): Promise<void> {
@@ -58,9 +65,14 @@ export class TaskStore implements Startable {
     this.writer = undefined
   }
 
-  /** Writes a record behind (the latest state of a task wins). */
-  write(record: TaskRecord): void {
-    this.writer?.write(record)
+  /**
+   * Writes a record behind (the latest state of a task wins); with the task's input while mesh
+   * compute holds it, so that a restart can resume it.
+   */
+  write(record: TaskRecord, pendingInput?: string): void {
+    const stored: StoredRecord =
+      pendingInput == null ? record : { ...record, pending_input: pendingInput }
+    this.writer?.write(stored)
   }
 
   /** Writes what is pending now; resolves once it is stored. */
@@ -70,13 +82,15 @@ export class TaskStore implements Startable {
 
   /** A task's record: pending, else stored. */
   async get(taskId: string): Promise<TaskRecord | undefined> {
-    return this.opened().writer.latest(taskId) ?? this.opened().store.get(taskId)
+    const found = this.opened().writer.latest(taskId) ?? (await this.opened().store.get(taskId))
+    return found == null ? undefined : publicRecord(found)
   }
 
   /** This node's records, newest first, once what is pending is written. */
   async list(query: ResultsQuery = {}): Promise<TaskRecord[]> {
     await this.flush()
-    return this.opened().store.list({ nodeId: this.opts.nodeId, ...query })
+    const page = await this.opened().store.list({ nodeId: this.opts.nodeId, ...query })
+    return page.map(publicRecord)
   }
 
   /** The open store (for clean-up), or TaskRequestError tasks_not_running. */

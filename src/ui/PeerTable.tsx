@@ -26,6 +26,10 @@ export function PeerTable({ node }: { node: NodeApi }) {
               <th>Sent / received</th>
               <th>RTT</th>
               <th>Last heartbeat</th>
+              <th>Backend</th>
+              <th>Speed</th>
+              <th>Queue</th>
+              <th>Tasks</th>
             </tr>
           </thead>
           <tbody>
@@ -48,6 +52,20 @@ export function PeerTable({ node }: { node: NodeApi }) {
                 </td>
                 <td>{p.rttMs == null ? '–' : `${p.rttMs} ms`}</td>
                 <td>{p.lastHeartbeat == null ? '–' : `${formatAge(now - p.lastHeartbeat)} ago`}</td>
+                <td>{p.compute?.backend ?? '–'}</td>
+                <td data-testid="peer-speed">
+                  {p.compute == null
+                    ? '–'
+                    : p.compute.embeddings_per_sec > 0
+                      ? `${p.compute.embeddings_per_sec}/s`
+                      : 'measuring'}
+                </td>
+                <td data-testid="peer-queue">
+                  {p.compute?.queue_depth == null
+                    ? '–'
+                    : `${p.compute.queue_depth} (${p.compute.est_wait_ms ?? 0} ms)`}
+                </td>
+                <td data-testid="peer-serving">{serving(p, now)}</td>
               </tr>
             ))}
           </tbody>
@@ -55,4 +73,14 @@ export function PeerTable({ node }: { node: NodeApi }) {
       )}
     </section>
   )
+}
+
+/** Whether tasks go to the peer: it serves, and this node does not skip it after failures. */
+function serving(p: PeerInfo, now: number): string {
+  const c = p.compute
+  if (c == null) return '–'
+  if (!c.serving) return 'not serving'
+  if (c.skipped_until != null && c.skipped_until > now)
+    return `skipped ${formatAge(c.skipped_until - now)}`
+  return `serves (${c.tasks_served ?? 0} run)`
 }

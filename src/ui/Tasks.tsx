@@ -2,7 +2,8 @@ import { useState } from 'react'
 import type { FormEvent } from 'react'
 import type { TaskOutput, TaskStatusReport } from '../core/tasks.js'
 import type { NodeApi } from '../core/node-api.js'
-import { useModels, useTasks } from './hooks.js'
+import { shortId } from './format.js'
+import { useModels, usePeers, useTasks } from './hooks.js'
 
 /** The node's AI work: models (with load progress), a task box, and the task list. */
 export function Tasks({ node }: { node: NodeApi }) {
@@ -11,13 +12,24 @@ export function Tasks({ node }: { node: NodeApi }) {
   const [type, setType] = useState('text_embedding')
   const [input, setInput] = useState('')
   const [timeout, setTimeoutSecs] = useState('30')
+  const [placement, setPlacement] = useState('auto')
+  const [perLine, setPerLine] = useState(false)
+  const peers = usePeers(node).filter((p) => p.compute?.serving === true)
   const [error, setError] = useState<string>()
 
   const submit = (e: FormEvent): void => {
     e.preventDefault()
     setError(undefined)
     try {
-      node.tasks?.submit({ task_type: type, input, timeout_seconds: Number(timeout) })
+      // one task per line: a burst, which the mesh spreads over its nodes
+      const inputs = perLine ? input.split('\n').filter((l) => l.trim() !== '') : [input]
+      for (const text of inputs)
+        node.tasks?.submit({
+          task_type: type,
+          input: text,
+          timeout_seconds: Number(timeout),
+          placement,
+        })
     } catch (err) {
       setError((err as Error).message)
     }
@@ -64,12 +76,31 @@ export function Tasks({ node }: { node: NodeApi }) {
           <option value="text_embedding">embedding</option>
           <option value="classification">classification</option>
         </select>
-        <input
-          data-testid="task-input"
-          value={input}
-          onChange={(e) => setInput(e.target.value)}
-          placeholder="text"
-        />
+        {perLine ? (
+          <textarea
+            data-testid="task-input"
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+            placeholder="one text per line"
+            rows={4}
+          />
+        ) : (
+          <input
+            data-testid="task-input"
+            value={input}
+            onChange={(e) => setInput(e.target.value)}
+            placeholder="text"
+          />
+        )}
+        <label className="muted small" title="each line is a task of its own">
+          <input
+            data-testid="task-per-line"
+            type="checkbox"
+            checked={perLine}
+            onChange={(e) => setPerLine(e.target.checked)}
+          />{' '}
+          per line
+        </label>
         <input
           data-testid="task-timeout"
           className="narrow"
@@ -81,6 +112,21 @@ export function Tasks({ node }: { node: NodeApi }) {
           aria-label="timeout (s)"
           title="timeout, seconds"
         />
+        <select
+          data-testid="task-placement"
+          value={placement}
+          onChange={(e) => setPlacement(e.target.value)}
+          aria-label="run on"
+          title="run on"
+        >
+          <option value="auto">run on: best node</option>
+          <option value="local">run on: this tab</option>
+          {peers.map((p) => (
+            <option key={p.nodeId} value={p.nodeId}>
+              run on: {shortId(p.nodeId)}
+            </option>
+          ))}
+        </select>
         <button data-testid="task-submit" type="submit" disabled={node.tasks == null}>
           Run
         </button>
@@ -107,6 +153,13 @@ export function Tasks({ node }: { node: NodeApi }) {
                 {t.input_preview}
               </td>
               <td className={`status status-${t.status.toLowerCase()}`}>{t.status}</td>
+              <td
+                data-testid="task-where"
+                data-executed-by={t.executed_by?.join(',')}
+                title={attemptsText(t)}
+              >
+                {where(t, node.nodeId)}
+              </td>
               <td data-testid="task-result">{summary(t)}</td>
             </tr>
           ))}
@@ -130,4 +183,17 @@ export function describeOutput(output: TaskOutput): string {
     return `${output.dimensions} values [${head.join(', ')}, …]`
   }
   return `${output.label} ${(output.score * 100).toFixed(1)} %`
+}
+
+/** Where the task ran (or runs): this tab, or another node; with its attempts when several. */
+function where(t: TaskStatusReport, self: string | undefined): string {
+  if (t.served_for != null) return `for ${shortId(t.node_id)}`
+  const by = t.executed_by ?? []
+  const place = by.length === 0 ? '' : by.map((n) => (n === self ? 'here' : shortId(n))).join(', ')
+  const tries = t.attempts?.length ?? 0
+  return tries > 1 ? `${place} (${tries} attempts)` : place
+}
+
+function attemptsText(t: TaskStatusReport): string {
+  return (t.attempts ?? []).map((a) => `${shortId(a.node_id)}: ${a.outcome}`).join('\n')
 }

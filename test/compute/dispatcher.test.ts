@@ -117,10 +117,45 @@ interface Submitter {
 
 async function submitter(
   neighbours: Neighbour[],
-  over: { localSpeed?: number; maxInflightPerPeer?: number; attemptSlackMs?: number } = {},
+  over: {
+    localSpeed?: number
+    maxInflightPerPeer?: number
+    attemptSlackMs?: number
+    restartOf?: TaskNode
+  } = {},
 ): Promise<Submitter> {
-  const node = await taskNode()
   const peers: Array<ComputePeer & { node: Neighbour }> = []
+  const goneListeners: Array<(peerId: string, reason: 'dead' | 'gone') => void> = []
+  const view: ComputePeers = {
+    list: () => peers.filter((p) => p.connection.status === 'open'),
+    onGone: (listener) => goneListeners.push(listener),
+  }
+  let dispatcher: TaskDispatcher | undefined
+  const node = await taskNode({
+    restartOf: over.restartOf,
+    // the placer comes first: tasks a previous run left out are resumed through it
+    beforeStart: (tasks, nodeId) => {
+      const local: LocalEngine = {
+        nodeId,
+        capabilities: () => {
+          const caps = tasks.capabilities()
+          return caps == null || over.localSpeed == null
+            ? caps
+            : { ...caps, embeddings_per_sec: over.localSpeed, measuring: false }
+        },
+        load: () => tasks.load(),
+        modelHash: (type) => tasks.modelFor(type).hash ?? '',
+      }
+      dispatcher = new TaskDispatcher({
+        local,
+        peers: view,
+        maxInflightPerPeer: over.maxInflightPerPeer ?? 128,
+        log: silentLogger,
+        attemptSlackMs: over.attemptSlackMs,
+      })
+      tasks.usePlacer(dispatcher)
+    },
+  })
   for (const n of neighbours) {
     const connection: Connection = await node.libp2p.dial(multiaddr(n.node.libp2p.addr))
     peers.push({
@@ -134,37 +169,15 @@ async function submitter(
       node: n,
     })
   }
-  const goneListeners: Array<(peerId: string, reason: 'dead' | 'gone') => void> = []
-  const view: ComputePeers = {
-    list: () => peers.filter((p) => p.connection.status === 'open'),
-    onGone: (listener) => goneListeners.push(listener),
-  }
-  const local: LocalEngine = {
-    nodeId: node.nodeId,
-    capabilities: () => {
-      const caps = node.tasks.capabilities()
-      return caps == null || over.localSpeed == null
-        ? caps
-        : { ...caps, embeddings_per_sec: over.localSpeed, measuring: false }
-    },
-    load: () => node.tasks.load(),
-    modelHash: (type) => node.tasks.modelFor(type).hash ?? '',
-  }
-  const dispatcher = new TaskDispatcher({
-    local,
-    peers: view,
-    maxInflightPerPeer: over.maxInflightPerPeer ?? 128,
-    log: silentLogger,
-    attemptSlackMs: over.attemptSlackMs,
-  })
-  dispatcher.start()
-  node.tasks.usePlacer(dispatcher)
+  if (dispatcher == null) throw new Error('no dispatcher')
+  const started = dispatcher
+  started.start()
   afterTest(async () => {
-    dispatcher.stop()
+    started.stop()
   })
   return {
     node,
-    dispatcher,
+    dispatcher: started,
     gone: (peerId, reason) => {
       for (const l of goneListeners) l(peerId, reason)
     },
@@ -393,5 +406,41 @@ describe('task dispatcher', () => {
     expect(r).toMatchObject({ status: 'FAILED', error_reason: 'attempts_exhausted' })
     expect(r?.attempts?.map((x) => x.outcome)).toEqual(['bad_result', 'bad_result', 'bad_result'])
     expect(new Set(r?.attempts?.map((x) => x.node_id)).size).toBe(3)
+  })
+
+  it('resumes the tasks that were out when the node stopped, and runs each to its end once', async () => {
+    const hanging = await taskNode()
+    hanging.engine.behaviour = () => 'hang'
+    const first = await submitter([{ node: hanging, speed: 1000 }], { localSpeed: 1 })
+    const ids = first.submit(5)
+    const [kept] = first.submit(1, { placement: 'local' })
+    await expect.poll(() => hanging.engine.calls.length).toBeGreaterThan(0)
+    await first.node.executor.stop()
+    await first.node.tasks.stop()
+    first.dispatcher.stop()
+
+    const good = await taskNode()
+    const again = await submitter([{ node: good, speed: 1000 }], {
+      localSpeed: 1,
+      restartOf: first.node,
+    })
+    const records = await again.settled(ids)
+    for (const r of records) {
+      expect(r.status).toBe(TaskStatus.COMPLETED)
+      expect(r.attempts?.map((a) => [a.node_id, a.outcome])).toEqual([
+        [hanging.nodeId, 'interrupted'],
+        [good.nodeId, 'completed'],
+      ])
+      expect(r).not.toHaveProperty('pending_input')
+    }
+    expect(good.engine.calls.flatMap((c) => c.inputs).sort()).toEqual(
+      ['text 0', 'text 1', 'text 2', 'text 3', 'text 4'].sort(),
+    )
+    // the task kept local ran here before the stop, and is not run again
+    expect(await again.node.tasks.result(kept as string)).toMatchObject({
+      status: 'COMPLETED',
+      executed_by: [first.node.nodeId],
+    })
+    expect(again.node.engine.calls.flatMap((c) => c.inputs)).toEqual([])
   })
 })

@@ -58,6 +58,8 @@ export async function libp2pNode(privateKey?: PrivateKey): Promise<TestLibp2p> {
 
 export interface TaskNode {
   libp2p: TestLibp2p
+  /** where its results store lives */
+  dir: string
   key: PrivateKey
   nodeId: string
   engine: FakeEngine
@@ -70,16 +72,20 @@ export interface TaskNodeOptions {
   maxQueuedPerPeer?: number
   modelHash?: string
   maxBatch?: number
+  /** the identity and store of an earlier node: this one is that node restarted */
+  restartOf?: TaskNode
+  /** called with the task engine before it starts */
+  beforeStart?(tasks: TaskService, nodeId: string): void
 }
 
 /** A node that runs tasks (its own, and others' through its executor), started. */
 export async function taskNode(over: TaskNodeOptions = {}): Promise<TaskNode> {
-  const key = await generateKeyPair('Ed25519')
+  const key = over.restartOf?.key ?? (await generateKeyPair('Ed25519'))
   const libp2p = await libp2pNode(key)
   const nodeId = nodeIdFromPeerId(libp2p.peerId)
   const engine = new FakeEngine()
   engine.modelHash = over.modelHash
-  const dir = await tempDir()
+  const dir = over.restartOf?.dir ?? (await tempDir())
   const tasks = new TaskService({
     nodeId,
     engine,
@@ -92,6 +98,7 @@ export async function taskNode(over: TaskNodeOptions = {}): Promise<TaskNode> {
     resultExpiryHours: 24,
     log: silentLogger,
   })
+  over.beforeStart?.(tasks, nodeId)
   await tasks.start()
   const executor = new TaskExecutor({
     libp2p,
@@ -108,5 +115,5 @@ export async function taskNode(over: TaskNodeOptions = {}): Promise<TaskNode> {
   })
   // the primary model has loaded (and so reports its hash)
   await expect.poll(() => engine.loads.length).toBeGreaterThan(0)
-  return { libp2p, key, nodeId, engine, tasks, executor }
+  return { libp2p, dir, key, nodeId, engine, tasks, executor }
 }
