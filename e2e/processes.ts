@@ -224,22 +224,16 @@ export class HeadlessNode extends CliProcess {
     readonly home: string,
     relayUrl: string,
     extraArgs: string[] = [],
+    env: Record<string, string> = {},
   ) {
-    super([
-      'node',
-      'start',
-      '--port',
-      String(port),
-      '--home',
-      home,
-      '--relay',
-      relayUrl,
-      ...extraArgs,
-    ])
+    super(
+      ['node', 'start', '--port', String(port), '--home', home, '--relay', relayUrl, ...extraArgs],
+      env,
+    )
   }
 
-  static async create(relayUrl: string): Promise<HeadlessNode> {
-    const node = new HeadlessNode(await freePort(), await tempHome('node'), relayUrl)
+  static async create(relayUrl: string, env: Record<string, string> = {}): Promise<HeadlessNode> {
+    const node = new HeadlessNode(await freePort(), await tempHome('node'), relayUrl, [], env)
     node.start()
     await node.waitFor(/Peer ID: (\S+)/)
     return node
