@@ -174,3 +174,112 @@ test('a burst of 200 embeddings from one tab runs on 3+ nodes of the mesh, match
   })
   for (const c of cosines) expect(c).toBeGreaterThanOrEqual(0.999)
 })
+
+/** The node id a headless node printed. */
+function nodeIdOfNode(n: HeadlessNode): string {
+  return /Node started \(id: ([0-9a-f]{32})/.exec(n.stdout)?.[1] ?? ''
+}
+
+/** Waits until the tab's stored records show a task running on `nodeId`. */
+async function expectRunningOn(page: Page, nodeId: string): Promise<void> {
+  await expect
+    .poll(
+      async () =>
+        (await storedRecords(page)).some((r) =>
+          r.attempts?.some((a) => a.node_id === nodeId && a.outcome === 'running'),
+        ),
+      { timeout: BURST_MS, intervals: [250], message: `a task out on ${nodeId}` },
+    )
+    .toBe(true)
+}
+
+test.describe('no task lost', () => {
+  /** long inputs (about 110 of the model's 128 tokens): real work for every task */
+  const filler = 'the quick brown fox jumps over the lazy dog while it rains '.repeat(7)
+  const lines = Array.from({ length: 300 }, (_, i) => `${i}: ${filler}`)
+
+  test('SIGKILL of a headless executor holding tasks: every task completes, its ones on a 2nd attempt', async () => {
+    test.setTimeout(600_000)
+    // a slow executor (each call held 5 s), so that it still holds tasks when it is killed
+    node = await HeadlessNode.create(relay.url, {
+      P2P_AI_TEST_FAULTS: JSON.stringify({ call_delay_ms: 5000 }),
+    })
+    const victim = nodeIdOfNode(node)
+    const context = await newProfile(browser, relay.url)
+    const submitter = await openTab(context, relay.url)
+    const helper = await openTab(context, relay.url)
+    const others = [node.peerId, await peerIdOf(helper)]
+    await expectPeers(submitter, others)
+    await expectServing(submitter, others)
+    const self = await nodeIdOf(submitter)
+
+    await submitLines(submitter, lines)
+    await expectRunningOn(submitter, victim)
+    await node.kill()
+
+    const records = await settledRecords(submitter, self, 300)
+    expect(records.filter((r) => r.status !== 'COMPLETED').map((r) => r.error_reason)).toEqual([])
+    const held = records.filter((r) => r.attempts?.some((a) => a.node_id === victim))
+    expect(held.length).toBeGreaterThan(0)
+    for (const r of held) {
+      expect(r.attempts?.length).toBeGreaterThanOrEqual(2)
+      expect(r.executed_by).not.toEqual([victim])
+    }
+    test.info().annotations.push({
+      type: 'recovered',
+      description: `${held.length} tasks held by the killed node, all completed elsewhere`,
+    })
+  })
+
+  test('a tab executor closed mid-run: every task completes elsewhere', async () => {
+    test.setTimeout(600_000)
+    const context = await newProfile(browser, relay.url)
+    const submitter = await openTab(context, relay.url)
+    // one task at a time: it holds queued tasks for a while
+    const executor = await openTab(context, `${relay.url}/?max_batch_size=1&max_concurrent_tasks=1`)
+    const victim = await nodeIdOf(executor)
+    await expectPeers(submitter, [await peerIdOf(executor)])
+    await expectServing(submitter, [await peerIdOf(executor)])
+    const self = await nodeIdOf(submitter)
+
+    await submitLines(submitter, lines)
+    // the executor shows the tasks it runs for others; it is closed as soon as it has some
+    await expect(executor.getByTestId('task-row').first()).toBeVisible({ timeout: 60_000 })
+    await executor.close()
+
+    const records = await settledRecords(submitter, self, 300)
+    expect(records.filter((r) => r.status !== 'COMPLETED').map((r) => r.error_reason)).toEqual([])
+    const held = records.filter(
+      (r) => r.attempts?.some((a) => a.node_id === victim && a.outcome !== 'completed') === true,
+    )
+    expect(held.length).toBeGreaterThan(0)
+    for (const r of held) expect(r.executed_by).toEqual([self])
+  })
+
+  test('the submitting tab reloaded mid-run: its tasks resume and complete, none lost', async () => {
+    test.setTimeout(600_000)
+    node = await HeadlessNode.create(relay.url, {
+      P2P_AI_TEST_FAULTS: JSON.stringify({ call_delay_ms: 5000 }),
+    })
+    const context = await newProfile(browser, relay.url)
+    const submitter = await openTab(context, relay.url)
+    await expectPeers(submitter, [node.peerId])
+    await expectServing(submitter, [node.peerId])
+    const self = await nodeIdOf(submitter)
+
+    await submitLines(submitter, lines)
+    await expectRunningOn(submitter, nodeIdOfNode(node))
+    // every task is stored (group commit: within a second) before the reload
+    await expect
+      .poll(async () => (await storedRecords(submitter)).length, { timeout: 10_000 })
+      .toBe(300)
+    await submitter.reload()
+    await expect(submitter.getByTestId('node-state')).toHaveText('ACTIVE')
+
+    const records = await settledRecords(submitter, self, 300)
+    expect(records.filter((r) => r.status !== 'COMPLETED').map((r) => r.error_reason)).toEqual([])
+    const resumed = records.filter((r) => r.attempts?.some((a) => a.outcome === 'interrupted'))
+    expect(resumed.length).toBeGreaterThan(0)
+    for (const r of records) expect(r).not.toHaveProperty('pending_input')
+  })
+})

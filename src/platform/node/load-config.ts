@@ -48,7 +48,7 @@ export async function loadNodeConfig(src: NodeConfigSources): Promise<LoadedConf
   } else {
     layers.push(fileLayer)
   }
-  layers.push(configFromEnv(src.env, ['P2P_AI_HOME']))
+  layers.push(configFromEnv(src.env, ['P2P_AI_HOME', 'P2P_AI_TEST_FAULTS']))
   if (src.flags != null) layers.push(configFromFlags(src.flags))
   for (const layer of layers) {
     if (typeof layer.values.storage_path === 'string')

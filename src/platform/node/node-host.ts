@@ -2,6 +2,7 @@
 import { homedir, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import type { NodeRole } from '../../core/types.js'
+import { parseTestFaults, withTestFaults } from '../../ai/test-faults.js'
 import { WorkerEngine } from '../../ai/worker-engine.js'
 import type { InferenceHost, NodeHost } from '../../node/host.js'
 import { SqliteResultsStore } from '../../store/sqlite-results.js'
@@ -83,7 +84,20 @@ function webrtcBinding(): Record<string, unknown> {
 /** Inference on a Node host: a worker thread, results in SQLite, models from a folder or the hub. */
 function nodeInference(storagePath: string, sinks: LogSink[]): InferenceHost {
   return {
-    createEngine: () => new WorkerEngine(spawnInferenceThread),
+    createEngine: () => {
+      const engine = new WorkerEngine(spawnInferenceThread)
+      const faults = parseTestFaults(process.env.P2P_AI_TEST_FAULTS)
+      if (faults == null) return engine
+      for (const sink of sinks)
+        sink({
+          ts: new Date().toISOString(),
+          level: 'WARN',
+          ns: 'node:tasks',
+          msg: 'TEST FAULTS ON: this node misbehaves on purpose',
+          faults: JSON.stringify(faults),
+        })
+      return withTestFaults(engine, faults)
+    },
     openResults: async () =>
       SqliteResultsStore.open(storagePath, {
         warn: (msg, error) => {
