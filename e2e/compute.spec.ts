@@ -283,3 +283,50 @@ test.describe('no task lost', () => {
     for (const r of records) expect(r).not.toHaveProperty('pending_input')
   })
 })
+
+test('a flood of 1,000 tasks from one tab does not hold back another tab on the same executor', async () => {
+  test.setTimeout(600_000)
+  // one call of 32 at a time, each held 1 s: the flood takes a while to get through
+  node = await HeadlessNode.create(relay.url, {
+    P2P_AI_TEST_FAULTS: JSON.stringify({ call_delay_ms: 1000 }),
+    P2P_AI_MAX_CONCURRENT_TASKS: '1',
+  })
+  const executor = nodeIdOfNode(node)
+  const context = await newProfile(browser, relay.url)
+  // the flooder keeps as many tasks out there as the executor queues for one peer (256)
+  const flooder = await openTab(context, `${relay.url}/?max_inflight_per_peer=256`)
+  const other = await openTab(context, relay.url)
+  const [floodId, otherId] = [await peerIdOf(flooder), await peerIdOf(other)]
+  await expectPeers(flooder, [node.peerId, otherId])
+  await expectPeers(other, [node.peerId, floodId])
+  for (const tab of [flooder, other]) await expectServing(tab, [node.peerId])
+  const flood = Array.from({ length: 1000 }, (_, i) => `flood ${i}`)
+  await submitLines(flooder, flood, executor)
+  await expectRunningOn(flooder, executor)
+  const few = Array.from({ length: 10 }, (_, i) => `other ${i}`)
+  await submitLines(other, few, executor)
+
+  const mine = await settledRecords(other, await nodeIdOf(other), 10)
+  const flooded = await settledRecords(flooder, await nodeIdOf(flooder), 1000)
+  for (const r of [...mine, ...flooded]) expect(r.status).toBe('COMPLETED')
+  const onExecutor = flooded.filter((r) => r.executed_by?.[0] === executor)
+  const at = (iso: string | undefined): number => Date.parse(iso ?? '')
+  const otherFirst = Math.min(...mine.map((r) => at(r.submitted_at)))
+  const otherLast = Math.max(...mine.map((r) => at(r.timestamp_completed)))
+  // flood tasks the executor finished while the other tab's were waiting
+  const meanwhile = onExecutor.filter((r) => {
+    const t = at(r.timestamp_completed)
+    return t > otherFirst && t <= otherLast
+  }).length
+  const after = onExecutor.filter((r) => at(r.timestamp_completed) > otherLast).length
+  test.info().annotations.push({
+    type: 'fairness',
+    description: `while the other tab's 10 tasks waited, ${meanwhile} flood tasks were served; ${after} came after them`,
+  })
+  for (const r of mine) expect(r.executed_by).toEqual([executor])
+  expect(onExecutor).toHaveLength(1000)
+  // round-robin: the other tab waits for the call running (32) and shares the next one, not
+  // for the flood's 200-odd tasks queued ahead of it (first come, first served would)
+  expect(meanwhile).toBeLessThanOrEqual(96)
+  expect(after).toBeGreaterThan(0)
+})

@@ -85,6 +85,8 @@ export class TaskDispatcher implements TaskPlacer, Startable {
   private readonly out = new Map<string, Out>()
   private pending: PlacedTask[] = []
   private scheduled = false
+  /** tasks waiting for room on the node they asked for */
+  private waiting: PlacedTask[] = []
   private running = false
   private readonly lastDropLog = new Map<string, number>()
 
@@ -107,13 +109,14 @@ export class TaskDispatcher implements TaskPlacer, Startable {
     for (const o of this.out.values()) clearTimeout(o.timer)
     this.out.clear()
     this.pending = []
+    this.waiting = []
     for (const link of this.links.values()) link.close()
     this.links.clear()
   }
 
   /** Tasks waiting for placement or out on other nodes. */
   get busy(): boolean {
-    return this.pending.length > 0 || this.out.size > 0
+    return this.pending.length > 0 || this.waiting.length > 0 || this.out.size > 0
   }
 
   /** Until when a node is skipped after failures (ms since the epoch), if it is. */
@@ -137,6 +140,7 @@ export class TaskDispatcher implements TaskPlacer, Startable {
 
   withdraw(taskId: string): void {
     this.pending = this.pending.filter((t) => t.taskId !== taskId)
+    this.waiting = this.waiting.filter((t) => t.taskId !== taskId)
     const o = this.out.get(taskId)
     if (o == null) return
     clearTimeout(o.timer)
@@ -189,8 +193,12 @@ export class TaskDispatcher implements TaskPlacer, Startable {
       const asked = t.triedOn.length === 0 && t.placement !== 'auto' ? t.placement : undefined
       const wanted = asked == null ? undefined : usable.find((p) => p.nodeId === asked)
       if (asked === this.opts.local.nodeId) add(LOCAL, t)
-      else if (wanted != null) add(wanted.peerId, t)
-      else free.push(t)
+      else if (wanted == null) free.push(t)
+      else if (this.room(wanted.peerId, byPeer) > 0) add(wanted.peerId, t)
+      else {
+        // the node asked for is full: the task waits for a result to free room there
+        this.waiting.push(t)
+      }
     }
     const counts = placeTasks(this.candidates(usable, byPeer), free.length)
     let at = 0
@@ -218,7 +226,7 @@ export class TaskDispatcher implements TaskPlacer, Startable {
     for (const p of peers) {
       if (p.embeddingsPerSec <= 0) continue
       const perTaskMs = 1000 / p.embeddingsPerSec
-      const ours = (this.links.get(p.peerId)?.inflight ?? 0) + (already.get(p.peerId)?.length ?? 0)
+      const ours = this.opts.maxInflightPerPeer - this.room(p.peerId, already)
       out.push({
         id: p.peerId,
         perTaskMs,
@@ -229,6 +237,12 @@ export class TaskDispatcher implements TaskPlacer, Startable {
       })
     }
     return out
+  }
+
+  /** How many more tasks may go out to a node now, counting those being placed on it. */
+  private room(peerId: string, placing: Map<string, PlacedTask[]>): number {
+    const out = (this.links.get(peerId)?.inflight ?? 0) + (placing.get(peerId)?.length ?? 0)
+    return this.opts.maxInflightPerPeer - out
   }
 
   private capable(p: ComputePeer, type: TaskType): boolean {
@@ -317,6 +331,7 @@ export class TaskDispatcher implements TaskPlacer, Startable {
     this.skips.succeeded(link.peerId)
     if (outcome.status === TaskStatus.COMPLETED) this.stats.results++
     task.settle(outcome)
+    this.freedRoom()
   }
 
   private onFailed(
@@ -361,6 +376,14 @@ export class TaskDispatcher implements TaskPlacer, Startable {
       t.attemptEnded(link.nodeId, outcome)
       this.enqueue(t)
     }
+    this.freedRoom()
+  }
+
+  /** Tasks came back from a node: those waiting for room get another turn. */
+  private freedRoom(): void {
+    if (this.waiting.length === 0) return
+    this.pending.push(...this.waiting.splice(0))
+    this.schedule()
   }
 
   private deadlinePassed(taskId: string): void {

@@ -275,6 +275,26 @@ describe('task dispatcher', () => {
     ).toThrow(expect.objectContaining({ code: 'invalid_placement' }))
   })
 
+  it('keeps at most max_inflight_per_peer tasks out on a node; the rest wait for room there', async () => {
+    const b = await taskNode()
+    b.engine.behaviour = () => 'gate'
+    const s = await submitter([{ node: b }], { localSpeed: 1000, maxInflightPerPeer: 4 })
+    const ids = s.submit(10, { placement: b.nodeId })
+    await expect.poll(() => b.engine.calls.length).toBe(1)
+    expect(b.engine.calls[0]?.inputs).toHaveLength(4)
+    // as results come back, room frees and the waiting tasks follow, never more than 4 out
+    await expect
+      .poll(() => {
+        b.engine.releaseAll()
+        return b.engine.calls.reduce((n, c) => n + c.inputs.length, 0)
+      })
+      .toBe(10)
+    for (const c of b.engine.calls) expect(c.inputs.length).toBeLessThanOrEqual(4)
+    expect(b.engine.calls.length).toBeGreaterThanOrEqual(3)
+    const records = await s.settled(ids)
+    for (const r of records) expect(r.executed_by).toEqual([b.nodeId])
+  })
+
   it('sends the tasks a node refuses, or has no room for, elsewhere', async () => {
     const refusing = await taskNode({ serve: false })
     const full = await taskNode({ maxQueuedPerPeer: 2 })
