@@ -95,8 +95,14 @@ async function expectServing(page: Page, peers: string[]): Promise<void> {
   }
 }
 
-async function submitLines(page: Page, lines: string[], placement = 'auto'): Promise<void> {
+async function submitLines(
+  page: Page,
+  lines: string[],
+  placement = 'auto',
+  replicas = 1,
+): Promise<void> {
   await page.getByTestId('task-type').selectOption('text_embedding')
+  await page.getByTestId('task-replicas').fill(String(replicas))
   await page.getByTestId('task-per-line').check()
   await page.getByTestId('task-input').fill(lines.join('\n'))
   await page.getByTestId('task-placement').selectOption(placement)
@@ -329,4 +335,53 @@ test('a flood of 1,000 tasks from one tab does not hold back another tab on the 
   // for the flood's 200-odd tasks queued ahead of it (first come, first served would)
   expect(meanwhile).toBeLessThanOrEqual(96)
   expect(after).toBeGreaterThan(0)
+})
+
+test('replicas outvote a node that returns perturbed embeddings: it loses reputation, then work', async () => {
+  test.setTimeout(600_000)
+  // the fastest node of the mesh, and a liar: every embedding it returns is perturbed
+  node = await HeadlessNode.create(relay.url, {
+    P2P_AI_TEST_FAULTS: JSON.stringify({ perturb: 0.05 }),
+  })
+  const liar = nodeIdOfNode(node)
+  const context = await newProfile(browser, relay.url)
+  const tabs = [
+    await openTab(context, relay.url),
+    await openTab(context, relay.url),
+    await openTab(context, relay.url),
+  ]
+  const [submitter] = tabs as [Page]
+  const others = [node.peerId, ...(await Promise.all(tabs.slice(1).map(peerIdOf)))]
+  await expectPeers(submitter, others)
+  await expectServing(submitter, others)
+  const self = await nodeIdOf(submitter)
+
+  const replicated = Array.from({ length: 6 }, (_, i) => `replicated sentence ${i}`)
+  await submitLines(submitter, replicated, 'auto', 3)
+  const checked = await settledRecords(submitter, self, 6)
+  for (const r of checked) {
+    expect(r).toMatchObject({ status: 'COMPLETED', replicas: 3 })
+    expect(r.executed_by?.length).toBeGreaterThanOrEqual(2)
+    expect(r.executed_by).not.toContain(liar)
+  }
+  const outvoted = checked.filter((r) =>
+    r.attempts?.some((a) => a.node_id === liar && a.outcome === 'disagreed'),
+  )
+  expect(outvoted.length).toBeGreaterThanOrEqual(2)
+  const row = submitter.locator(`[data-testid="peer-row"][data-peer-id="${node.peerId}"]`)
+  await expect(row.getByTestId('peer-reputation')).toContainText('untrusted')
+
+  // auto sends the liar nothing now, fast as it is
+  await submitLines(
+    submitter,
+    Array.from({ length: 40 }, (_, i) => `plain sentence ${i}`),
+  )
+  const all = await settledRecords(submitter, self, 46)
+  const plain = all.filter((r) => r.replicas == null)
+  expect(plain).toHaveLength(40)
+  for (const r of plain) expect(r.executed_by).not.toContain(liar)
+  test.info().annotations.push({
+    type: 'agreement',
+    description: `${outvoted.length} of 6 replicated tasks outvoted the liar; 40 auto tasks ran on ${new Set(plain.map((r) => r.executed_by?.[0])).size} other nodes`,
+  })
 })

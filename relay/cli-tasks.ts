@@ -14,11 +14,13 @@ export async function taskSubmit(values: Values): Promise<number> {
       'task submit needs --input TEXT and --type embedding|classification',
     )
   const timeout = values.timeout == null ? undefined : Number(values.timeout)
+  const replicas = values.replicas == null ? undefined : Number(values.replicas)
   const record = await postJson<TaskRecord>(await targetPort(values), '/tasks', {
     task_type: values.type,
     input: values.input,
     timeout_seconds: timeout,
     placement: values.placement,
+    replicas,
   })
   console.log(`Task submitted (id: ${record.task_id})`)
   if (record.status === 'FAILED')
@@ -42,6 +44,7 @@ export async function taskStatus(values: Values, args: string[]): Promise<number
   ]
   if (s.status === 'RUNNING') lines.push(`Progress:       ${s.progress_percent} %`)
   if (s.placement != null) lines.push(`Placement:      ${s.placement}`)
+  if (s.replicas != null) lines.push(`Replicas:       ${s.replicas}`)
   if (s.executed_by != null) lines.push(`Executed by:    ${s.executed_by.join(', ')}`)
   for (const [i, a] of (s.attempts ?? []).entries())
     lines.push(

@@ -23,6 +23,7 @@ export function taskRoutes(node: NodeApi): Record<string, Route> {
         task_id: field(body, 'task_id', 'string'),
         timeout_seconds: field(body, 'timeout_seconds', 'number'),
         placement: field(body, 'placement', 'string'),
+        replicas: field(body, 'replicas', 'number'),
       }
       json(res, 202, engine().submit(request))
     },

@@ -15,10 +15,12 @@ import type { Logger } from '../core/log.js'
 import type { Startable } from '../core/startable.js'
 import type { AttemptOutcome, EngineCapabilities, TaskType } from '../core/tasks.js'
 import { TaskStatus } from '../core/tasks.js'
-import type { PlacedTask, RemoteOutcome, TaskPlacer } from '../tasks/placement.js'
+import type { PlacedTask, RemoteOutcome, RunReplica, TaskPlacer } from '../tasks/placement.js'
 import type { ComputePeer, ComputePeers } from './compute-peers.js'
 import type { LinkFailure } from './executor-link.js'
 import { ExecutorLink } from './executor-link.js'
+import { ReplicaSet } from './replicas.js'
+import { Reputation } from './reputation.js'
 import type { Candidate } from './scheduler.js'
 import { LOCAL, placeTasks } from './scheduler.js'
 import { SkipList } from './skip-list.js'
@@ -38,6 +40,8 @@ export interface LocalEngine {
   load(): { est_wait_ms: number }
   /** the weights' hash of the model this node runs for a task type, once loaded */
   modelHash(type: TaskType): string
+  /** runs a replica here (verification by agreement) */
+  runReplica: RunReplica
 }
 
 export interface DispatcherOptions {
@@ -79,6 +83,8 @@ export class TaskDispatcher implements TaskPlacer, Startable {
     local: 0,
     dropped: {},
   }
+  /** what this node thinks of the nodes that ran replicas for it */
+  readonly reputation = new Reputation()
   private readonly skips: SkipList
   private readonly links = new Map<string, ExecutorLink>()
   private readonly opening = new Map<string, Promise<ExecutorLink | undefined>>()
@@ -134,7 +140,17 @@ export class TaskDispatcher implements TaskPlacer, Startable {
           details: `node ${p} is not a direct neighbour that serves ${task.taskType} tasks`,
         }
     }
-    this.enqueue(task)
+    if (task.replicas > 1)
+      new ReplicaSet(task, {
+        nodeId: this.opts.local.nodeId,
+        enqueue: (replica) => {
+          this.enqueue(replica)
+        },
+        runLocally: this.opts.local.runReplica,
+        reputation: this.reputation,
+        log: this.opts.log,
+      }).start()
+    else this.enqueue(task)
     return undefined
   }
 
@@ -177,12 +193,38 @@ export class TaskDispatcher implements TaskPlacer, Startable {
       byModel.set(key, [...(byModel.get(key) ?? []), t])
     }
     const peers = this.opts.peers.list()
-    for (const group of byModel.values()) this.placeGroup(group, peers)
+    for (const group of byModel.values()) {
+      // a replica keeps off its siblings' nodes: placed on its own
+      for (const t of group.filter((x) => x.avoid != null)) this.placeReplica(t, peers)
+      const plain = group.filter((x) => x.avoid == null)
+      if (plain.length > 0) this.placeGroup(plain, peers)
+    }
+  }
+
+  private placeReplica(t: PlacedTask, peers: ComputePeer[]): void {
+    const avoid = t.avoid ?? new Set<string>()
+    const allowed = peers.filter((p) => !avoid.has(p.nodeId))
+    const usable = allowed.filter((p) => this.usable(p, t.taskType))
+    const candidates = this.candidates(usable, new Map()).filter(
+      (c) => c.id !== LOCAL || !avoid.has(this.opts.local.nodeId),
+    )
+    const [id] = placeTasks(candidates, 1).keys()
+    const chosen = id === LOCAL ? this.opts.local.nodeId : allowed.find((p) => p.peerId === id)
+    if (chosen != null) t.chosen?.(typeof chosen === 'string' ? chosen : chosen.nodeId)
+    if (id == null)
+      t.settle({
+        status: TaskStatus.FAILED,
+        reason: 'no_capable_node',
+        details: 'no other node can run this replica',
+        executedBy: [],
+      })
+    else if (id === LOCAL) this.local(t)
+    else void this.send(id, [t])
   }
 
   private placeGroup(tasks: PlacedTask[], peers: ComputePeer[]): void {
     const type = (tasks[0] as PlacedTask).taskType
-    const usable = peers.filter((p) => this.capable(p, type) && !this.skips.skipped(p.peerId))
+    const usable = peers.filter((p) => this.usable(p, type))
     const byPeer = new Map<string, PlacedTask[]>()
     const add = (id: string, t: PlacedTask): void => {
       byPeer.set(id, [...(byPeer.get(id) ?? []), t])
@@ -243,6 +285,13 @@ export class TaskDispatcher implements TaskPlacer, Startable {
   private room(peerId: string, placing: Map<string, PlacedTask[]>): number {
     const out = (this.links.get(peerId)?.inflight ?? 0) + (placing.get(peerId)?.length ?? 0)
     return this.opts.maxInflightPerPeer - out
+  }
+
+  /** A node to send work to now: it serves the type, is not skipped, and is trusted. */
+  private usable(p: ComputePeer, type: TaskType): boolean {
+    return (
+      this.capable(p, type) && !this.skips.skipped(p.peerId) && this.reputation.trusted(p.nodeId)
+    )
   }
 
   private capable(p: ComputePeer, type: TaskType): boolean {

@@ -65,6 +65,7 @@ export const TASK_REQUEST_ERROR_CODES = [
   'duplicate_task_id',
   'invalid_timeout',
   'invalid_placement',
+  'invalid_replicas',
   'invalid_task_request',
   'tasks_not_running',
   'tasks_unavailable',

@@ -27,6 +27,7 @@ export const TASK_ERROR_REASONS = [
   // mesh compute: sent elsewhere, and no node returned a result
   'attempts_exhausted',
   'no_capable_node',
+  'no_agreement',
 ] as const
 export type TaskErrorReason = (typeof TASK_ERROR_REASONS)[number]
 
@@ -80,6 +81,8 @@ export interface TaskRequest {
   timeout_seconds?: number
   /** where it runs: 'auto' (the default), 'local', or a node id (mesh compute) */
   placement?: Placement
+  /** run on this many distinct nodes (1-5), and keep the result they agree on. @default 1 */
+  replicas?: number
 }
 
 /**
@@ -112,6 +115,8 @@ export const ATTEMPT_OUTCOMES = [
   'node_failed',
   /** this node stopped or its tab reloaded while the task was out; it resumed on restart */
   'interrupted',
+  /** a replica whose result the majority of the others did not agree with */
+  'disagreed',
 ] as const
 export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number]
 
@@ -166,7 +171,9 @@ export interface TaskRecord {
   served_for?: string
   /** where it was asked to run (mesh compute); absent for a task served for another node */
   placement?: Placement
-  /** the node that produced its result (mesh compute) */
+  /** how many distinct nodes were to run it (mesh compute; absent: 1) */
+  replicas?: number
+  /** the node that produced its result, or the replicas that agreed on it (mesh compute) */
   executed_by?: string[]
   /** every try at running it, in order (mesh compute) */
   attempts?: TaskAttempt[]

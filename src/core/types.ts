@@ -64,6 +64,8 @@ export interface PeerCompute {
   tasks_served?: number
   /** this node sends it no tasks until then (ms since the epoch), after it failed some */
   skipped_until?: number
+  /** what this node thinks of its replicas' results: 0-1, below 0.5 it gets no work */
+  reputation?: number
 }
 
 /** A routed message as delivered to the application. */

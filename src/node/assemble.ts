@@ -108,6 +108,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
           capabilities: () => tasks.capabilities(),
           load: () => tasks.load(),
           modelHash: (type) => tasks.modelFor(type).hash ?? '',
+          runReplica: async (spec, input, timeoutMs) => tasks.runReplica(spec, input, timeoutMs),
         },
         peers: meshComputePeers(mesh),
         maxInflightPerPeer: config.max_inflight_per_peer,

@@ -265,12 +265,18 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
 
   peers(): PeerInfo[] {
     const dispatcher = this.assembly?.dispatcher
-    return (this.mesh?.list() ?? []).map((p) => {
-      const until = dispatcher?.skippedUntil(p.peerId)
-      return until == null || p.compute == null
+    return (this.mesh?.list() ?? []).map((p) =>
+      dispatcher == null || p.compute == null
         ? p
-        : { ...p, compute: { ...p.compute, skipped_until: until } }
-    })
+        : {
+            ...p,
+            compute: {
+              ...p.compute,
+              skipped_until: dispatcher.skippedUntil(p.peerId),
+              reputation: dispatcher.reputation.score(p.nodeId),
+            },
+          },
+    )
   }
 
   knownNodes(): string[] {

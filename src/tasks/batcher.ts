@@ -19,6 +19,7 @@ import type { TaskRecord } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec } from '../ai/engine.js'
 import { modelKey } from '../ai/engine.js'
 import type { ModelCatalog } from './model-catalog.js'
+import type { RemoteOutcome } from './placement.js'
 
 /** A task the engine holds: queued or in a call. */
 export interface LiveTask {
@@ -33,6 +34,8 @@ export interface LiveTask {
   origin: string
   /** held by mesh compute's placer (not in this queue) until it runs it here or settles it */
   placed?: boolean
+  /** a replica run here for a task's agreement: its outcome goes here, and no record is kept */
+  replica?: (outcome: RemoteOutcome) => void
 }
 
 /** What the batcher tells its owner, which keeps the records. */

@@ -23,6 +23,12 @@ export interface PlacedTask {
   /** its execution limit, ms */
   readonly timeoutMs: number
   readonly placement: Placement
+  /** distinct nodes to run it on (verification by agreement); 1 for most */
+  readonly replicas: number
+  /** node ids it must not run on (the nodes its sibling replicas run on) */
+  readonly avoid?: ReadonlySet<string>
+  /** the placer chose `nodeId` for it (before its attempt starts there) */
+  chosen?(nodeId: string): void
   readonly traceparent: string
   /** it reached a final state (or was cancelled): nothing more to do */
   readonly settled: boolean
@@ -36,8 +42,11 @@ export interface PlacedTask {
   attemptStarted(nodeId: string): void
   /** the attempt on `nodeId` started running there */
   running(nodeId: string): void
-  /** the current attempt on `nodeId` ended without a result */
-  attemptEnded(nodeId: string, outcome: AttemptOutcome): void
+  /**
+   * The current attempt on `nodeId` ended; without a result, the task goes back to QUEUED unless
+   * `requeue` is false (a replica's end, while others still run).
+   */
+  attemptEnded(nodeId: string, outcome: AttemptOutcome, options?: { requeue?: boolean }): void
   /** a verified result from the nodes that produced it: the task ends with it */
   settle(outcome: RemoteOutcome): void
 }
@@ -57,6 +66,13 @@ export type RemoteOutcome =
       executionMs?: number
       executedBy: string[]
     }
+
+/** Runs one input on this node's engine outside any task (a replica of a task run here). */
+export type RunReplica = (
+  spec: ModelSpec,
+  input: string,
+  timeoutMs: number,
+) => Promise<RemoteOutcome>
 
 /** Decides where this node's tasks run (mesh compute's dispatcher). */
 export interface TaskPlacer {

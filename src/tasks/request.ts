@@ -13,6 +13,8 @@ import { TaskRequestError } from '../core/errors.js'
 export const MAX_INPUT_CHARS = 100_000
 export const DEFAULT_TIMEOUT_SECONDS = 30
 export const MAX_TIMEOUT_SECONDS = 3600
+/** Most distinct nodes one task may be run on (verification by agreement). */
+export const MAX_REPLICAS = 5
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const NODE_ID = /^[0-9a-f]{32}$/
@@ -22,6 +24,7 @@ export interface CheckedRequest {
   task_type: TaskType
   timeout_seconds: number
   placement: Placement
+  replicas: number
   /** the input as text, when it is text */
   input?: string
   /** why the input cannot run, when it cannot */
@@ -71,7 +74,18 @@ export function checkRequest(
       'placement must be auto, local or a node id (32 lowercase hex characters)',
     )
   }
-  const checked: CheckedRequest = { task_id, task_type, timeout_seconds, placement }
+  const replicas = request.replicas ?? 1
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > MAX_REPLICAS)
+    throw new TaskRequestError(
+      'invalid_replicas',
+      `replicas must be a whole number from 1 to ${MAX_REPLICAS}`,
+    )
+  if (replicas > 1 && placement === 'local')
+    throw new TaskRequestError(
+      'invalid_replicas',
+      'replicas run on distinct nodes: a local task has one',
+    )
+  const checked: CheckedRequest = { task_id, task_type, timeout_seconds, placement, replicas }
   const { input } = request
   if (typeof input !== 'string') {
     checked.refusal = {

@@ -33,6 +33,7 @@ import type {
   TaskType,
 } from '../core/tasks.js'
 import { newTraceparent } from '../core/trace.js'
+import { v4 as uuid } from 'uuid'
 import { FINAL_STATUSES, TaskStatus } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../ai/engine.js'
 import type { ResultsStore } from '../store/results-store.js'
@@ -255,7 +256,11 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
         task_id: checked.task_id,
         node_id: served?.nodeId ?? this.opts.nodeId,
         ...(served == null
-          ? { placement: checked.placement, attempts: [] }
+          ? {
+              placement: checked.placement,
+              ...(checked.replicas > 1 ? { replicas: checked.replicas } : {}),
+              attempts: [],
+            }
           : { served_for: served.peerId }),
         task_type: checked.task_type,
         status: TaskStatus.QUEUED,
@@ -355,6 +360,32 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     this.finish(task, TaskStatus.FAILED, { error_reason: 'cancelled', error_details: details })
     this.batcher.schedule()
     return true
+  }
+
+  /**
+   * Runs one input here as a replica of a task (verification by agreement): it takes turns in
+   * this node's queue like a task, but keeps no record; resolves with its outcome.
+   */
+  async runReplica(spec: ModelSpec, input: string, timeoutMs: number): Promise<RemoteOutcome> {
+    return new Promise((resolve) => {
+      this.batcher.add({
+        origin: '',
+        record: {
+          task_id: uuid(),
+          node_id: this.opts.nodeId,
+          task_type: spec.task_type,
+          status: TaskStatus.QUEUED,
+          model: spec.model,
+          input_preview: preview(input),
+          timeout_seconds: timeoutMs / 1000,
+          submitted_at: new Date().toISOString(),
+        },
+        spec,
+        input,
+        runs: 0,
+        replica: resolve,
+      })
+    })
   }
 
   /** The model and precision this node runs a task type with, and its weights' hash once loaded. */
@@ -459,6 +490,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   /** A live task changed: write and report it. */
   private update(task: LiveTask, fields: Partial<TaskRecord>): void {
     task.record = { ...task.record, ...fields }
+    if (task.replica != null) return
     this.records.write(task.record, this.resumable(task) ? task.input : undefined)
     this.emitUpdate(task)
   }
@@ -470,6 +502,25 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     executedBy?: string[],
   ): void {
     if (this.isFinal(task)) return
+    if (task.replica != null) {
+      task.record = { ...task.record, status }
+      task.replica(
+        status === TaskStatus.COMPLETED && fields.output_data != null
+          ? {
+              status,
+              output: fields.output_data,
+              executionMs: fields.execution_time_ms ?? 0,
+              executedBy: [this.opts.nodeId],
+            }
+          : {
+              status: status === TaskStatus.TIMEOUT ? status : TaskStatus.FAILED,
+              reason: fields.error_reason ?? 'engine_failed',
+              details: fields.error_details ?? '',
+              executedBy: [this.opts.nodeId],
+            },
+      )
+      return
+    }
     this.live.delete(task.record.task_id)
     task.placed = false
     if (status === TaskStatus.COMPLETED) this.counts.completed++
@@ -498,6 +549,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       spec: task.spec,
       timeoutMs: r().timeout_seconds * 1000,
       placement: r().placement ?? 'auto',
+      replicas: r().replicas ?? 1,
       traceparent: r().traceparent ?? '',
       get settled() {
         return isFinal()
@@ -526,17 +578,23 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
         this.update(task, {
           status: TaskStatus.RUNNING,
           started_at: new Date(task.runningSince).toISOString(),
-          executed_by: [nodeId],
+          // replicas: executed_by names the nodes that agreed, once they have
+          executed_by: (r().replicas ?? 1) > 1 ? undefined : [nodeId],
         })
       },
-      attemptEnded: (nodeId, outcome) => {
+      attemptEnded: (nodeId, outcome, options = {}) => {
         if (isFinal()) return
+        const attempts = endAttempt(r().attempts ?? [], nodeId, outcome)
+        if (options.requeue === false) {
+          this.update(task, { attempts })
+          return
+        }
         task.runningSince = undefined
         this.update(task, {
           status: TaskStatus.QUEUED,
           started_at: undefined,
           executed_by: undefined,
-          attempts: endAttempt(r().attempts ?? [], nodeId, outcome),
+          attempts,
         })
       },
       settle: (o: RemoteOutcome) => {

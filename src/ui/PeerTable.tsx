@@ -30,6 +30,7 @@ export function PeerTable({ node }: { node: NodeApi }) {
               <th>Speed</th>
               <th>Queue</th>
               <th>Tasks</th>
+              <th>Reputation</th>
             </tr>
           </thead>
           <tbody>
@@ -66,6 +67,12 @@ export function PeerTable({ node }: { node: NodeApi }) {
                     : `${p.compute.queue_depth} (${p.compute.est_wait_ms ?? 0} ms)`}
                 </td>
                 <td data-testid="peer-serving">{serving(p, now)}</td>
+                <td data-testid="peer-reputation" data-reputation={p.compute?.reputation}>
+                  {p.compute?.reputation == null ? '–' : p.compute.reputation.toFixed(2)}
+                  {p.compute?.reputation != null && p.compute.reputation < 0.5
+                    ? ' (untrusted)'
+                    : ''}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -14,6 +14,7 @@ export function Tasks({ node }: { node: NodeApi }) {
   const [timeout, setTimeoutSecs] = useState('30')
   const [placement, setPlacement] = useState('auto')
   const [perLine, setPerLine] = useState(false)
+  const [replicas, setReplicas] = useState('1')
   const peers = usePeers(node).filter((p) => p.compute?.serving === true)
   const [error, setError] = useState<string>()
 
@@ -29,6 +30,7 @@ export function Tasks({ node }: { node: NodeApi }) {
           input: text,
           timeout_seconds: Number(timeout),
           placement,
+          replicas: Number(replicas),
         })
     } catch (err) {
       setError((err as Error).message)
@@ -127,6 +129,18 @@ export function Tasks({ node }: { node: NodeApi }) {
             </option>
           ))}
         </select>
+        <input
+          data-testid="task-replicas"
+          className="narrow"
+          type="number"
+          min="1"
+          max="5"
+          step="1"
+          value={replicas}
+          onChange={(e) => setReplicas(e.target.value)}
+          aria-label="replicas"
+          title="replicas: run on this many distinct nodes and keep the result they agree on"
+        />
         <button data-testid="task-submit" type="submit" disabled={node.tasks == null}>
           Run
         </button>

@@ -110,7 +110,10 @@ interface Submitter {
   /** the mesh says a neighbour went */
   gone(peerId: string, reason: 'dead' | 'gone'): void
   /** submits `n` embedding tasks; resolves with their ids */
-  submit(n: number, over?: { placement?: string; timeout_seconds?: number }): string[]
+  submit(
+    n: number,
+    over?: { placement?: string; timeout_seconds?: number; replicas?: number },
+  ): string[]
   /** resolves once every task is final; their records */
   settled(ids: string[]): Promise<TaskRecord[]>
 }
@@ -145,6 +148,7 @@ async function submitter(
         },
         load: () => tasks.load(),
         modelHash: (type) => tasks.modelFor(type).hash ?? '',
+        runReplica: async (spec, input, timeoutMs) => tasks.runReplica(spec, input, timeoutMs),
       }
       dispatcher = new TaskDispatcher({
         local,
@@ -462,5 +466,80 @@ describe('task dispatcher', () => {
       executed_by: [first.node.nodeId],
     })
     expect(again.node.engine.calls.flatMap((c) => c.inputs)).toEqual([])
+  })
+})
+
+/** An executor that answers every task with a well-signed result of its own making. */
+async function liar(output: (input: string) => string): Promise<RawExecutor> {
+  const raw = await rawExecutor(async (a, s) => {
+    accept(a, s)
+    for (const t of a.tasks)
+      s.send({ result: await signedResult(raw.key, t.taskId, output(t.input)) })
+  })
+  return raw
+}
+
+describe('verification by agreement (replicas)', () => {
+  it('runs a task on k distinct nodes; a node the majority outvotes loses reputation, then work', async () => {
+    const a = await taskNode()
+    const b = await taskNode()
+    const bad = await liar((input) => `not ${input}`)
+    const s = await submitter(
+      [
+        { node: a, speed: 100 },
+        { node: b, speed: 100 },
+        { node: bad, speed: 1000 },
+      ],
+      { localSpeed: 1 },
+    )
+    const [first] = s.submit(1, { replicas: 3 })
+    const [r] = await s.settled([first as string])
+    expect(r).toMatchObject({ status: 'COMPLETED', replicas: 3 })
+    expect(r?.output_data).toEqual(fakeOutput(EMBEDDING, 'text 0'))
+    expect([...(r?.executed_by ?? [])].sort()).toEqual([a.nodeId, b.nodeId].sort())
+    expect(r?.attempts?.map((x) => [x.node_id, x.outcome]).sort()).toEqual(
+      [
+        [a.nodeId, 'completed'],
+        [b.nodeId, 'completed'],
+        [bad.nodeId, 'disagreed'],
+      ].sort(),
+    )
+    expect(s.dispatcher.reputation.score(bad.nodeId)).toBe(0.65)
+    expect(s.dispatcher.reputation.trusted(bad.nodeId)).toBe(true)
+
+    const [second] = s.submit(1, { replicas: 3 })
+    await s.settled([second as string])
+    expect(s.dispatcher.reputation.trusted(bad.nodeId)).toBe(false)
+    // the fastest node, but no longer trusted: auto sends it nothing
+    const records = await s.settled(s.submit(20))
+    expect(ranOn(records).get(bad.nodeId)).toBeUndefined()
+    for (const x of records) expect(x.output_data).toEqual(fakeOutput(EMBEDDING, x.input_preview))
+  })
+
+  it('adds replicas up to k + 2 without a majority, then fails the task (no_agreement)', async () => {
+    let n = 0
+    const liars = [] as RawExecutor[]
+    for (let i = 0; i < 5; i++) liars.push(await liar((input) => `${input} #${n++}`))
+    const s = await submitter(
+      liars.map((node) => ({ node, speed: 1000 })),
+      { localSpeed: 0.001 },
+    )
+    const [r] = await s.settled(s.submit(1, { replicas: 3 }))
+    expect(r).toMatchObject({ status: 'FAILED', error_reason: 'no_agreement' })
+    expect(r?.attempts).toHaveLength(5)
+    expect(new Set(r?.attempts?.map((x) => x.node_id)).size).toBe(5)
+    expect(r?.attempts?.every((x) => x.outcome === 'disagreed')).toBe(true)
+  })
+
+  it('counts this node as one replica, and fails when there are fewer nodes than replicas', async () => {
+    const a = await taskNode()
+    const s = await submitter([{ node: a }], { localSpeed: 250 })
+    const [two] = await s.settled(s.submit(1, { replicas: 2 }))
+    expect([...(two?.executed_by ?? [])].sort()).toEqual([a.nodeId, s.node.nodeId].sort())
+    const [three] = await s.settled(s.submit(1, { replicas: 3 }))
+    expect(three).toMatchObject({ status: 'FAILED', error_reason: 'no_capable_node' })
+    expect(() => s.node.tasks.submit({ task_type: 'embedding', input: 'x', replicas: 6 })).toThrow(
+      expect.objectContaining({ code: 'invalid_replicas' }),
+    )
   })
 })
