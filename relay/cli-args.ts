@@ -16,7 +16,7 @@ usage:
   p2p-ai-agents node send <peer-id> <text> [--port N] [--home DIR]
   p2p-ai-agents node messages [--port N] [--json] [--home DIR]
   p2p-ai-agents node models [--port N] [--json] [--home DIR]
-  p2p-ai-agents task submit --input TEXT --type embedding|classification [--timeout SECONDS] [--placement auto|local|NODE-ID] [--replicas N] [--port N]
+  p2p-ai-agents task submit --input TEXT --type embedding|classification [--timeout SECONDS] [--placement auto|remote|local|NODE-ID] [--replicas N] [--port N]
   p2p-ai-agents task status <task-id> [--json] [--port N]
   p2p-ai-agents task result <task-id> [--format json] [--port N]
   p2p-ai-agents task list [--limit N] [--offset N] [--json] [--port N]

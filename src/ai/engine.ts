@@ -34,6 +34,8 @@ export interface RuntimeOptions {
   source: ModelSource
   /** try WebGPU first where the platform has it */
   preferWebGpu: boolean
+  /** threads of one inference call (onnxruntime's intra-op pool); 0 or absent: its default */
+  threads?: number
 }
 
 /** An input refused or failed; the others of its batch go on. */

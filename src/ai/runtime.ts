@@ -73,7 +73,8 @@ const BENCH_SENTENCES = Array.from(
  * CPU that the mesh on the same machine needs. onnxruntime-web takes the setting too; no change
  * measured there.
  */
-const sessionOptions = (): object => ({
+const sessionOptions = (threads: number): object => ({
+  ...(threads > 0 ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {}),
   // a fresh object per session: onnxruntime-web adds its own entries to it
   extra: { session: { intra_op: { allow_spinning: '0' } } },
 })
@@ -83,6 +84,8 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
   const loading = new Map<string, Promise<Loaded>>()
   const failed = new Map<string, ModelInfo>()
   let device: 'webgpu' | 'wasm' | 'cpu' = platform.cpuBackend
+  /** threads per call as configured (0: onnxruntime's default) */
+  let threads = 0
 
   const load = async (spec: ModelSpec, onProgress?: (p: LoadProgress) => void): Promise<Loaded> => {
     const key = modelKey(spec)
@@ -149,7 +152,7 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
       dtype: spec.dtype as 'q8',
       device,
       progress_callback,
-      session_options: sessionOptions(),
+      session_options: sessionOptions(threads),
     }
     const task = PIPELINE_TASK[spec.task_type]
     if (device !== 'webgpu') return (await pipeline(task, spec.model, options)) as Pipe
@@ -199,9 +202,10 @@ export function createRuntime(platform: RuntimePlatform): InferenceRuntime {
     async init(options: RuntimeOptions): Promise<EngineCapabilities> {
       await platform.configure(options, env)
       if (options.preferWebGpu && (await platform.webgpuAvailable())) device = 'webgpu'
+      threads = options.threads ?? 0
       return {
         backend: device,
-        threads: platform.threads(),
+        threads: threads > 0 ? threads : platform.threads(),
         task_types: [TaskType.TEXT_EMBEDDING, TaskType.CLASSIFICATION],
         embeddings_per_sec: 0,
       }

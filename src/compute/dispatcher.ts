@@ -132,7 +132,7 @@ export class TaskDispatcher implements TaskPlacer, Startable {
 
   place(task: PlacedTask): { reason: 'no_capable_node'; details: string } | undefined {
     const p = task.placement
-    if (p !== 'auto' && p !== 'local' && p !== this.opts.local.nodeId) {
+    if (p !== 'auto' && p !== 'remote' && p !== 'local' && p !== this.opts.local.nodeId) {
       const peer = this.opts.peers.list().find((c) => c.nodeId === p)
       if (peer == null || !this.capable(peer, task.taskType))
         return {
@@ -231,7 +231,12 @@ export class TaskDispatcher implements TaskPlacer, Startable {
     }
     // a task asked for a node goes there first; after a failed attempt it is placed like any
     const free: PlacedTask[] = []
+    const remoteOnly: PlacedTask[] = []
     for (const t of tasks) {
+      if (t.placement === 'remote') {
+        remoteOnly.push(t)
+        continue
+      }
       const asked = t.triedOn.length === 0 && t.placement !== 'auto' ? t.placement : undefined
       const wanted = asked == null ? undefined : usable.find((p) => p.nodeId === asked)
       if (asked === this.opts.local.nodeId) add(LOCAL, t)
@@ -242,11 +247,20 @@ export class TaskDispatcher implements TaskPlacer, Startable {
         this.waiting.push(t)
       }
     }
-    const counts = placeTasks(this.candidates(usable, byPeer), free.length)
+    const candidates = this.candidates(usable, byPeer)
     let at = 0
-    for (const [id, n] of counts) for (const t of free.slice(at, (at += n))) add(id, t)
+    for (const [id, n] of placeTasks(candidates, free.length))
+      for (const t of free.slice(at, (at += n))) add(id, t)
     // what found no place (every node full) runs here
     for (const t of free.slice(at)) add(LOCAL, t)
+    // remote: the other nodes only; here when none can take it at all, else they wait for room
+    const others = this.candidates(usable, byPeer).filter((c) => c.id !== LOCAL)
+    at = 0
+    for (const [id, n] of placeTasks(others, remoteOnly.length))
+      for (const t of remoteOnly.slice(at, (at += n))) add(id, t)
+    const unplaced = remoteOnly.slice(at)
+    if (others.length === 0) for (const t of unplaced) add(LOCAL, t)
+    else this.waiting.push(...unplaced)
     for (const [id, group] of byPeer) {
       if (id === LOCAL) for (const t of group) this.local(t)
       else void this.send(id, group)

@@ -64,6 +64,8 @@ export interface NodeConfig {
   max_remote_queued_per_peer: number
   /** most of this node's tasks out on one other node at once (mesh compute) */
   max_inflight_per_peer: number
+  /** threads of one inference call (a Node host's onnxruntime); 0: all cores. @default 0 */
+  inference_threads: number
 }
 
 export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const

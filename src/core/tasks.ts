@@ -87,9 +87,10 @@ export interface TaskRequest {
 
 /**
  * Where a task runs (mesh compute): `auto` picks the node with the earliest estimated
- * completion (this one included), `local` keeps it here, a node id (32 hex) asks that node first.
+ * completion (this one included), `remote` the same among the other nodes (here only when no
+ * other node can take it), `local` keeps it here, a node id (32 hex) asks that node first.
  */
-export type Placement = 'auto' | 'local' | (string & {})
+export type Placement = 'auto' | 'remote' | 'local' | (string & {})
 
 /** How one try at running a task ended (mesh compute). */
 export const ATTEMPT_OUTCOMES = [

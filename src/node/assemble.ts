@@ -164,6 +164,7 @@ async function taskService(
     runtime: {
       source: await inference.modelSource(config.model_source),
       preferWebGpu: inference.preferWebGpu,
+      threads: config.inference_threads,
     },
     openStore: async () => inference.openResults(),
     models: config.models,

@@ -88,6 +88,7 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
     max: 100_000,
     env: ['P2P_AI_MAX_INFLIGHT_PER_PEER'],
   },
+  inference_threads: { kind: 'int', min: 0, max: 64, env: ['P2P_AI_INFERENCE_THREADS'] },
   models: { kind: 'models', env: ['P2P_AI_MODELS'] },
 }
 
@@ -117,6 +118,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   serve_tasks: true,
   max_remote_queued_per_peer: 256,
   max_inflight_per_peer: 128,
+  inference_threads: 0,
   models: {
     text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
     classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },

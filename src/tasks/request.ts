@@ -67,11 +67,11 @@ export function checkRequest(
   const placement = request.placement ?? 'auto'
   if (
     typeof placement !== 'string' ||
-    !(placement === 'auto' || placement === 'local' || NODE_ID.test(placement))
+    !(['auto', 'remote', 'local'].includes(placement) || NODE_ID.test(placement))
   ) {
     throw new TaskRequestError(
       'invalid_placement',
-      'placement must be auto, local or a node id (32 lowercase hex characters)',
+      'placement must be auto, remote, local or a node id (32 lowercase hex characters)',
     )
   }
   const replicas = request.replicas ?? 1

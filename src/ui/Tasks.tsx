@@ -122,6 +122,7 @@ export function Tasks({ node }: { node: NodeApi }) {
           title="run on"
         >
           <option value="auto">run on: best node</option>
+          <option value="remote">run on: other nodes</option>
           <option value="local">run on: this tab</option>
           {peers.map((p) => (
             <option key={p.nodeId} value={p.nodeId}>

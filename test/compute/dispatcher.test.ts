@@ -279,6 +279,16 @@ describe('task dispatcher', () => {
     ).toThrow(expect.objectContaining({ code: 'invalid_placement' }))
   })
 
+  it('runs remote tasks on the other nodes only, however fast this one is; here when there are none', async () => {
+    const slow = await taskNode()
+    const s = await submitter([{ node: slow, speed: 10 }], { localSpeed: 10_000 })
+    const records = await s.settled(s.submit(12, { placement: 'remote' }))
+    expect(ranOn(records)).toEqual(new Map([[slow.nodeId, 12]]))
+    const alone = await submitter([], { localSpeed: 10 })
+    const [r] = await alone.settled(alone.submit(1, { placement: 'remote' }))
+    expect(r?.executed_by).toEqual([alone.node.nodeId])
+  })
+
   it('keeps at most max_inflight_per_peer tasks out on a node; the rest wait for room there', async () => {
     const b = await taskNode()
     b.engine.behaviour = () => 'gate'

@@ -70,6 +70,7 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'serve_tasks',
   'max_remote_queued_per_peer',
   'max_inflight_per_peer',
+  'inference_threads',
   'models',
 ]
 
@@ -99,6 +100,7 @@ describe('DEFAULT_CONFIG', () => {
       serve_tasks: true,
       max_remote_queued_per_peer: 256,
       max_inflight_per_peer: 128,
+      inference_threads: 0,
       models: {
         text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
         classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
