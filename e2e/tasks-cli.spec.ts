@@ -84,9 +84,12 @@ test('an embedding submitted from the CLI completes; its result is 512 values of
 
   const status = await cli('task', 'status', id)
   expect(status.code).toBe(0)
+  // a lone node: placed auto, run here, one attempt
+  const self = report.node_id
+  const iso = '\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z'
   expect(status.stdout).toMatch(
     new RegExp(
-      `^Task ID: +${id}\\nType: +text_embedding\\nStatus: +COMPLETED\\nExecution time: +\\d+ ms\\n$`,
+      `^Task ID: +${id}\\nType: +text_embedding\\nStatus: +COMPLETED\\nPlacement: +auto\\nExecuted by: +${self}\\nAttempt 1: +${self} completed \\(${iso} → ${iso}\\)\\nExecution time: +\\d+ ms\\n$`,
     ),
   )
 
@@ -144,6 +147,40 @@ test('unknown ids: "Task not found (id: …)" and exit code 1 for status and res
     const r = await cli('task', what, 'no-such-task')
     expect(r).toEqual({ code: 1, stdout: '', stderr: 'Task not found (id: no-such-task)\n' })
   }
+})
+
+test('placement and replicas from the CLI: status --json shows where it ran and its attempts', async () => {
+  const id = await submit('embedding', 'placed here', '--placement', 'local')
+  const report = await finalStatus(id)
+  expect(report).toMatchObject({
+    status: 'COMPLETED',
+    placement: 'local',
+    executed_by: [report.node_id],
+    attempts: [{ node_id: report.node_id, outcome: 'completed' }],
+  })
+  expect(report.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+  const json = await cli('task', 'status', id, '--json')
+  expect(JSON.parse(json.stdout)).toMatchObject({
+    placement: 'local',
+    executed_by: [report.node_id],
+  })
+
+  // two replicas need two nodes; this one is alone
+  const lone = await submit('embedding', 'checked twice', '--replicas', '2')
+  expect(await finalStatus(lone)).toMatchObject({
+    status: 'FAILED',
+    error_reason: 'no_capable_node',
+    replicas: 2,
+  })
+
+  const refused = async (...more: string[]): Promise<CliResult> =>
+    cli('task', 'submit', '--type', 'embedding', '--input', 'hi', ...more)
+  const badPlacement = await refused('--placement', 'somewhere')
+  expect(badPlacement.code).toBe(1)
+  expect(badPlacement.stderr).toMatch(/placement must be auto, remote, local or a node id/)
+  const badReplicas = await refused('--replicas', '9')
+  expect(badReplicas.code).toBe(1)
+  expect(badReplicas.stderr).toMatch(/replicas must be a whole number from 1 to 5/)
 })
 
 test('bad requests fail clearly and queue nothing; a bad input becomes a FAILED task', async () => {
