@@ -19,6 +19,7 @@ import { test } from '@playwright/test'
 import type { PeerInfo } from '../src/core/types.js'
 import type { TaskRecord } from '../src/core/tasks.js'
 import { HeadlessNode, Relay } from '../e2e/processes.js'
+import { ownCpuMs, pidCpuMs } from './cpu.js'
 
 const TASKS = 2000
 const LATENCY_TASKS = 100
@@ -28,10 +29,12 @@ const ONE_THREAD = {
   P2P_AI_INFERENCE_THREADS: '1',
   P2P_AI_MAX_CONCURRENT_TASKS: '1',
 }
+/** BENCH_LONG=1: texts of about 110 of the model's 128 tokens, where inference outweighs the rest */
+const LONG = process.env.BENCH_LONG === '1'
 const SENTENCES = Array.from(
   { length: 64 },
   (_, i) =>
-    `Sentence ${i}: the ${['quick', 'lazy', 'bright', 'small'][i % 4]} node embeds a question about ${['trains', 'weather', 'music', 'food', 'maps'][i % 5]} near the relay.`,
+    `Sentence ${i}: the ${['quick', 'lazy', 'bright', 'small'][i % 4]} node embeds a question about ${['trains', 'weather', 'music', 'food', 'maps'][i % 5]} near the relay.${LONG ? ' The quick brown fox jumps over the lazy dog while it rains.'.repeat(6) : ''}`,
 )
 
 type Node = HeadlessNode & { nodeId: string }
@@ -102,8 +105,13 @@ async function settled(node: Node, ids: string[], timeoutMs = 600_000): Promise<
   const want = new Set(ids)
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const all = await node.api<TaskRecord[]>('/tasks?limit=10000')
-    const mine = all.filter((r) => want.has(r.task_id))
+    // a few tasks: one by one; many: the newest page of the list
+    const mine =
+      ids.length <= 4
+        ? await Promise.all(ids.map(async (id) => node.api<TaskRecord>(`/tasks/${id}`)))
+        : (await node.api<TaskRecord[]>(`/tasks?limit=${ids.length + 100}`)).filter((r) =>
+            want.has(r.task_id),
+          )
     const final = mine.filter((r) => ['COMPLETED', 'FAILED', 'TIMEOUT'].includes(r.status))
     if (final.length === want.size) {
       const failed = final.filter((r) => r.status !== 'COMPLETED')
@@ -111,7 +119,7 @@ async function settled(node: Node, ids: string[], timeoutMs = 600_000): Promise<
         throw new Error(`${failed.length} tasks failed: ${failed[0]?.error_reason ?? ''}`)
       return final
     }
-    await sleep(250)
+    await sleep(ids.length <= 4 ? 10 : 250)
   }
   throw new Error('tasks did not settle')
 }
@@ -155,10 +163,10 @@ async function recovery(
   victim: Node,
   signal: () => void,
 ): Promise<{ ms: number; tasks: number; outcome: string }> {
-  const ids = await submit(submitter, 600, 'remote')
+  const ids = await submit(submitter, 200, victim.nodeId)
   const want = new Set(ids)
   while (true) {
-    const all = await submitter.api<TaskRecord[]>('/tasks?limit=10000')
+    const all = await submitter.api<TaskRecord[]>('/tasks?limit=300')
     const held = all.some(
       (r) =>
         want.has(r.task_id) &&
@@ -181,12 +189,35 @@ async function recovery(
   }
 }
 
+/** CPU ms per task of each process over a run: where the time goes. */
+async function withCpu<T>(
+  procs: Map<string, () => number>,
+  tasks: number,
+  fn: () => Promise<T>,
+): Promise<{ value: T; cpu: Record<string, number> }> {
+  const before = new Map([...procs].map(([k, f]) => [k, f()]))
+  const value = await fn()
+  const cpu: Record<string, number> = {}
+  for (const [k, f] of procs)
+    cpu[k] = Math.round(((f() - (before.get(k) ?? 0)) / tasks) * 100) / 100
+  return { value, cpu }
+}
+
+function cpuText(cpu: Record<string, number>): string {
+  return Object.entries(cpu)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ')
+}
+
 test('mesh compute: scaling, overhead and recovery between headless nodes', async () => {
   test.setTimeout(60 * 60_000)
   const relay = await Relay.create()
   const nodes: Node[] = []
   const names = new Map<string, string>()
   const figures: Record<string, unknown> = {}
+  // CPU of every process, for ms per task: the bench's own HTTP client too
+  const procs = new Map<string, () => number>([['bench', ownCpuMs]])
   const say = (line: string): void => {
     console.log(line)
   }
@@ -195,12 +226,15 @@ test('mesh compute: scaling, overhead and recovery between headless nodes', asyn
     const submitter = await startNode(relay, { P2P_AI_MAX_INFLIGHT_PER_PEER: '100' })
     nodes.push(submitter)
     names.set(submitter.nodeId, 'submitter')
+    procs.set('relay', () => pidCpuMs(relay.pid as number))
+    procs.set('submitter', () => pidCpuMs(submitter.pid as number))
     const executors: Node[] = []
     const addExecutor = async (): Promise<Node> => {
       const e = await startNode(relay)
       nodes.push(e)
       executors.push(e)
       names.set(e.nodeId, `executor${executors.length}`)
+      procs.set(`executor${executors.length}`, () => pidCpuMs(e.pid as number))
       await untilServing(submitter, executors)
       return e
     }
@@ -210,20 +244,31 @@ test('mesh compute: scaling, overhead and recovery between headless nodes', asyn
     await run(submitter, 300, e1.nodeId)
     await run(e1, 300, 'local')
 
-    const local = throughput(await run(submitter, TASKS, 'local'))
+    const cpu: Record<string, Record<string, number>> = {}
+    const alone = await withCpu(procs, TASKS, async () => run(submitter, TASKS, 'local'))
+    const local = throughput(alone.value)
+    cpu.local = alone.cpu
     say(`submitter alone (local):      ${local} tasks/s`)
+    say(`  CPU ms per task: ${cpuText(alone.cpu)}`)
     const scaling: Record<string, number> = {}
     for (let n = 1; n <= 3; n++) {
       if (n > 1) await addExecutor()
-      const records = await run(submitter, TASKS, 'remote')
+      const { value: records, cpu: used } = await withCpu(procs, TASKS, async () =>
+        run(submitter, TASKS, 'remote'),
+      )
       scaling[`executors_${n}`] = throughput(records)
+      cpu[`executors_${n}`] = used
       say(
         `remote on ${n} executor(s):      ${scaling[`executors_${n}`]} tasks/s  (${spread(records, names)})`,
       )
+      say(`  CPU ms per task: ${cpuText(used)}`)
     }
-    const autoRecords = await run(submitter, TASKS, 'auto')
-    const auto = throughput(autoRecords)
-    say(`auto (submitter + 3):         ${auto} tasks/s  (${spread(autoRecords, names)})`)
+    const autoRun = await withCpu(procs, TASKS, async () => run(submitter, TASKS, 'auto'))
+    const auto = throughput(autoRun.value)
+    cpu.auto = autoRun.cpu
+    say(`auto (submitter + 3):         ${auto} tasks/s  (${spread(autoRun.value, names)})`)
+    say(`  CPU ms per task: ${cpuText(autoRun.cpu)}`)
+    figures.cpu_ms_per_task = cpu
     const two = (scaling.executors_2 ?? 0) / (scaling.executors_1 ?? 1)
     say(`2 executors / 1:              ${two.toFixed(2)}x   (goal >= 1.7x)`)
     say(`auto / submitter alone:       ${(auto / local).toFixed(2)}x   (goal >= 1x)`)
@@ -249,20 +294,30 @@ test('mesh compute: scaling, overhead and recovery between headless nodes', asyn
       ratio: viaMesh / itself,
     }
 
-    const e3 = executors[2] as Node
-    const killed = await recovery(submitter, e3, () => {
-      process.kill(e3.pid as number, 'SIGKILL')
+    // victims hold every call 3 s (a test fault), so that they still hold tasks when signalled
+    const victim = async (): Promise<Node> => {
+      const v = await startNode(relay, {
+        P2P_AI_TEST_FAULTS: JSON.stringify({ call_delay_ms: 3000 }),
+      })
+      nodes.push(v)
+      names.set(v.nodeId, 'victim')
+      await untilServing(submitter, [v])
+      return v
+    }
+    const killedNode = await victim()
+    const killed = await recovery(submitter, killedNode, () => {
+      process.kill(killedNode.pid as number, 'SIGKILL')
     })
     say(
-      `SIGKILL of executor3:         ${killed.tasks} tasks reassigned within ${killed.ms} ms (${killed.outcome}; goal <= 2000 ms)`,
+      `SIGKILL of an executor:       ${killed.tasks} tasks reassigned within ${killed.ms} ms (${killed.outcome}; goal <= 2000 ms)`,
     )
-    const e2 = executors[1] as Node
-    const frozen = await recovery(submitter, e2, () => {
-      process.kill(e2.pid as number, 'SIGSTOP')
+    const frozenNode = await victim()
+    const frozen = await recovery(submitter, frozenNode, () => {
+      process.kill(frozenNode.pid as number, 'SIGSTOP')
     })
-    process.kill(e2.pid as number, 'SIGCONT')
+    process.kill(frozenNode.pid as number, 'SIGCONT')
     say(
-      `SIGSTOP of executor2:         ${frozen.tasks} tasks reassigned within ${frozen.ms} ms (${frozen.outcome}; goal <= DEAD detection (heartbeat 10 s + 3 s SLOW + 10 s) + 1 s)`,
+      `SIGSTOP of an executor:       ${frozen.tasks} tasks reassigned within ${frozen.ms} ms (${frozen.outcome}; goal <= DEAD detection (heartbeat 10 s + 3 s SLOW + 10 s) + 1 s)`,
     )
     figures.recovery = { sigkill: killed, sigstop: frozen }
   } finally {

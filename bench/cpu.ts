@@ -54,3 +54,8 @@ export function ownCpuMs(): number {
   const { user, system } = process.cpuUsage()
   return (user + system) / 1000
 }
+
+/** CPU ms used so far by one process, all its threads (0 once it has ended) */
+export function pidCpuMs(pid: number): number {
+  return stat(String(pid))?.cpuMs ?? 0
+}

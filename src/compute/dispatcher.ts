@@ -32,6 +32,12 @@ export const MAX_FAILED_ATTEMPTS = 3
 const ATTEMPT_SLACK_MS = 10_000
 /** ms per task assumed for a node whose speed is not measured yet */
 const UNMEASURED_TASK_MS = 20
+/**
+ * An executor holding our tasks says so every second (keepalive); silent this long, it is taken
+ * for gone (frozen, or dead without its connection closing: a SIGKILLed node's WebRTC
+ * connection stays up for about 10 s, the mesh's DEAD takes up to 23 s).
+ */
+export const SILENT_MS = 4000
 
 /** This node's own engine, as the dispatcher weighs it against its neighbours. */
 export interface LocalEngine {
@@ -54,6 +60,8 @@ export interface DispatcherOptions {
   now?: () => number
   /** how long an attempt may take beyond its execution limit and expected wait, ms. @default 10000 */
   attemptSlackMs?: number
+  /** how long an executor holding our tasks may stay silent, ms. @default SILENT_MS */
+  silentMs?: number
 }
 
 export interface DispatcherStats {
@@ -94,6 +102,7 @@ export class TaskDispatcher implements TaskPlacer, Startable {
   /** tasks waiting for room on the node they asked for */
   private waiting: PlacedTask[] = []
   private running = false
+  private watchdog?: ReturnType<typeof setInterval>
   private readonly lastDropLog = new Map<string, number>()
 
   constructor(private readonly opts: DispatcherOptions) {
@@ -106,12 +115,21 @@ export class TaskDispatcher implements TaskPlacer, Startable {
   /** Places the tasks that came before it started (resumed by the task engine). */
   start(): void {
     this.running = true
+    const silent = this.opts.silentMs ?? SILENT_MS
+    this.watchdog ??= setInterval(
+      () => {
+        this.checkSilence(silent)
+      },
+      Math.min(1000, silent / 2),
+    )
     this.schedule()
   }
 
   /** Takes every task back: executors are told to drop them; their owner ends them. */
   stop(): void {
     this.running = false
+    clearInterval(this.watchdog)
+    this.watchdog = undefined
     for (const o of this.out.values()) clearTimeout(o.timer)
     this.out.clear()
     this.pending = []
@@ -456,13 +474,24 @@ export class TaskDispatcher implements TaskPlacer, Startable {
     this.attemptFailed([o.task], o.link, 'deadline', 'no result before the attempt deadline')
   }
 
-  private lostPeer(peerId: string, outcome: 'dead' | 'disconnected'): void {
+  /** Executors holding our tasks that went silent lose them (and their stream). */
+  private checkSilence(silentMs: number): void {
+    const now = Date.now()
+    for (const [peerId, link] of this.links)
+      if (link.inflight > 0 && now - link.lastActive > silentMs)
+        this.lostPeer(peerId, 'dead', `silent for ${now - link.lastActive} ms while holding tasks`)
+  }
+
+  private lostPeer(
+    peerId: string,
+    outcome: 'dead' | 'disconnected',
+    detail = `the mesh lost the node (${outcome})`,
+  ): void {
     const link = this.links.get(peerId)
     if (link == null) return
     this.links.delete(peerId)
     const tasks = [...this.out.values()].filter((o) => o.link === link).map((o) => o.task)
-    if (tasks.length > 0)
-      this.attemptFailed(tasks, link, outcome, `the mesh lost the node (${outcome})`)
+    if (tasks.length > 0) this.attemptFailed(tasks, link, outcome, detail)
     link.close()
   }
 

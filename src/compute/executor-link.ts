@@ -53,6 +53,8 @@ const FINAL_REASONS: ReadonlySet<string> = new Set<TaskErrorReason>([
 export class ExecutorLink {
   readonly peerId: string
   private readonly out = new Map<string, Out>()
+  /** when the executor last sent anything, or we last gave it work (ms since the epoch) */
+  lastActive = Date.now()
   private readonly batches = new Map<string, { tasks: PlacedTask[]; modelHash: string }>()
   private closed = false
 
@@ -123,6 +125,7 @@ export class ExecutorLink {
       },
     })
     if (!sent) return false
+    if (this.out.size === 0) this.lastActive = Date.now()
     this.batches.set(batchId, { tasks, modelHash })
     for (const task of tasks) this.out.set(task.taskId, { task, batchId })
     return true
@@ -149,7 +152,10 @@ export class ExecutorLink {
   }
 
   private onFrame(frame: TaskFrame): void {
+    this.lastActive = Date.now()
     switch (taskFrameBody(frame)) {
+      case 'keepalive':
+        return
       case 'answer':
         this.onAnswer(frame.answer as Answer)
         return

@@ -6,7 +6,8 @@
  * this node's task engine, taking turns with every other submitter's (round-robin), kept apart
  * from this node's own tasks (served_for). Each outcome goes back on the stream, signed with this
  * node's identity key, after a progress frame when it starts running. A cancel drops tasks not
- * started; a stream that closes cancels its tasks.
+ * started; a stream that closes cancels its tasks. While it holds a submitter's tasks it says
+ * so every second (keepalive), so that the submitter can tell a frozen node from a busy one.
  * Malformed frames are dropped and counted; a broken length prefix ends that stream only.
  */
 import type { Connection, Libp2p, PrivateKey, Stream } from '@libp2p/interface'
@@ -27,6 +28,9 @@ import type { TaskFrame } from './task-wire.js'
 import { outputToWire, taskCodec, taskFrameBody } from './task-wire.js'
 
 type TaskStream = FramedStream<Omit<TaskFrame, 'version'>>
+
+/** How often an executor tells a submitter it still holds its tasks, ms. */
+export const KEEPALIVE_MS = 1000
 
 export interface ExecutorOptions {
   libp2p: Libp2p
@@ -62,6 +66,7 @@ export class TaskExecutor implements Startable {
   /** task id → where its result goes */
   private readonly serving = new Map<string, Served>()
   private running = false
+  private keepalive?: ReturnType<typeof setInterval>
   private readonly lastDropLog = new Map<string, number>()
 
   constructor(private readonly opts: ExecutorOptions) {}
@@ -69,6 +74,9 @@ export class TaskExecutor implements Startable {
   async start(): Promise<void> {
     if (this.running) return
     this.running = true
+    this.keepalive = setInterval(() => {
+      this.sayAlive()
+    }, KEEPALIVE_MS)
     this.opts.tasks.addEventListener('task:update', this.onUpdate)
     await this.opts.libp2p.handle(
       TASK_PROTOCOL,
@@ -82,6 +90,7 @@ export class TaskExecutor implements Startable {
   async stop(): Promise<void> {
     if (!this.running) return
     this.running = false
+    clearInterval(this.keepalive)
     this.opts.tasks.removeEventListener('task:update', this.onUpdate)
     await this.opts.libp2p.unhandle(TASK_PROTOCOL).catch(() => {})
     for (const s of [...this.streams]) s.abort('node_shutting_down')
@@ -215,6 +224,14 @@ export class TaskExecutor implements Startable {
   private async sendResult(s: TaskStream, result: Omit<Result, 'signature'>): Promise<void> {
     const signature = await signResult(this.opts.privateKey, result)
     if (s.send({ result: { ...result, signature } })) this.stats.served++
+  }
+
+  /** Tells every submitter whose tasks it holds that it is still there. */
+  private sayAlive(): void {
+    const held = new Map<TaskStream, number>()
+    for (const served of this.serving.values())
+      held.set(served.stream, (held.get(served.stream) ?? 0) + 1)
+    for (const [stream, n] of held) stream.send({ keepalive: { held: n } })
   }
 
   private onClose(s: TaskStream): void {

@@ -32,7 +32,7 @@ const MAX_TIMEOUT_MS = 3_600_000
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const SHA256_HEX = /^([0-9a-f]{64})?$/
 const TRACEPARENT = /^(00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})?$/
-const BODIES = ['assignment', 'answer', 'progress', 'result', 'cancel'] as const
+const BODIES = ['assignment', 'answer', 'progress', 'result', 'cancel', 'keepalive'] as const
 export type TaskFrameBody = (typeof BODIES)[number]
 
 /** A frame as bytes ready for `stream.send`: varint length prefix + protobuf. */

@@ -124,6 +124,7 @@ async function submitter(
     localSpeed?: number
     maxInflightPerPeer?: number
     attemptSlackMs?: number
+    silentMs?: number
     restartOf?: TaskNode
   } = {},
 ): Promise<Submitter> {
@@ -156,6 +157,7 @@ async function submitter(
         maxInflightPerPeer: over.maxInflightPerPeer ?? 128,
         log: silentLogger,
         attemptSlackMs: over.attemptSlackMs,
+        silentMs: over.silentMs,
       })
       tasks.usePlacer(dispatcher)
     },
@@ -374,6 +376,30 @@ describe('task dispatcher', () => {
       expect(r.attempts?.map((x) => x.outcome)).toEqual(['dead', 'completed'])
       expect(r.executed_by).toEqual([s.node.nodeId])
     }
+  })
+
+  it('takes the tasks back from an executor that goes silent while holding them', async () => {
+    // a frozen node: it accepts, then says nothing (no keepalive, no result)
+    const frozen = await rawExecutor(accept)
+    const s = await submitter([{ node: frozen, speed: 1000 }], { localSpeed: 1, silentMs: 300 })
+    const records = await s.settled(s.submit(3))
+    for (const r of records)
+      expect(r.attempts?.map((x) => [x.node_id, x.outcome])).toEqual([
+        [frozen.nodeId, 'dead'],
+        [s.node.nodeId, 'completed'],
+      ])
+  })
+
+  it('keeps tasks on a busy executor that says it still holds them', async () => {
+    const slow = await taskNode()
+    slow.engine.behaviour = () => 'gate'
+    const s = await submitter([{ node: slow, speed: 1000 }], { localSpeed: 1, silentMs: 1500 })
+    const ids = s.submit(2)
+    await expect.poll(() => slow.engine.calls.length).toBe(1)
+    // well past the silence limit: its keepalives (every second) keep the tasks there
+    await new Promise((resolve) => setTimeout(resolve, 3500))
+    slow.engine.releaseAll()
+    for (const r of await s.settled(ids)) expect(r.executed_by).toEqual([slow.nodeId])
   })
 
   it('takes back a task whose attempt passes its deadline, and runs it elsewhere', async () => {

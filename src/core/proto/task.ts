@@ -10,6 +10,7 @@ export interface TaskFrame {
   progress?: Progress
   result?: Result
   cancel?: Cancel
+  keepalive?: Keepalive
 }
 
 export namespace TaskFrame {
@@ -24,7 +25,16 @@ export namespace TaskFrame {
 
         obj = { ...obj }
 
+        if (obj.keepalive != null) {
+          obj.cancel = undefined
+          obj.result = undefined
+          obj.progress = undefined
+          obj.answer = undefined
+          obj.assignment = undefined
+        }
+
         if (obj.cancel != null) {
+          obj.keepalive = undefined
           obj.result = undefined
           obj.progress = undefined
           obj.answer = undefined
@@ -32,6 +42,7 @@ export namespace TaskFrame {
         }
 
         if (obj.result != null) {
+          obj.keepalive = undefined
           obj.cancel = undefined
           obj.progress = undefined
           obj.answer = undefined
@@ -39,6 +50,7 @@ export namespace TaskFrame {
         }
 
         if (obj.progress != null) {
+          obj.keepalive = undefined
           obj.cancel = undefined
           obj.result = undefined
           obj.answer = undefined
@@ -46,6 +58,7 @@ export namespace TaskFrame {
         }
 
         if (obj.answer != null) {
+          obj.keepalive = undefined
           obj.cancel = undefined
           obj.result = undefined
           obj.progress = undefined
@@ -53,6 +66,7 @@ export namespace TaskFrame {
         }
 
         if (obj.assignment != null) {
+          obj.keepalive = undefined
           obj.cancel = undefined
           obj.result = undefined
           obj.progress = undefined
@@ -87,6 +101,11 @@ export namespace TaskFrame {
         if (obj.cancel != null) {
           w.uint32(50)
           Cancel.codec().encode(obj.cancel, w)
+        }
+
+        if (obj.keepalive != null) {
+          w.uint32(58)
+          Keepalive.codec().encode(obj.keepalive, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -137,6 +156,12 @@ export namespace TaskFrame {
               })
               break
             }
+            case 7: {
+              obj.keepalive = Keepalive.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.keepalive
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -144,7 +169,16 @@ export namespace TaskFrame {
           }
         }
 
+        if (obj.keepalive != null) {
+          delete obj.cancel
+          delete obj.result
+          delete obj.progress
+          delete obj.answer
+          delete obj.assignment
+        }
+
         if (obj.cancel != null) {
+          delete obj.keepalive
           delete obj.result
           delete obj.progress
           delete obj.answer
@@ -152,6 +186,7 @@ export namespace TaskFrame {
         }
 
         if (obj.result != null) {
+          delete obj.keepalive
           delete obj.cancel
           delete obj.progress
           delete obj.answer
@@ -159,6 +194,7 @@ export namespace TaskFrame {
         }
 
         if (obj.progress != null) {
+          delete obj.keepalive
           delete obj.cancel
           delete obj.result
           delete obj.answer
@@ -166,6 +202,7 @@ export namespace TaskFrame {
         }
 
         if (obj.answer != null) {
+          delete obj.keepalive
           delete obj.cancel
           delete obj.result
           delete obj.progress
@@ -173,6 +210,7 @@ export namespace TaskFrame {
         }
 
         if (obj.assignment != null) {
+          delete obj.keepalive
           delete obj.cancel
           delete obj.result
           delete obj.progress
@@ -225,6 +263,13 @@ export namespace TaskFrame {
             case 6: {
               yield * Cancel.codec().stream(reader, reader.uint32(), `${prefix}.cancel`, {
                 limits: opts.limits?.cancel
+              })
+
+              break
+            }
+            case 7: {
+              yield * Keepalive.codec().stream(reader, reader.uint32(), `${prefix}.keepalive`, {
+                limits: opts.limits?.keepalive
               })
 
               break
@@ -396,6 +441,11 @@ export namespace TaskFrame {
     value: string
   }
 
+  export interface TaskFrameKeepaliveHeldFieldEvent {
+    field: '$.keepalive.held'
+    value: number
+  }
+
   export function encode (obj: Partial<TaskFrame>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TaskFrame.codec())
   }
@@ -404,7 +454,7 @@ export namespace TaskFrame {
     return decodeMessage(buf, TaskFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameVersionFieldEvent | TaskFrameAssignmentBatchIdFieldEvent | TaskFrameAssignmentTaskTypeFieldEvent | TaskFrameAssignmentModelFieldEvent | TaskFrameAssignmentDtypeFieldEvent | TaskFrameAssignmentModelHashFieldEvent | TaskFrameAssignmentTimeoutMsFieldEvent | TaskFrameAssignmentTraceparentFieldEvent | TaskFrameAssignmentTasksTaskIdFieldEvent | TaskFrameAssignmentTasksInputFieldEvent | TaskFrameAnswerBatchIdFieldEvent | TaskFrameAnswerStatusFieldEvent | TaskFrameAnswerReasonFieldEvent | TaskFrameAnswerRetryAfterMsFieldEvent | TaskFrameAnswerModelHashFieldEvent | TaskFrameProgressTaskIdFieldEvent | TaskFrameProgressPercentFieldEvent | TaskFrameResultTaskIdFieldEvent | TaskFrameResultStatusFieldEvent | TaskFrameResultOutputEmbeddingFieldEvent | TaskFrameResultOutputLabelFieldEvent | TaskFrameResultOutputScoreFieldEvent | TaskFrameResultOutputScoresLabelFieldEvent | TaskFrameResultOutputScoresScoreFieldEvent | TaskFrameResultErrorReasonFieldEvent | TaskFrameResultErrorDetailsFieldEvent | TaskFrameResultModelHashFieldEvent | TaskFrameResultExecutionMsFieldEvent | TaskFrameResultSignatureFieldEvent | TaskFrameCancelTaskIdsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameVersionFieldEvent | TaskFrameAssignmentBatchIdFieldEvent | TaskFrameAssignmentTaskTypeFieldEvent | TaskFrameAssignmentModelFieldEvent | TaskFrameAssignmentDtypeFieldEvent | TaskFrameAssignmentModelHashFieldEvent | TaskFrameAssignmentTimeoutMsFieldEvent | TaskFrameAssignmentTraceparentFieldEvent | TaskFrameAssignmentTasksTaskIdFieldEvent | TaskFrameAssignmentTasksInputFieldEvent | TaskFrameAnswerBatchIdFieldEvent | TaskFrameAnswerStatusFieldEvent | TaskFrameAnswerReasonFieldEvent | TaskFrameAnswerRetryAfterMsFieldEvent | TaskFrameAnswerModelHashFieldEvent | TaskFrameProgressTaskIdFieldEvent | TaskFrameProgressPercentFieldEvent | TaskFrameResultTaskIdFieldEvent | TaskFrameResultStatusFieldEvent | TaskFrameResultOutputEmbeddingFieldEvent | TaskFrameResultOutputLabelFieldEvent | TaskFrameResultOutputScoreFieldEvent | TaskFrameResultOutputScoresLabelFieldEvent | TaskFrameResultOutputScoresScoreFieldEvent | TaskFrameResultErrorReasonFieldEvent | TaskFrameResultErrorDetailsFieldEvent | TaskFrameResultModelHashFieldEvent | TaskFrameResultExecutionMsFieldEvent | TaskFrameResultSignatureFieldEvent | TaskFrameCancelTaskIdsFieldEvent | TaskFrameKeepaliveHeldFieldEvent> {
     return streamMessage(buf, TaskFrame.codec(), opts)
   }
 }
@@ -1808,5 +1858,94 @@ export namespace Cancel {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Cancel>): Generator<CancelTaskIdsFieldEvent> {
     return streamMessage(buf, Cancel.codec(), opts)
+  }
+}
+
+export interface Keepalive {
+  held: number
+}
+
+export namespace Keepalive {
+  let _codec: Codec<Keepalive>
+
+  export const codec = (): Codec<Keepalive> => {
+    if (_codec == null) {
+      _codec = message<Keepalive>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.held != null && obj.held !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.held)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          held: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.held = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.held`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface KeepaliveHeldFieldEvent {
+    field: '$.held'
+    value: number
+  }
+
+  export function encode (obj: Partial<Keepalive>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Keepalive.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Keepalive>): Keepalive {
+    return decodeMessage(buf, Keepalive.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Keepalive>): Generator<KeepaliveHeldFieldEvent> {
+    return streamMessage(buf, Keepalive.codec(), opts)
   }
 }
