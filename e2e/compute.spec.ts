@@ -367,6 +367,13 @@ test('replicas outvote a node that returns perturbed embeddings: it loses reputa
   const outvoted = checked.filter((r) =>
     r.attempts?.some((a) => a.node_id === liar && a.outcome === 'disagreed'),
   )
+  const liarOutcomes = checked.flatMap(
+    (r) => r.attempts?.filter((a) => a.node_id === liar).map((a) => a.outcome) ?? [],
+  )
+  test.info().annotations.push({
+    type: 'liar attempts',
+    description: liarOutcomes.join(', ') || 'none',
+  })
   expect(outvoted.length).toBeGreaterThanOrEqual(2)
   const row = submitter.locator(`[data-testid="peer-row"][data-peer-id="${node.peerId}"]`)
   await expect(row.getByTestId('peer-reputation')).toContainText('untrusted')

@@ -33,11 +33,12 @@ const ATTEMPT_SLACK_MS = 10_000
 /** ms per task assumed for a node whose speed is not measured yet */
 const UNMEASURED_TASK_MS = 20
 /**
- * An executor holding our tasks says so every second (keepalive); silent this long, it is taken
+ * An executor holding our tasks says so every second (keepalive); silent this long (while this
+ * node itself was not frozen: a stalled event loop delays the keepalives too), it is taken
  * for gone (frozen, or dead without its connection closing: a SIGKILLed node's WebRTC
  * connection stays up for about 10 s, the mesh's DEAD takes up to 23 s).
  */
-export const SILENT_MS = 4000
+export const SILENT_MS = 5000
 
 /** This node's own engine, as the dispatcher weighs it against its neighbours. */
 export interface LocalEngine {
@@ -103,6 +104,7 @@ export class TaskDispatcher implements TaskPlacer, Startable {
   private waiting: PlacedTask[] = []
   private running = false
   private watchdog?: ReturnType<typeof setInterval>
+  private lastSilenceCheck = 0
   private readonly lastDropLog = new Map<string, number>()
 
   constructor(private readonly opts: DispatcherOptions) {
@@ -116,12 +118,11 @@ export class TaskDispatcher implements TaskPlacer, Startable {
   start(): void {
     this.running = true
     const silent = this.opts.silentMs ?? SILENT_MS
-    this.watchdog ??= setInterval(
-      () => {
-        this.checkSilence(silent)
-      },
-      Math.min(1000, silent / 2),
-    )
+    const every = Math.min(1000, silent / 2)
+    this.lastSilenceCheck = Date.now()
+    this.watchdog ??= setInterval(() => {
+      this.checkSilence(silent, every)
+    }, every)
     this.schedule()
   }
 
@@ -475,8 +476,13 @@ export class TaskDispatcher implements TaskPlacer, Startable {
   }
 
   /** Executors holding our tasks that went silent lose them (and their stream). */
-  private checkSilence(silentMs: number): void {
+  private checkSilence(silentMs: number, intervalMs: number): void {
     const now = Date.now()
+    const since = now - this.lastSilenceCheck
+    this.lastSilenceCheck = now
+    // this node was frozen itself (a busy tab, a loaded machine): the executors' keepalives may
+    // be waiting in its own queue, so judge nobody on this round
+    if (since > 2 * intervalMs) return
     for (const [peerId, link] of this.links)
       if (link.inflight > 0 && now - link.lastActive > silentMs)
         this.lostPeer(peerId, 'dead', `silent for ${now - link.lastActive} ms while holding tasks`)
