@@ -356,17 +356,26 @@ test('replicas outvote a node that returns perturbed embeddings: it loses reputa
   await expectServing(submitter, others)
   const self = await nodeIdOf(submitter)
 
-  const replicated = Array.from({ length: 6 }, (_, i) => `replicated sentence ${i}`)
-  await submitLines(submitter, replicated, 'auto', 3)
-  const checked = await settledRecords(submitter, self, 6)
+  // rounds of 3 replicated tasks until the liar has been outvoted twice (a round may find it
+  // skipped for a while, e.g. after a stream that failed to open)
+  let checked: TaskRecord[] = []
+  let outvoted: TaskRecord[] = []
+  for (let round = 0; round < 6 && outvoted.length < 2; round++) {
+    if (round > 0) await submitter.waitForTimeout(5000)
+    const lines = Array.from({ length: 3 }, (_, i) => `replicated sentence ${round}.${i}`)
+    await submitLines(submitter, lines, 'auto', 3)
+    checked = (await settledRecords(submitter, self, checked.length + 3)).filter(
+      (r) => r.replicas === 3,
+    )
+    outvoted = checked.filter((r) =>
+      r.attempts?.some((a) => a.node_id === liar && a.outcome === 'disagreed'),
+    )
+  }
   for (const r of checked) {
     expect(r).toMatchObject({ status: 'COMPLETED', replicas: 3 })
     expect(r.executed_by?.length).toBeGreaterThanOrEqual(2)
     expect(r.executed_by).not.toContain(liar)
   }
-  const outvoted = checked.filter((r) =>
-    r.attempts?.some((a) => a.node_id === liar && a.outcome === 'disagreed'),
-  )
   const liarOutcomes = checked.flatMap(
     (r) => r.attempts?.filter((a) => a.node_id === liar).map((a) => a.outcome) ?? [],
   )
@@ -383,12 +392,12 @@ test('replicas outvote a node that returns perturbed embeddings: it loses reputa
     submitter,
     Array.from({ length: 40 }, (_, i) => `plain sentence ${i}`),
   )
-  const all = await settledRecords(submitter, self, 46)
+  const all = await settledRecords(submitter, self, checked.length + 40)
   const plain = all.filter((r) => r.replicas == null)
   expect(plain).toHaveLength(40)
   for (const r of plain) expect(r.executed_by).not.toContain(liar)
   test.info().annotations.push({
     type: 'agreement',
-    description: `${outvoted.length} of 6 replicated tasks outvoted the liar; 40 auto tasks ran on ${new Set(plain.map((r) => r.executed_by?.[0])).size} other nodes`,
+    description: `${outvoted.length} of ${checked.length} replicated tasks outvoted the liar; 40 auto tasks ran on ${new Set(plain.map((r) => r.executed_by?.[0])).size} other nodes`,
   })
 })
