@@ -6,6 +6,7 @@
 import type { Browser, Page } from '@playwright/test'
 import { expect, test } from '@playwright/test'
 import type { EmbeddingOutput, TaskRecord } from '../src/core/tasks.js'
+import { cosine } from '../src/compute/agreement.js'
 import { launchChromium, newProfile } from './browser.js'
 import { HeadlessNode, Relay } from './processes.js'
 import { expectPeers, nodeIdOf, openTab, peerIdOf } from './tabs.js'
@@ -108,18 +109,6 @@ async function submitLines(
   await page.getByTestId('task-placement').selectOption(placement)
   await page.getByTestId('task-submit').click()
   await expect(page.getByTestId('task-error')).toHaveCount(0)
-}
-
-function cosine(a: number[], b: number[]): number {
-  let dot = 0
-  let na = 0
-  let nb = 0
-  for (let i = 0; i < a.length; i++) {
-    dot += (a[i] as number) * (b[i] as number)
-    na += (a[i] as number) ** 2
-    nb += (b[i] as number) ** 2
-  }
-  return dot / Math.sqrt(na * nb)
 }
 
 test('a burst of 200 embeddings from one tab runs on 3+ nodes of the mesh, matching local results', async () => {

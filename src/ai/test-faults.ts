@@ -5,6 +5,7 @@
  * only by the P2P_AI_TEST_FAULTS environment variable of a headless node (JSON), and logged
  * loudly when on. The engine underneath is the real one.
  */
+import { roundEmbeddingValue } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec } from './engine.js'
 
 export interface TestFaults {
@@ -38,7 +39,7 @@ export function withTestFaults(engine: InferenceEngine, faults: TestFaults): Inf
       if (!r.ok || !('embedding' in r.output)) return r
       const raw = r.output.embedding.map((x, i) => x + noise * Math.sin(i * 12.9898 + x * 78.233))
       const norm = Math.hypot(...raw) || 1
-      const embedding = raw.map((x) => Math.round((x / norm) * 1e6) / 1e6)
+      const embedding = raw.map((x) => roundEmbeddingValue(x / norm))
       return { ok: true, output: { embedding, dimensions: embedding.length } }
     })
   }

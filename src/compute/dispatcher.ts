@@ -228,8 +228,9 @@ export class TaskDispatcher implements TaskPlacer, Startable {
       (c) => c.id !== LOCAL || !avoid.has(this.opts.local.nodeId),
     )
     const [id] = placeTasks(candidates, 1).keys()
-    const chosen = id === LOCAL ? this.opts.local.nodeId : allowed.find((p) => p.peerId === id)
-    if (chosen != null) t.chosen?.(typeof chosen === 'string' ? chosen : chosen.nodeId)
+    const nodeId =
+      id === LOCAL ? this.opts.local.nodeId : allowed.find((p) => p.peerId === id)?.nodeId
+    if (nodeId != null) t.chosen?.(nodeId)
     if (id == null)
       t.settle({
         status: TaskStatus.FAILED,
