@@ -8,10 +8,14 @@ export interface PeerRow {
   health: string
 }
 
-export async function openTab(context: BrowserContext, url: string): Promise<Page> {
+export async function openTab(
+  context: BrowserContext,
+  url: string,
+  timeout?: number,
+): Promise<Page> {
   const page = await context.newPage()
   await page.goto(url)
-  await expect(page.getByTestId('node-state')).toHaveText('ACTIVE')
+  await expect(page.getByTestId('node-state')).toHaveText('ACTIVE', { timeout })
   return page
 }
 

@@ -19,6 +19,7 @@ import type {
 import type {
   Delivery,
   HealthReport,
+  MeshView,
   NodeMetadata,
   NodeRole,
   NodeState,
@@ -104,6 +105,8 @@ export interface NodeApi extends TypedEventTarget<NodeEvents> {
   peers(): PeerInfo[]
   /** peer ids of every node this one knows of (neighbours and beyond) */
   knownNodes(): string[]
+  /** the whole mesh as this node knows it (the dashboard's graph) */
+  topology(): MeshView
   relayStatus(): RelayStatus
   /** the libp2p addresses this node listens on */
   listenAddresses(): string[]

@@ -68,6 +68,43 @@ export interface PeerCompute {
   reputation?: number
 }
 
+/** What a node of the mesh is: a browser tab, a headless Node node, or a relay. */
+export type NodeKind = 'tab' | 'node' | 'relay'
+
+/** One node of the mesh as this node sees it (the dashboard's graph). */
+export interface MeshViewNode {
+  peerId: string
+  /** its node id, when it announced one */
+  nodeId?: string
+  kind: NodeKind
+  /** this node itself */
+  self: boolean
+  /** a direct neighbour's health; a node known through the mesh is ALIVE while others list it */
+  state: PeerHealth
+  version?: string
+  /** when it started, ms since the epoch (uptime) */
+  startedAt?: number
+  backend?: string
+  /** measured speed; 0 while measuring */
+  embeddingsPerSec?: number
+  queueDepth?: number
+  /** direct neighbours only */
+  rttMs?: number
+}
+
+/** A link between two nodes, undirected; `a < b`. */
+export interface MeshViewEdge {
+  a: string
+  b: string
+  transport: PeerTransport
+}
+
+/** The whole mesh as this node knows it: itself, its neighbours and everything gossiped. */
+export interface MeshView {
+  nodes: MeshViewNode[]
+  edges: MeshViewEdge[]
+}
+
 /** A routed message as delivered to the application. */
 export interface MeshMessage {
   id: string

@@ -82,6 +82,8 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   private readonly parts: PartList
   private readonly log: Logger
   private readonly lastDropLog = new Map<string, number>()
+  /** when this node's mesh started, ms since the epoch */
+  private startedAt = Date.now()
 
   constructor(private readonly opts: MeshServiceOptions) {
     super()
@@ -138,7 +140,9 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       self,
       nodeId: opts.nodeId,
       platform: opts.platform,
+      startedAt: () => this.startedAt,
       peers: this.peers,
+      relays: () => this.relays.status().connected,
       topology: this.topology,
       log: opts.log.child('topology'),
       onChange: () => {
@@ -212,11 +216,16 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         if (type !== 'peer:update') this.gossip.neighboursChanged()
       })
     }
-    this.relays.addEventListener('relay:connected', () => this.safeDispatchEvent('relay:change'))
-    this.relays.addEventListener('relay:disconnected', () => this.safeDispatchEvent('relay:change'))
+    for (const type of ['relay:connected', 'relay:disconnected'] as const) {
+      this.relays.addEventListener(type, () => {
+        this.safeDispatchEvent('relay:change')
+        this.gossip.neighboursChanged()
+      })
+    }
   }
 
   async start(): Promise<void> {
+    this.startedAt = Date.now()
     await this.parts.start()
   }
 

@@ -36,13 +36,18 @@ const SETTLE_MS = 2500
 /** Load is announced at most this often. */
 const LOAD_INTERVAL_MS = 1000
 const MAX_MODELS = 16
+const MAX_RELAYS = 16
 
 export interface TopologyGossipOptions {
   libp2p: Libp2p<{ pubsub: GossipSub }>
   self: string
   nodeId: string
   platform: Platform
+  /** when this node started, ms since the epoch */
+  startedAt(): number
   peers: PeerTable
+  /** peer ids of the relays this node is connected to now */
+  relays(): string[]
   topology: TopologyTable
   log: Logger
   /** @default 30000 */
@@ -203,6 +208,8 @@ export class TopologyGossip implements Startable {
       platform: this.opts.platform,
       leaving,
       multiaddrs: leaving ? [] : this.dialableAddrs().map((ma) => ma.bytes),
+      startedAt: BigInt(this.opts.startedAt()),
+      relays: leaving ? [] : this.opts.relays().slice(0, MAX_RELAYS),
       capabilities:
         leaving || this.capabilities == null
           ? undefined
@@ -245,7 +252,9 @@ export class TopologyGossip implements Startable {
     }
     let ann: TopologyAnnouncement
     try {
-      ann = TopologyAnnouncement.decode(msg.data, { limits: { neighbours: MAX_PEER_LIST } })
+      ann = TopologyAnnouncement.decode(msg.data, {
+        limits: { neighbours: MAX_PEER_LIST, relays: MAX_RELAYS },
+      })
     } catch {
       this.opts.onDrop('undecodable_announcement')
       return
@@ -254,6 +263,7 @@ export class TopologyGossip implements Startable {
     try {
       if (!ann.neighbours.every((n) => isPeerIdString(n.peerId)))
         throw new Error('neighbour is not a peer id')
+      if (!ann.relays.every(isPeerIdString)) throw new Error('relay is not a peer id')
       addrs = ann.multiaddrs.slice(0, MAX_ADDRS).map((bytes) => multiaddr(bytes))
     } catch {
       this.opts.onDrop('invalid_announcement')
@@ -273,6 +283,12 @@ export class TopologyGossip implements Startable {
       {
         platform: ann.platform,
         version: ann.version,
+        nodeId: /^[0-9a-f]{32}$/.test(ann.nodeId) ? ann.nodeId : undefined,
+        startedAt: ann.startedAt > 0n ? Number(ann.startedAt) : undefined,
+        relays: ann.relays,
+        transports: Object.fromEntries(
+          ann.neighbours.map((n) => [n.peerId, n.transport.slice(0, 16)]),
+        ),
         capabilities:
           ann.capabilities == null
             ? undefined

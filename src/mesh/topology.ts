@@ -15,6 +15,14 @@ export interface TopologyRecord {
   source: 'gossip' | 'direct'
   platform?: string
   version?: string
+  /** as announced by the author */
+  nodeId?: string
+  /** when the author's node started, ms since the epoch */
+  startedAt?: number
+  /** the relays the author is connected to */
+  relays?: string[]
+  /** how the author reaches each neighbour ("webrtc", "relay", ...), as it announced */
+  transports?: Record<string, string>
   /** the AI work it announced it can take */
   capabilities?: {
     backend: string
@@ -45,7 +53,10 @@ export class TopologyTable {
     peerId: string,
     seq: bigint,
     neighbours: string[],
-    extra: Pick<TopologyRecord, 'platform' | 'version' | 'capabilities'> = {},
+    extra: Pick<
+      TopologyRecord,
+      'platform' | 'version' | 'capabilities' | 'nodeId' | 'startedAt' | 'relays' | 'transports'
+    > = {},
   ): boolean {
     const existing = this.records.get(peerId)
     if (existing != null && existing.seq >= seq) return false

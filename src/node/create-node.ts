@@ -28,6 +28,8 @@ import { PartList } from '../core/startable.js'
 import type {
   Delivery,
   HealthReport,
+  MeshView,
+  MeshViewNode,
   NodeMetadata,
   NodeRole,
   PeerInfo,
@@ -36,6 +38,7 @@ import type {
 import { NodeState } from '../core/types.js'
 import { VERSION } from '../core/version.js'
 import type { MeshService, MeshServices } from '../mesh/mesh-service.js'
+import { buildMeshView } from '../mesh/mesh-view.js'
 import { createLogger } from '../obs/logger.js'
 import type { TaskService } from '../tasks/task-service.js'
 import type { Assembly, EventSource } from './assemble.js'
@@ -286,6 +289,32 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     ])
     ids.delete(this.peerId ?? '')
     return [...ids]
+  }
+
+  topology(): MeshView {
+    const caps = this.tasks?.capabilities()
+    const self: MeshViewNode = {
+      peerId: this.peerId ?? '',
+      nodeId: this.nodeId,
+      kind:
+        this.role === 'relay' ? 'relay' : this.opts.host.platform === 'browser' ? 'tab' : 'node',
+      self: true,
+      state: 'ALIVE',
+      version: VERSION,
+      startedAt: this.activeSince(),
+      backend: caps?.backend,
+      embeddingsPerSec:
+        caps == null ? undefined : caps.measuring === true ? 0 : caps.embeddings_per_sec,
+      queueDepth: this.tasks?.load().queued,
+    }
+    const mesh = this.mesh
+    if (mesh == null) return { nodes: [self], edges: [] }
+    return buildMeshView({
+      self,
+      peers: this.peers(),
+      records: mesh.topology.all(),
+      relays: mesh.relays.status().connected,
+    })
   }
 
   relayStatus(): RelayStatus {

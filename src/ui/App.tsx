@@ -1,7 +1,9 @@
 import type { NodeApi } from '../core/node-api.js'
+import { Dashboard } from './dashboard/Dashboard.js'
 import { Messages } from './Messages.js'
 import { NodeCard } from './NodeCard.js'
 import { PeerTable } from './PeerTable.js'
+import { PwaBar } from './PwaBar.js'
 import { Tasks } from './Tasks.js'
 
 export function App({ node }: { node: NodeApi }) {
@@ -10,8 +12,10 @@ export function App({ node }: { node: NodeApi }) {
       <header>
         <h1>p2p-ai-agents</h1>
         <p className="muted">This tab is a node of the mesh.</p>
+        <PwaBar />
       </header>
       <NodeCard node={node} />
+      <Dashboard node={node} />
       <PeerTable node={node} />
       <Messages node={node} />
       <Tasks node={node} />

@@ -1,6 +1,7 @@
 import { useState } from 'react'
 import type { FormEvent } from 'react'
 import type { NodeApi } from '../core/node-api.js'
+import { PING_TOPIC } from './dashboard/NodePanel.js'
 import { nodeLabel } from './format.js'
 import { useKnownNodes, useMessages, usePeers } from './hooks.js'
 
@@ -15,7 +16,8 @@ interface Result {
 export function Messages({ node }: { node: NodeApi }) {
   const peers = usePeers(node)
   const known = useKnownNodes(node)
-  const received = useMessages(node)
+  // the dashboard's pings are answered by their delivery receipt, not read
+  const received = useMessages(node).filter((m) => m.topic !== PING_TOPIC)
   const [to, setTo] = useState('')
   const [text, setText] = useState('')
   const [result, setResult] = useState<Result>()

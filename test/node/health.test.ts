@@ -12,7 +12,10 @@ import {
   memoryCheck,
   runHealthChecks,
 } from '../../src/node/health.js'
+import { HealthService, START_ATTEMPTS } from '../../src/node/health-service.js'
+import { createLogger, MemorySink } from '../../src/obs/logger.js'
 import { FileStorage } from '../../src/store/file-storage.js'
+import type { StorageAdapter } from '../../src/store/storage.js'
 
 const MB = 1024 * 1024
 const ORDER = ['config', 'storage', 'crypto', 'memory']
@@ -683,5 +686,100 @@ describe('memoryCheck', () => {
       detail: 'memory use is not measurable on this platform',
       durationMs: 0,
     })
+  })
+})
+
+describe('HealthService self-verification', () => {
+  /**
+   * Storage in memory (no real I/O, so nothing races the fake clock) whose first `stalls` writes
+   * wait until the test lets them go.
+   */
+  function stallingStorage(stalls: number): { adapter: StorageAdapter; release: () => void } {
+    const waiting: Array<() => void> = []
+    const data = new Map<string, unknown>()
+    let left = stalls
+    const adapter: StorageAdapter = {
+      kind: 'memory',
+      location: 'test',
+      get: async (ns, k) => data.get(`${ns}/${k}`),
+      put: async (ns, k, v) => {
+        if (left-- > 0) await new Promise<void>((resolve) => waiting.push(resolve))
+        data.set(`${ns}/${k}`, v)
+      },
+      delete: async (ns, k) => {
+        data.delete(`${ns}/${k}`)
+      },
+      keys: async () => [],
+      flush: async () => {},
+      close: async () => {},
+    }
+    return {
+      adapter,
+      release: () => {
+        for (const r of waiting.splice(0)) r()
+      },
+    }
+  }
+
+  function service(adapter: StorageAdapter, sink: MemorySink): HealthService {
+    return new HealthService({
+      host: {
+        configProbe: async () => {},
+        storage: adapter,
+        memoryBytes: () => 10 * MB,
+      },
+      identity: () => ({ privateKey: key }) as never,
+      maxMemoryMb: 512,
+      intervalMs: 60_000,
+      log: createLogger({ level: 'DEBUG', sinks: [sink.sink] }),
+      onReport: () => {},
+    })
+  }
+
+  /** Moves the fake clock in steps until `p` settles, or gives up. */
+  async function drive<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
+    let out: PromiseSettledResult<T> | undefined
+    void p.then(
+      (value) => (out = { status: 'fulfilled', value }),
+      (reason: unknown) => (out = { status: 'rejected', reason }),
+    )
+    for (let i = 0; i < 100 && out == null; i++) await vi.advanceTimersByTimeAsync(100)
+    if (out == null) throw new Error('did not settle')
+    return out
+  }
+
+  it('tries a storage check that timed out again, and starts once one passes', async () => {
+    const sink = new MemorySink(100)
+    const slow = stallingStorage(2)
+    const health = service(slow.adapter, sink)
+    const started = drive(health.start())
+    expect((await started).status).toBe('fulfilled')
+    expect(health.last?.status).toBe('PASS')
+    expect(sink.entries.filter((e) => e.msg.includes('trying again'))).toHaveLength(2)
+    health.stop()
+    slow.release()
+  })
+
+  it(`fails the start when the storage check times out ${START_ATTEMPTS} times`, async () => {
+    const sink = new MemorySink(100)
+    const slow = stallingStorage(START_ATTEMPTS)
+    const health = service(slow.adapter, sink)
+    const result = await drive(health.start())
+    expect(result.status).toBe('rejected')
+    expect(String((result as PromiseRejectedResult).reason)).toMatch(/storage_timeout/)
+    slow.release()
+  })
+
+  it('does not retry a check that failed outright', async () => {
+    const sink = new MemorySink(100)
+    const { adapter: broken } = stallingStorage(0)
+    let puts = 0
+    broken.put = async () => {
+      puts++
+      throw new Error('disk full')
+    }
+    const result = await drive(service(broken, sink).start())
+    expect(result.status).toBe('rejected')
+    expect(puts).toBe(1)
   })
 })

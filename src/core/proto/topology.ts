@@ -11,6 +11,8 @@ export interface TopologyAnnouncement {
   leaving: boolean
   multiaddrs: Uint8Array<ArrayBuffer>[]
   capabilities?: Capabilities
+  startedAt: bigint
+  relays: string[]
 }
 
 export namespace TopologyAnnouncement {
@@ -67,6 +69,18 @@ export namespace TopologyAnnouncement {
           Capabilities.codec().encode(obj.capabilities, w)
         }
 
+        if ((obj.startedAt != null && obj.startedAt !== 0n)) {
+          w.uint32(72)
+          w.uint64(obj.startedAt)
+        }
+
+        if (obj.relays != null && obj.relays.length > 0) {
+          for (const value of obj.relays) {
+            w.uint32(82)
+            w.string(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -78,7 +92,9 @@ export namespace TopologyAnnouncement {
           neighbours: [],
           platform: '',
           leaving: false,
-          multiaddrs: []
+          multiaddrs: [],
+          startedAt: 0n,
+          relays: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -131,6 +147,18 @@ export namespace TopologyAnnouncement {
               })
               break
             }
+            case 9: {
+              obj.startedAt = reader.uint64()
+              break
+            }
+            case 10: {
+              if (opts.limits?.relays != null && obj.relays.length === opts.limits.relays) {
+                throw new MaxLengthError('Decode error - repeated field "relays" had too many elements')
+              }
+
+              obj.relays.push(reader.string())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -142,7 +170,8 @@ export namespace TopologyAnnouncement {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           neighbours: 0,
-          multiaddrs: 0
+          multiaddrs: 0,
+          relays: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -223,6 +252,28 @@ export namespace TopologyAnnouncement {
               yield * Capabilities.codec().stream(reader, reader.uint32(), `${prefix}.capabilities`, {
                 limits: opts.limits?.capabilities
               })
+
+              break
+            }
+            case 9: {
+              yield {
+                field: `${prefix}.startedAt`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 10: {
+              if (opts.limits?.relays != null && obj.relays === opts.limits.relays) {
+                throw new MaxLengthError('Streaming decode error - repeated field "relays" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.relays[]`,
+                index: obj.relays,
+                value: reader.string()
+              }
+
+              obj.relays++
 
               break
             }
@@ -350,6 +401,17 @@ export namespace TopologyAnnouncement {
     value: boolean
   }
 
+  export interface TopologyAnnouncementStartedAtFieldEvent {
+    field: '$.startedAt'
+    value: bigint
+  }
+
+  export interface TopologyAnnouncementRelaysFieldEvent {
+    field: '$.relays[]'
+    index: number
+    value: string
+  }
+
   export function encode (obj: Partial<TopologyAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TopologyAnnouncement.codec())
   }
@@ -358,7 +420,7 @@ export namespace TopologyAnnouncement {
     return decodeMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsModelFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsDtypeFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsHashFieldEvent | TopologyAnnouncementCapabilitiesLoadQueueDepthFieldEvent | TopologyAnnouncementCapabilitiesLoadCallsInFlightFieldEvent | TopologyAnnouncementCapabilitiesLoadEstWaitMsFieldEvent | TopologyAnnouncementCapabilitiesLoadTasksServedFieldEvent | TopologyAnnouncementCapabilitiesLoadServingFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsModelFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsDtypeFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsHashFieldEvent | TopologyAnnouncementCapabilitiesLoadQueueDepthFieldEvent | TopologyAnnouncementCapabilitiesLoadCallsInFlightFieldEvent | TopologyAnnouncementCapabilitiesLoadEstWaitMsFieldEvent | TopologyAnnouncementCapabilitiesLoadTasksServedFieldEvent | TopologyAnnouncementCapabilitiesLoadServingFieldEvent | TopologyAnnouncementStartedAtFieldEvent | TopologyAnnouncementRelaysFieldEvent> {
     return streamMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 }

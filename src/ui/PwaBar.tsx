@@ -1,0 +1,112 @@
+/**
+ * The installable app's bar: "update available: reload" when a new version's service worker
+ * waits, the install button (beforeinstallprompt), and whether storage is persistent with how
+ * much is used. Persistence is asked for once: a tab's identity and results live in IndexedDB.
+ */
+import { useEffect, useState } from 'react'
+import { useRegisterSW } from 'virtual:pwa-register/react'
+
+interface InstallPromptEvent extends Event {
+  prompt(): Promise<void>
+  userChoice: Promise<{ outcome: 'accepted' | 'dismissed' }>
+}
+
+interface StorageInfo {
+  persisted: boolean
+  usage?: number
+  quota?: number
+}
+
+function mb(bytes: number | undefined): string {
+  return bytes == null
+    ? '?'
+    : `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`
+}
+
+export function PwaBar() {
+  const {
+    needRefresh: [needRefresh],
+    offlineReady: [offlineReady],
+    updateServiceWorker,
+  } = useRegisterSW({
+    // the page fetched the model manifest before the service worker controlled it: fetch it
+    // again through the worker, so an offline start finds it cached
+    onOfflineReady: () => {
+      void fetch('/models/manifest.json').catch(() => {})
+    },
+  })
+  const [install, setInstall] = useState<InstallPromptEvent>()
+  const [storage, setStorage] = useState<StorageInfo>()
+
+  useEffect(() => {
+    const onPrompt = (e: Event): void => {
+      e.preventDefault() // shown from our button instead
+      setInstall(e as InstallPromptEvent)
+    }
+    const onInstalled = (): void => {
+      setInstall(undefined)
+    }
+    window.addEventListener('beforeinstallprompt', onPrompt)
+    window.addEventListener('appinstalled', onInstalled)
+    return () => {
+      window.removeEventListener('beforeinstallprompt', onPrompt)
+      window.removeEventListener('appinstalled', onInstalled)
+    }
+  }, [])
+
+  useEffect(() => {
+    let cancelled = false
+    const ask = async (): Promise<void> => {
+      if (!('storage' in navigator)) return
+      const persisted = (await navigator.storage.persisted()) || (await navigator.storage.persist())
+      const { usage, quota } = await navigator.storage.estimate()
+      if (!cancelled) setStorage({ persisted, usage, quota })
+    }
+    void ask()
+    const t = setInterval(() => void ask(), 30_000)
+    return () => {
+      cancelled = true
+      clearInterval(t)
+    }
+  }, [])
+
+  return (
+    <div className="pwa-bar" data-testid="pwa-bar">
+      {needRefresh && (
+        <p className="update" role="alert" data-testid="update-available">
+          A new version is available.{' '}
+          <button onClick={() => void updateServiceWorker(true)} data-testid="update-reload">
+            Reload
+          </button>
+        </p>
+      )}
+      {offlineReady && !needRefresh && (
+        <span className="muted" data-testid="offline-ready">
+          Ready to work offline.
+        </span>
+      )}
+      {install != null && (
+        <button
+          data-testid="install-button"
+          onClick={() => {
+            void install.prompt()
+            void install.userChoice.finally(() => setInstall(undefined))
+          }}
+        >
+          Install app
+        </button>
+      )}
+      {storage != null && (
+        <span
+          className="muted"
+          data-testid="storage"
+          data-persisted={storage.persisted}
+          title="IndexedDB holds this tab's identity and results; persistent storage is not evicted under pressure"
+        >
+          storage {storage.persisted ? 'persistent' : 'best-effort'}: {mb(storage.usage)} of{' '}
+          {mb(storage.quota)}
+        </span>
+      )}
+    </div>
+  )
+}
