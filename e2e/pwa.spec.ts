@@ -7,8 +7,9 @@
 import { cp, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Browser, Page } from '@playwright/test'
-import { expect, test } from '@playwright/test'
-import { launchChromium, newProfile } from './browser.js'
+import { chromium, expect, test } from '@playwright/test'
+import { CHROMIUM_ARGS, launchChromium, newProfile } from './browser.js'
+import { CHROMIUM_PATH } from './chromium.js'
 import { Relay, tempHome } from './processes.js'
 import { nodeIdOf, openTab } from './tabs.js'
 
@@ -48,7 +49,14 @@ async function runTask(page: Page, text: string): Promise<void> {
 
 test('installable: an active service worker, no installability errors, the manifest and storage', async () => {
   relay = await Relay.create()
-  const context = await newProfile(browser, relay.url)
+  // a real profile on disk: Chromium does not offer to install from an incognito one
+  const profile = await tempHome('profile')
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  })
+  await context.grantPermissions(['microphone'], { origin: relay.url })
   const page = await openTab(context, relay.url, 120_000)
   await controlled(page)
   const cdp = await context.newCDPSession(page)
@@ -79,6 +87,8 @@ test('installable: an active service worker, no installability errors, the manif
   expect(cached).toContain('/index.html')
   expect(cached.some((u) => /ort-wasm-simd-threaded-.*\.wasm$/.test(u))).toBe(true)
   expect(cached.some((u) => u.startsWith('/models/'))).toBe(false)
+  await context.close()
+  await rm(profile, { recursive: true, force: true })
 })
 
 test('offline: a reload shows the node and its results, runs a task locally, and rejoins when back online', async () => {
@@ -117,8 +127,12 @@ test('a new version on the server shows "update available", and reload takes it'
   const first = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)
   await expect(page.getByTestId('update-available')).toHaveCount(0)
 
+  // deploy: the relay restarts (same port and home) serving a changed service worker
+  await relay.stop()
   const sw = join(appDir, 'sw.js')
   await writeFile(sw, `${await readFile(sw, 'utf8')}\n// deployed again\n`)
+  relay.start()
+  await relay.waitFor(/Relay started/)
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update())
   await expect(page.getByTestId('update-available')).toBeVisible({ timeout: 60_000 })
   await page.getByTestId('update-reload').click()

@@ -13,7 +13,10 @@ async function boot(): Promise<void> {
   const node = createNode({ host, config })
   root.render(
     <StrictMode>
-      <App node={node} />
+      <App
+        node={node}
+        dashboard={new URLSearchParams(location.search).get('dashboard') !== 'off'}
+      />
     </StrictMode>,
   )
   // peers learn at once that this tab is gone (a closed tab's connections take ~8 s to time out)

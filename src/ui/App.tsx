@@ -6,7 +6,13 @@ import { PeerTable } from './PeerTable.js'
 import { PwaBar } from './PwaBar.js'
 import { Tasks } from './Tasks.js'
 
-export function App({ node }: { node: NodeApi }) {
+export interface AppProps {
+  node: NodeApi
+  /** the graph, its charts and panel; off with `?dashboard=off` (the tables stay) */
+  dashboard?: boolean
+}
+
+export function App({ node, dashboard = true }: AppProps) {
   return (
     <main>
       <header>
@@ -15,7 +21,7 @@ export function App({ node }: { node: NodeApi }) {
         <PwaBar />
       </header>
       <NodeCard node={node} />
-      <Dashboard node={node} />
+      {dashboard && <Dashboard node={node} />}
       <PeerTable node={node} />
       <Messages node={node} />
       <Tasks node={node} />
