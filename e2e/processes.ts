@@ -197,16 +197,18 @@ export class Relay extends CliProcess {
   constructor(
     readonly port: number,
     readonly home: string,
+    extraArgs: string[] = [],
   ) {
-    super(['relay', 'start', '--port', String(port), '--home', home])
+    super(['relay', 'start', '--port', String(port), '--home', home, ...extraArgs])
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`
   }
 
-  static async create(): Promise<Relay> {
-    const relay = new Relay(await freePort(), await tempHome('relay'))
+  /** A started relay; `extraArgs` such as `--tls self-signed`. */
+  static async create(extraArgs: string[] = []): Promise<Relay> {
+    const relay = new Relay(await freePort(), await tempHome('relay'), extraArgs)
     relay.start()
     await relay.waitFor(/Relay started/)
     return relay
