@@ -9,13 +9,14 @@ import type { Browser } from '@playwright/test'
 import { chromium, expect, test } from '@playwright/test'
 import { CHROMIUM_ARGS, newProfile } from './browser.js'
 import { CHROMIUM_PATH } from './chromium.js'
-import { Relay } from './processes.js'
+import { HeadlessNode, Relay } from './processes.js'
 import { expectPeers, openTab, peerIdOf } from './tabs.js'
 
 const NAME = 'mesh.test'
 
 let browser: Browser
 let relay: Relay | undefined
+let node: HeadlessNode | undefined
 
 test.beforeEach(async () => {
   browser = await chromium.launch({
@@ -30,6 +31,8 @@ test.beforeEach(async () => {
 })
 
 test.afterEach(async () => {
+  await node?.dispose()
+  node = undefined
   await browser?.close()
   await relay?.dispose()
   relay = undefined
@@ -73,6 +76,14 @@ test('tabs at https://mesh.test:<port>/ on a relay with --tls self-signed are no
   expect(idA).not.toBe(idB)
   await expectPeers(a, [idB])
   await expectPeers(b, [idA])
+
+  // a headless node joins over WSS too, trusting the relay's certificate through Node's
+  // NODE_EXTRA_CA_CERTS (the README says so), and meets the tabs
+  node = await HeadlessNode.create(`https://localhost:${port}`, {
+    NODE_EXTRA_CA_CERTS: relay.stdout.match(/^TLS certificate \(new\): (.*)$/m)?.[1] ?? '',
+  })
+  await expectPeers(a, [idB, node.peerId])
+  await expectPeers(b, [idA, node.peerId])
 
   // Service worker: the PWA work adds its check here (an https page of a self-signed relay
   // registers its service worker once Chromium ignores the certificate error), e.g.
