@@ -63,7 +63,14 @@ test('tabs at https://mesh.test:<port>/ on a relay with --tls self-signed are no
   const origin = `https://${NAME}:${port}`
   const context = await newProfile(browser, origin)
   const a = await openTab(context, `${origin}/`)
-  const b = await openTab(context, `${origin}/`)
+  // whoever types http:// is sent to https:// on the same port
+  const b = await openTab(context, `http://${NAME}:${port}/`)
+  expect(b.url()).toBe(`${origin}/`)
+  const plain = await fetch(`http://127.0.0.1:${port}/healthz?x=1`, { redirect: 'manual' })
+  expect([plain.status, plain.headers.get('location')]).toEqual([
+    308,
+    `https://127.0.0.1:${port}/healthz?x=1`,
+  ])
   expect(await a.evaluate(() => window.isSecureContext)).toBe(true)
   await expect(a.getByTestId('insecure-context')).toHaveCount(0)
   // the relay tells a tab that came over HTTPS to dial it over WSS, by the name it used
