@@ -206,7 +206,6 @@ export class Relay extends CliProcess {
     return `http://127.0.0.1:${this.port}`
   }
 
-  /** A started relay; `extraArgs` such as `--tls self-signed`. */
   static async create(extraArgs: string[] = []): Promise<Relay> {
     const relay = new Relay(await freePort(), await tempHome('relay'), extraArgs)
     relay.start()
