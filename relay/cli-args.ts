@@ -8,8 +8,8 @@ import { CliError } from './cli-errors.js'
 export const USAGE = `p2p-ai-agents ${VERSION}: a browser-first peer-to-peer mesh of AI nodes
 
 usage:
-  p2p-ai-agents relay start [--port N] [--config FILE] [--home DIR] [--app-dir DIR] [--models-dir DIR] [--startup-diagnostics]
-  p2p-ai-agents node start  [--port N] [--config FILE] [--home DIR] [--relay URL|MULTIADDR]... [--startup-diagnostics]
+  p2p-ai-agents relay start [--port N] [--host IP] [--tls self-signed | --tls-cert FILE --tls-key FILE] [--config FILE] [--home DIR] [--app-dir DIR] [--models-dir DIR] [--startup-diagnostics]
+  p2p-ai-agents node start  [--port N] [--host IP] [--config FILE] [--home DIR] [--relay URL|MULTIADDR]... [--startup-diagnostics]
   p2p-ai-agents node stop   [--port N | --all] [--home DIR]
   p2p-ai-agents node status [--port N] [--json] [--home DIR]
   p2p-ai-agents node peers  [--port N] [--json] [--home DIR]
@@ -23,10 +23,16 @@ usage:
   p2p-ai-agents --version
 
 Configuration: defaults < config file < P2P_AI_* environment variables < flags.
-The home directory (identity, config, data) is --home, else $P2P_AI_HOME, else ~/.p2p-ai-agents.`
+The home directory (identity, config, data) is --home, else $P2P_AI_HOME, else ~/.p2p-ai-agents.
+--host is the address to listen on: 127.0.0.1 (this machine only, the default) or 0.0.0.0 (the LAN).
+Browsers on other devices need HTTPS: --tls self-signed makes a certificate (kept in the home).`
 
 const OPTIONS = {
   port: { type: 'string' },
+  host: { type: 'string' },
+  tls: { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   config: { type: 'string' },
   home: { type: 'string' },
   relay: { type: 'string', multiple: true },

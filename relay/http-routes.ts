@@ -142,12 +142,15 @@ export function isLoopback(req: IncomingMessage): boolean {
 
 /**
  * The relay's WebSocket address as the asking client reaches it (from the Host header), then
- * the addresses libp2p listens on: a tab at http://localhost:9000 gets /dns4/localhost/tcp/9000/ws.
+ * the addresses libp2p listens on: a tab at http://localhost:9000 gets /dns4/localhost/tcp/9000/ws,
+ * one at https://mesh.test:9000 (a relay with TLS, or behind a TLS proxy) /dns4/mesh.test/tcp/9000/tls/ws.
  */
 function bootstrapAddrs(req: IncomingMessage, node: NodeApi): string[] {
   const out: string[] = []
   const host = req.headers.host
-  const secure = req.headers['x-forwarded-proto'] === 'https'
+  const secure =
+    (req.socket as { encrypted?: boolean }).encrypted === true ||
+    req.headers['x-forwarded-proto'] === 'https'
   const m = host == null ? null : /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host)
   if (m != null) {
     const name = (m[1] as string).replace(/^\[|\]$/g, '')

@@ -87,6 +87,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   node_not_running: 503,
   node_ambiguous: 409,
   node_stop_timeout: 504,
+  tls_unreadable: 500,
+  tls_invalid: 500,
 }
 
 /** The status for an error: its code's, or 500 for an error without one of ours. */

@@ -12,6 +12,7 @@ import { createNodeHost } from '../src/platform/node/node-host.js'
 import type { Route } from './http-json.js'
 import { createHttpHandler } from './http-routes.js'
 import { assertPortFree } from './port.js'
+import { DEFAULT_HOST, listenAddress } from './tls.js'
 import type { LogSink } from '../src/core/log.js'
 
 export interface LaunchOptions {
@@ -23,12 +24,17 @@ export interface LaunchOptions {
   modelsDir?: string
   routes?: (node: NodeApi) => Record<string, Route>
   logSinks?: LogSink[]
+  /** the address to listen on. @default '127.0.0.1' */
+  host?: string
+  /** serve HTTPS and WSS (instead of HTTP and WS) with this certificate and key */
+  tls?: { cert: string; key: string }
 }
 
 export async function launch(opts: LaunchOptions): Promise<NodeApi> {
   const port = opts.config.config.network_port
-  await assertPortFree(port)
-  const ws = `/ip4/0.0.0.0/tcp/${port}/ws`
+  const bindHost = opts.host ?? DEFAULT_HOST
+  await assertPortFree(port, bindHost)
+  const ws = listenAddress(bindHost, port, opts.tls != null)
   // the handler needs the node, the node needs the host: fill it in once both exist
   const http: { handler?: ReturnType<typeof createHttpHandler> } = {}
   const host = createNodeHost({
@@ -37,6 +43,7 @@ export async function launch(opts: LaunchOptions): Promise<NodeApi> {
     listen: opts.role === 'relay' ? [ws] : [ws, '/p2p-circuit', '/webrtc'],
     logSinks: opts.logSinks,
     inference: opts.role === 'peer',
+    tls: opts.tls,
   })
   host.services = {
     http: httpOnWebSocketPort((req, res) => {

@@ -4,6 +4,7 @@ import { createRoot } from 'react-dom/client'
 import { createNode } from './node/create-node.js'
 import { createBrowserHost } from './platform/browser/browser-host.js'
 import { App, StartupError } from './ui/App.js'
+import { InsecureContext } from './ui/InsecureContext.js'
 import './ui/styles.css'
 
 const root = createRoot(document.getElementById('root') as HTMLElement)
@@ -26,6 +27,27 @@ async function boot(): Promise<void> {
   await node.start()
 }
 
-boot().catch((err: unknown) => {
-  root.render(<StartupError error={err as Error} />)
-})
+/** Does the relay that served this page speak HTTPS too (its bootstrap names /tls/ws)? */
+async function relayServesTls(): Promise<boolean | undefined> {
+  try {
+    const res = await fetch('/bootstrap.json', { signal: AbortSignal.timeout(2000) })
+    if (!res.ok) return undefined
+    const info = (await res.json()) as { multiaddrs?: unknown }
+    if (!Array.isArray(info.multiaddrs)) return undefined
+    return info.multiaddrs.some((a) => typeof a === 'string' && a.includes('/tls/ws'))
+  } catch {
+    return undefined
+  }
+}
+
+// plain HTTP from another device (localhost is secure): no Web Locks, no service worker, so
+// no node; say why and where to go instead of failing on the first missing API
+if (window.isSecureContext) {
+  boot().catch((err: unknown) => {
+    root.render(<StartupError error={err as Error} />)
+  })
+} else {
+  void relayServesTls().then((relayTls) => {
+    root.render(<InsecureContext href={location.href} relayTls={relayTls} />)
+  })
+}

@@ -95,6 +95,8 @@ export const CLI_ERROR_CODES = [
   'node_not_running',
   'node_ambiguous',
   'node_stop_timeout',
+  'tls_unreadable',
+  'tls_invalid',
 ] as const
 export type CliErrorCode = (typeof CLI_ERROR_CODES)[number]
 

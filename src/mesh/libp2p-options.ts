@@ -38,6 +38,8 @@ export interface Libp2pOptionsInit {
   listen: string[]
   /** addresses to announce instead of the listen addresses (a relay behind a proxy) */
   announce?: string[]
+  /** certificate and key (PEM) for a /tls/ws listen address: HTTPS and WSS on that port */
+  tls?: { cert: string; key: string }
   gate: GatePolicy
   /** host-specific additions to the RTCConfiguration (node-datachannel's bindAddress) */
   rtcExtras?: Record<string, unknown>
@@ -70,6 +72,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
     streamMuxers: [yamux()],
     connectionGater: connectionGater(config, init.gate),
   }
+  const wsInit = init.tls == null ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }
   const pubsub = gossipsub({
     allowPublishToZeroTopicPeers: true,
     // every tab behind one NAT (or on loopback) shares an IP: do not penalise that
@@ -78,7 +81,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
   if (role === 'relay') {
     return {
       ...common,
-      transports: [webSockets(), ...(init.transports ?? [])],
+      transports: [webSockets(wsInit), ...(init.transports ?? [])],
       connectionManager: {
         maxConnections: config.relay_max_reservations * 2 + 64,
         maxIncomingPendingConnections: 256,
@@ -103,7 +106,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
   return {
     ...common,
     transports: [
-      webSockets(),
+      webSockets(wsInit),
       webRTC({
         rtcConfiguration: { iceServers: config.ice_servers, ...init.rtcExtras },
         dataChannel: { maxMessageSize: DATA_CHANNEL_MESSAGE_BYTES },

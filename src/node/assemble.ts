@@ -64,6 +64,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
       privateKey: identity.privateKey,
       listen: host.listen,
       announce: host.announce,
+      tls: host.tls,
       services: host.services,
       transports: host.transports,
       rtcExtras: host.rtcExtras,

@@ -15,6 +15,8 @@ export interface NodeHost {
   listen: string[]
   /** addresses to announce instead (e.g. a relay's public name) */
   announce?: string[]
+  /** certificate and key (PEM) the WebSocket listener serves /tls/ws addresses with (Node only) */
+  tls?: { cert: string; key: string }
   /** re-reads and validates the stored configuration (health check); throws if unreadable */
   configProbe(): Promise<void>
   /** bytes of memory in use, when the platform can tell */

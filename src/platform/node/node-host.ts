@@ -37,6 +37,8 @@ export interface NodeHostInit {
   logSinks?: LogSink[]
   /** run AI tasks (a peer; a relay does not) */
   inference?: boolean
+  /** certificate and key for a /tls/ws listen address (HTTPS + WSS) */
+  tls?: { cert: string; key: string }
 }
 
 export function createNodeHost(init: NodeHostInit): NodeHost {
@@ -50,6 +52,7 @@ export function createNodeHost(init: NodeHostInit): NodeHost {
     }),
     listen: init.listen,
     announce: init.announce,
+    tls: init.tls,
     rtcExtras: webrtcBinding(),
     logSinks: sinks,
     memoryBytes: () => process.memoryUsage().rss,
