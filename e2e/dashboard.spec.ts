@@ -48,7 +48,7 @@ async function graph(page: Page): Promise<{ nodes: string[]; transports: string[
 }
 
 test('every tab draws the whole mesh; a crashed tab turns DEAD and goes; the panel runs a task there', async () => {
-  test.setTimeout(420_000)
+  test.setTimeout(600_000)
   node = await HeadlessNode.create(relay.url)
   const context = await newProfile(browser, relay.url)
   const tabs: Page[] = []
@@ -120,14 +120,16 @@ test('every tab draws the whole mesh; a crashed tab turns DEAD and goes; the pan
   // a tab crashes: every other tab shows it DEAD, then it leaves the graph
   const crashed = tabs[3] as Page
   const cdp = await context.newCDPSession(crashed)
-  await cdp.send('Page.crash').catch(() => {})
-  for (const tab of tabs.slice(0, 3)) {
-    await expect(graphNode(tab, ids[3] as string)).toHaveAttribute('data-state', 'DEAD', {
-      timeout: 60_000,
-    })
-  }
-  for (const tab of tabs.slice(0, 3)) {
-    await expect(graphNode(tab, ids[3] as string)).toHaveCount(0, { timeout: 30_000 })
-    await expect(tab.getByTestId('topology-node')).toHaveCount(5)
-  }
+  // the renderer dies before it can answer: do not wait for one
+  void cdp.send('Page.crash').catch(() => {})
+  // watched in every tab at once: a ghost stays DEAD for 3 s before it fades out
+  await Promise.all(
+    tabs.slice(0, 3).map(async (tab) => {
+      await expect(graphNode(tab, ids[3] as string)).toHaveAttribute('data-state', 'DEAD', {
+        timeout: 60_000,
+      })
+      await expect(graphNode(tab, ids[3] as string)).toHaveCount(0, { timeout: 30_000 })
+      await expect(tab.getByTestId('topology-node')).toHaveCount(5)
+    }),
+  )
 })

@@ -92,9 +92,10 @@ test('tabs at https://mesh.test:<port>/ on a relay with --tls self-signed are no
   await expectPeers(a, [idB, node.peerId])
   await expectPeers(b, [idA, node.peerId])
 
-  // Service worker: the PWA work adds its check here (an https page of a self-signed relay
-  // registers its service worker once Chromium ignores the certificate error), e.g.
-  //   expect(await a.evaluate(async () => (await navigator.serviceWorker.ready).active?.state)).toBe('activated')
+  // the https page of a self-signed relay registers its service worker (the installable app)
+  expect(
+    await a.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL),
+  ).toBe(`https://mesh.test:${port}/sw.js`)
 })
 
 test('http://mesh.test:<port>/ on a relay without TLS shows one screen that explains, not an error', async () => {
