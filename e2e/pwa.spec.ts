@@ -143,17 +143,6 @@ test('a new version on the server shows "update available", and reload takes it'
       page.evaluate(() => (window as unknown as { beforeUpdate?: boolean }).beforeUpdate ?? false),
     )
     .toBe(false)
-  console.log(
-    await page.evaluate(async () => {
-      const r = await navigator.serviceWorker.getRegistration()
-      return JSON.stringify({
-        active: r?.active?.state,
-        waiting: r?.waiting?.state,
-        installing: r?.installing?.state,
-        controller: navigator.serviceWorker.controller?.state,
-      })
-    }),
-  )
   await expect(page.getByTestId('node-state')).toHaveText('ACTIVE', { timeout: 120_000 })
   await expect(page.getByTestId('update-available')).toHaveCount(0)
   // the waiting worker took over: nothing waits any more

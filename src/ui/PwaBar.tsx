@@ -23,6 +23,22 @@ function mb(bytes: number | undefined): string {
     : `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`
 }
 
+/**
+ * Lets the waiting version take over, and reloads once it controls the page. The reload is ours:
+ * workbox-window reloads only for an update it found itself, not for one the browser found on a
+ * navigation or a periodic check.
+ */
+async function takeUpdate(skipWaiting: () => Promise<void>): Promise<void> {
+  navigator.serviceWorker.addEventListener(
+    'controllerchange',
+    () => {
+      window.location.reload()
+    },
+    { once: true },
+  )
+  await skipWaiting()
+}
+
 export function PwaBar() {
   const {
     needRefresh: [needRefresh],
@@ -75,7 +91,7 @@ export function PwaBar() {
       {needRefresh && (
         <p className="update" role="alert" data-testid="update-available">
           A new version is available.{' '}
-          <button onClick={() => void updateServiceWorker(true)} data-testid="update-reload">
+          <button onClick={() => void takeUpdate(updateServiceWorker)} data-testid="update-reload">
             Reload
           </button>
         </p>
