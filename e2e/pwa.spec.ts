@@ -136,13 +136,15 @@ test('a new version on the server shows "update available", and reload takes it'
   await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.update())
   await expect(page.getByTestId('update-available')).toBeVisible({ timeout: 60_000 })
   await page.evaluate(() => ((window as unknown as { beforeUpdate: boolean }).beforeUpdate = true))
-  await page.getByTestId('update-reload').click()
   // the page reloads under the new worker
-  await expect
-    .poll(async () =>
-      page.evaluate(() => (window as unknown as { beforeUpdate?: boolean }).beforeUpdate ?? false),
-    )
-    .toBe(false)
+  const reloaded = page.waitForEvent('load', { timeout: 60_000 })
+  await page.getByTestId('update-reload').click()
+  await reloaded
+  expect(
+    await page.evaluate(
+      () => (window as unknown as { beforeUpdate?: boolean }).beforeUpdate ?? false,
+    ),
+  ).toBe(false)
   await expect(page.getByTestId('node-state')).toHaveText('ACTIVE', { timeout: 120_000 })
   await expect(page.getByTestId('update-available')).toHaveCount(0)
   // the waiting worker took over: nothing waits any more
