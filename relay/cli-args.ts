@@ -20,6 +20,7 @@ usage:
   p2p-ai-agents task status <task-id> [--json] [--port N]
   p2p-ai-agents task result <task-id> [--format json] [--port N]
   p2p-ai-agents task list [--limit N] [--offset N] [--json] [--port N]
+  p2p-ai-agents demo [--nodes M] [--tasks N] [--script "tasks 50; kill 1; heal; quit"] [--port N] [--grace SECONDS]
   p2p-ai-agents --version
 
 Configuration: defaults < config file < P2P_AI_* environment variables < flags.
@@ -49,6 +50,10 @@ const OPTIONS = {
   format: { type: 'string' },
   limit: { type: 'string' },
   offset: { type: 'string' },
+  nodes: { type: 'string' },
+  tasks: { type: 'string' },
+  script: { type: 'string' },
+  grace: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const

@@ -9,6 +9,7 @@ import type { Values } from './cli-args.js'
 import { homeOf, parseCommandLine, USAGE } from './cli-args.js'
 import { CliError } from './cli-errors.js'
 import { messages, models, peers, send, status, stopNodes } from './cli-node.js'
+import { demo } from './cli-demo.js'
 import { report } from './cli-report.js'
 import { startProcessNode } from './cli-start.js'
 import { taskList, taskResult, taskStatus, taskSubmit } from './cli-tasks.js'
@@ -28,6 +29,7 @@ const COMMANDS = new Map<string, Command>([
   ['task status', taskStatus],
   ['task result', taskResult],
   ['task list', taskList],
+  ['demo', demo],
 ])
 
 export async function main(argv: string[]): Promise<number> {
