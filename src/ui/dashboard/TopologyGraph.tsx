@@ -64,21 +64,37 @@ export function TopologyGraph({ view, flows, selected, onSelect, now }: Topology
       .force('x', forceX<GraphNode>(WIDTH / 2).strength(0.06))
       .force('y', forceY<GraphNode>(HEIGHT / 2).strength(0.08))
       .alphaDecay(0.04)
+      // stop ticking once it has all but settled (d3's default runs ~3x longer for sub-pixel moves)
+      .alphaMin(0.01)
+    // a settling layout moves most nodes by less than a pixel a tick: those are not rewritten,
+    // so the browser restyles and repaints only what visibly moved
+    const drawn = new WeakMap<SVGElement, Record<string, string>>()
+    const write = (el: SVGElement | undefined, name: string, text: string): void => {
+      if (el == null) return
+      let last = drawn.get(el)
+      if (last == null) drawn.set(el, (last = {}))
+      if (last[name] === text) return
+      last[name] = text
+      el.setAttribute(name, text)
+    }
     sim.on('tick', () => {
       for (const n of sim.nodes()) {
         n.x = Math.max(12, Math.min(WIDTH - 12, n.x ?? 0))
         n.y = Math.max(12, Math.min(HEIGHT - 12, n.y ?? 0))
-        elements.current.get(n.peerId)?.setAttribute('transform', `translate(${n.x},${n.y})`)
+        write(
+          elements.current.get(n.peerId),
+          'transform',
+          `translate(${n.x.toFixed(0)},${n.y.toFixed(0)})`,
+        )
       }
       for (const l of (
         sim.force('link') as ReturnType<typeof forceLink<GraphNode, GraphLink>>
       ).links()) {
         const line = elements.current.get(l.id)
-        if (line == null) continue
-        line.setAttribute('x1', String(l.source.x))
-        line.setAttribute('y1', String(l.source.y))
-        line.setAttribute('x2', String(l.target.x))
-        line.setAttribute('y2', String(l.target.y))
+        write(line, 'x1', (l.source.x ?? 0).toFixed(0))
+        write(line, 'y1', (l.source.y ?? 0).toFixed(0))
+        write(line, 'x2', (l.target.x ?? 0).toFixed(0))
+        write(line, 'y2', (l.target.y ?? 0).toFixed(0))
       }
     })
     simulation.current = sim
