@@ -105,7 +105,8 @@ export function TopologyGraph({ view, flows, selected, onSelect, now }: Topology
 
   useEffect(() => {
     const sim = simulation.current
-    if (sim == null || !model.update(view)) {
+    const changes = model.update(view)
+    if (sim == null || changes === 0) {
       redraw()
       return
     }
@@ -113,8 +114,10 @@ export function TopologyGraph({ view, flows, selected, onSelect, now }: Topology
     ;(sim.force('link') as ReturnType<typeof forceLink<GraphNode, GraphLink>>).links(
       model.graphLinks(),
     )
-    // a gentle reheat: newcomers settle, the rest barely moves
-    sim.alpha(Math.max(sim.alpha(), 0.3)).restart()
+    // reheat in proportion to what changed: one node joining a big mesh settles in place
+    // without the whole layout wobbling (and repainting) again
+    const heat = Math.min(0.3, 0.05 + changes / Math.max(1, model.size))
+    sim.alpha(Math.max(sim.alpha(), heat)).restart()
     redraw()
   }, [model, view])
 

@@ -41,10 +41,13 @@ export class GraphModel {
     this.random = opts.random ?? Math.random
   }
 
-  /** Folds a new view in; true when nodes or links were added or removed (the layout must move). */
-  update(view: MeshView): boolean {
+  /**
+   * Folds a new view in; how many nodes and links were added or removed (0: the layout stays
+   * as it is, only figures and states changed).
+   */
+  update(view: MeshView): number {
     const now = this.now()
-    let changed = false
+    let changed = 0
     const neighbours = new Map<string, string[]>()
     for (const e of view.edges) {
       neighbours.set(e.a, [...(neighbours.get(e.a) ?? []), e.b])
@@ -60,7 +63,7 @@ export class GraphModel {
         existing.fx = existing.fy = undefined
         continue
       }
-      changed = true
+      changed++
       this.nodes.set(v.peerId, { ...v, ...this.entryPoint(neighbours.get(v.peerId) ?? []) })
     }
     for (const [id, node] of this.nodes) {
@@ -71,10 +74,10 @@ export class GraphModel {
         // a ghost stays where it died
         node.fx = node.x
         node.fy = node.y
-        changed = true
+        changed++
       } else if (now - node.ghostSince >= this.ghostMs) {
         this.nodes.delete(id)
-        changed = true
+        changed++
       }
     }
     const links: GraphLink[] = []
@@ -85,8 +88,9 @@ export class GraphModel {
       links.push({ id: `${e.a} ${e.b}`, source, target, transport: e.transport })
     }
     const before = new Set(this.links.map((l) => `${l.id} ${l.transport}`))
-    if (links.length !== before.size || links.some((l) => !before.has(`${l.id} ${l.transport}`)))
-      changed = true
+    const after = new Set(links.map((l) => `${l.id} ${l.transport}`))
+    for (const l of after) if (!before.has(l)) changed++
+    for (const l of before) if (!after.has(l)) changed++
     this.links = links
     return changed
   }
@@ -102,6 +106,10 @@ export class GraphModel {
       }
     }
     return changed
+  }
+
+  get size(): number {
+    return this.nodes.size
   }
 
   graphNodes(): GraphNode[] {
