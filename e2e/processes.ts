@@ -2,6 +2,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
+import { cliEnv, freePort } from '../relay/demo/processes.js'
 import type { AddressInfo, Server } from 'node:net'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -9,25 +10,8 @@ import { join } from 'node:path'
 
 const CLI = join(import.meta.dirname, '..', 'dist', 'node', 'relay', 'cli.js')
 
-/** The test's environment without P2P_AI_* settings (they would change every config), plus `extra`. */
-export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {}
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('P2P_AI_')) env[k] = v
-  return { ...env, ...extra }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => {
-        resolve(typeof address === 'object' && address != null ? address.port : 0)
-      })
-    })
-  })
-}
+// the demo's (relay/demo) own: the same children, the same environment rule
+export { cliEnv, freePort } from '../relay/demo/processes.js'
 
 /** `n` distinct free ports (held until all are found, so no two are the same). */
 export async function freePorts(n: number): Promise<number[]> {

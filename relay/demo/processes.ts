@@ -14,7 +14,7 @@ const CLI = fileURLToPath(new URL('../cli.js', import.meta.url))
 const KEEP_CHARS = 8000
 
 /** This process's environment without P2P_AI_* settings (they would change every node), plus `extra`. */
-function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('P2P_AI_')) env[k] = v
   return { ...env, ...extra }
@@ -51,7 +51,7 @@ export class CliChild {
     this.stdout = ''
     this.stderr = ''
     const child = spawn(process.execPath, [CLI, ...this.args], {
-      env: childEnv(this.env),
+      env: cliEnv(this.env),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     })

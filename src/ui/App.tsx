@@ -18,7 +18,7 @@ export function App({ node, dashboard = true }: AppProps) {
       <header>
         <h1>p2p-ai-agents</h1>
         <p className="muted">This tab is a node of the mesh.</p>
-        <PwaBar />
+        <PwaBar node={node} />
       </header>
       <NodeCard node={node} />
       {dashboard && <Dashboard node={node} />}

@@ -5,6 +5,9 @@
  */
 import { useEffect, useState } from 'react'
 import { useRegisterSW } from 'virtual:pwa-register/react'
+import type { NodeApi } from '../core/node-api.js'
+import { NodeState } from '../core/types.js'
+import { useNodeState } from './hooks.js'
 
 interface InstallPromptEvent extends Event {
   prompt(): Promise<void>
@@ -39,7 +42,8 @@ async function takeUpdate(skipWaiting: () => Promise<void>): Promise<void> {
   await skipWaiting()
 }
 
-export function PwaBar() {
+/** The service worker's news: a waiting new version, or ready to work offline. */
+function UpdateStatus() {
   const {
     needRefresh: [needRefresh],
     offlineReady: [offlineReady],
@@ -51,6 +55,42 @@ export function PwaBar() {
       void fetch('/models/manifest.json').catch(() => {})
     },
   })
+  return (
+    <>
+      {needRefresh && (
+        <p className="update" role="alert" data-testid="update-available">
+          A new version is available.{' '}
+          <button onClick={() => void takeUpdate(updateServiceWorker)} data-testid="update-reload">
+            Reload
+          </button>
+        </p>
+      )}
+      {offlineReady && !needRefresh && (
+        <span className="muted" data-testid="offline-ready">
+          Ready to work offline.
+        </span>
+      )}
+    </>
+  )
+}
+
+/**
+ * Joining comes first: the service worker is registered (and precaches its 15 MB) only once
+ * the node has been ACTIVE for a while, not while its first connections are being made. A page
+ * it already controls is served by it from the start either way.
+ */
+const REGISTER_AFTER_ACTIVE_MS = 5000
+
+export function PwaBar({ node }: { node: NodeApi }) {
+  const state = useNodeState(node)
+  const [register, setRegister] = useState(false)
+  useEffect(() => {
+    if (state !== NodeState.ACTIVE) return
+    const t = setTimeout(() => setRegister(true), REGISTER_AFTER_ACTIVE_MS)
+    return () => {
+      clearTimeout(t)
+    }
+  }, [state])
   const [install, setInstall] = useState<InstallPromptEvent>()
   const [storage, setStorage] = useState<StorageInfo>()
 
@@ -88,19 +128,7 @@ export function PwaBar() {
 
   return (
     <div className="pwa-bar" data-testid="pwa-bar">
-      {needRefresh && (
-        <p className="update" role="alert" data-testid="update-available">
-          A new version is available.{' '}
-          <button onClick={() => void takeUpdate(updateServiceWorker)} data-testid="update-reload">
-            Reload
-          </button>
-        </p>
-      )}
-      {offlineReady && !needRefresh && (
-        <span className="muted" data-testid="offline-ready">
-          Ready to work offline.
-        </span>
-      )}
+      {register && <UpdateStatus />}
       {install != null && (
         <button
           data-testid="install-button"

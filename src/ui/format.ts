@@ -14,11 +14,16 @@ export function shortId(id: string, keep = 6): string {
   return id.length <= keep * 2 + 1 ? id : `${id.slice(0, keep)}…${id.slice(-keep)}`
 }
 
+/** The node id of a peer id; undefined when it is not one (e.g. a malformed id). */
+export function nodeIdOf(peerId: string): string | undefined {
+  try {
+    return nodeIdFromPeerId(peerId)
+  } catch {
+    return undefined
+  }
+}
+
 /** How the page names a node: the short form of its node id (the peer id is in the title). */
 export function nodeLabel(peerId: string): string {
-  try {
-    return shortId(nodeIdFromPeerId(peerId))
-  } catch {
-    return shortId(peerId)
-  }
+  return shortId(nodeIdOf(peerId) ?? peerId)
 }

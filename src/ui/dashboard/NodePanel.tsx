@@ -1,9 +1,8 @@
 /** The side panel of one node of the graph: details, recent messages and tasks, and actions. */
 import { useEffect, useRef, useState } from 'react'
 import type { NodeApi } from '../../core/node-api.js'
-import { nodeIdFromPeerId } from '../../core/node-id.js'
 import type { MeshViewNode } from '../../core/types.js'
-import { formatAge, shortId } from '../format.js'
+import { formatAge, nodeIdOf, shortId } from '../format.js'
 import { useMessages, useTasks } from '../hooks.js'
 
 export const PING_TOPIC = 'ping'
@@ -22,7 +21,7 @@ export interface NodePanelProps {
 
 export function NodePanel({ node, target, now, onClose }: NodePanelProps) {
   const messages = useMessages(node, 100).filter((m) => m.from === target.peerId)
-  const nodeId = target.nodeId ?? safeNodeId(target.peerId)
+  const nodeId = target.nodeId ?? nodeIdOf(target.peerId)
   const tasks = useTasks(node, 100).filter(
     (t) =>
       nodeId != null &&
@@ -201,12 +200,4 @@ export function NodePanel({ node, target, now, onClose }: NodePanelProps) {
       </ul>
     </aside>
   )
-}
-
-function safeNodeId(peerId: string): string | undefined {
-  try {
-    return nodeIdFromPeerId(peerId)
-  } catch {
-    return undefined
-  }
 }

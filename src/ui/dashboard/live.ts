@@ -3,8 +3,8 @@ import { useEffect, useState } from 'react'
 import type { NodeApi } from '../../core/node-api.js'
 import { FINAL_STATUSES } from '../../core/tasks.js'
 import type { TaskStatusReport } from '../../core/tasks.js'
-import { nodeIdFromPeerId } from '../../core/node-id.js'
 import type { MeshView } from '../../core/types.js'
+import { nodeIdOf } from '../format.js'
 import type { Flow } from './TopologyGraph.js'
 
 const VIEW_EVENTS = [
@@ -58,7 +58,7 @@ export function useTaskFlows(node: NodeApi): ReadonlyMap<string, Flow> {
       if (!FINAL_STATUSES.includes(task.status)) return
       const others = [
         ...(task.executed_by ?? []).filter((id) => id !== node.nodeId),
-        ...(task.served_for == null ? [] : [nodeIdOf(task.served_for)]),
+        ...(task.served_for == null ? [] : [nodeIdOf(task.served_for) ?? task.served_for]),
       ]
       if (others.length === 0) return
       const now = Date.now()
@@ -75,14 +75,6 @@ export function useTaskFlows(node: NodeApi): ReadonlyMap<string, Flow> {
     }
   }, [node])
   return flows
-}
-
-function nodeIdOf(peerId: string): string {
-  try {
-    return nodeIdFromPeerId(peerId)
-  } catch {
-    return peerId
-  }
 }
 
 export interface LiveSeries {
