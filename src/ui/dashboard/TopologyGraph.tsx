@@ -1,7 +1,6 @@
 /**
- * The mesh as a d3-force graph in SVG. React draws which nodes and links exist (at most a few
- * times a second); d3-force moves them, and each tick writes positions straight to the SVG
- * elements, so a frame costs one attribute write per element and no React render.
+ * The mesh as a d3-force graph in SVG. d3-force lays out each change to rest at once (no
+ * animation loop), and React draws the result: a frame is spent only when the mesh changed.
  */
 import { forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY } from 'd3-force'
 import type { Simulation } from 'd3-force'
@@ -44,7 +43,6 @@ function describe(node: GraphNode): string {
 export function TopologyGraph({ view, flows, selected, onSelect, now }: TopologyGraphProps) {
   const model = useMemo(() => new GraphModel({ width: WIDTH, height: HEIGHT }), [])
   const simulation = useRef<Simulation<GraphNode, GraphLink>>(null)
-  const elements = useRef(new Map<string, SVGElement>())
   const [hovered, setHovered] = useState<string>()
   const [, redraw] = useReducer((n: number) => n + 1, 0)
 
@@ -64,39 +62,10 @@ export function TopologyGraph({ view, flows, selected, onSelect, now }: Topology
       .force('x', forceX<GraphNode>(WIDTH / 2).strength(0.06))
       .force('y', forceY<GraphNode>(HEIGHT / 2).strength(0.08))
       .alphaDecay(0.04)
-      // stop ticking once it has all but settled (d3's default runs ~3x longer for sub-pixel moves)
       .alphaMin(0.01)
-    // a settling layout moves most nodes by less than a pixel a tick: those are not rewritten,
-    // so the browser restyles and repaints only what visibly moved
-    const drawn = new WeakMap<SVGElement, Record<string, string>>()
-    const write = (el: SVGElement | undefined, name: string, text: string): void => {
-      if (el == null) return
-      let last = drawn.get(el)
-      if (last == null) drawn.set(el, (last = {}))
-      if (last[name] === text) return
-      last[name] = text
-      el.setAttribute(name, text)
-    }
-    sim.on('tick', () => {
-      for (const n of sim.nodes()) {
-        n.x = Math.max(12, Math.min(WIDTH - 12, n.x ?? 0))
-        n.y = Math.max(12, Math.min(HEIGHT - 12, n.y ?? 0))
-        write(
-          elements.current.get(n.peerId),
-          'transform',
-          `translate(${n.x.toFixed(0)},${n.y.toFixed(0)})`,
-        )
-      }
-      for (const l of (
-        sim.force('link') as ReturnType<typeof forceLink<GraphNode, GraphLink>>
-      ).links()) {
-        const line = elements.current.get(l.id)
-        write(line, 'x1', (l.source.x ?? 0).toFixed(0))
-        write(line, 'y1', (l.source.y ?? 0).toFixed(0))
-        write(line, 'x2', (l.target.x ?? 0).toFixed(0))
-        write(line, 'y2', (l.target.y ?? 0).toFixed(0))
-      }
-    })
+      // no animation timer: each change is laid out at once (below), so an idle or forming mesh
+      // costs no frames; a tab that animated at 60 fps (software raster here) slowed its joining
+      .stop()
     simulation.current = sim
     return () => {
       sim.stop()
@@ -115,9 +84,14 @@ export function TopologyGraph({ view, flows, selected, onSelect, now }: Topology
       model.graphLinks(),
     )
     // reheat in proportion to what changed: one node joining a big mesh settles in place
-    // without the whole layout wobbling (and repainting) again
+    // without the whole layout moving; run it to rest now and draw the result once
     const heat = Math.min(0.3, 0.05 + changes / Math.max(1, model.size))
-    sim.alpha(Math.max(sim.alpha(), heat)).restart()
+    sim.alpha(heat)
+    sim.tick(Math.ceil(Math.log(sim.alphaMin() / heat) / Math.log(1 - sim.alphaDecay())))
+    for (const n of sim.nodes()) {
+      n.x = Math.max(12, Math.min(WIDTH - 12, n.x ?? 0))
+      n.y = Math.max(12, Math.min(HEIGHT - 12, n.y ?? 0))
+    }
     redraw()
   }, [model, view])
 
@@ -166,10 +140,6 @@ export function TopologyGraph({ view, flows, selected, onSelect, now }: Topology
             return (
               <line
                 key={l.id}
-                ref={(el) => {
-                  if (el == null) elements.current.delete(l.id)
-                  else elements.current.set(l.id, el)
-                }}
                 data-testid="topology-edge"
                 data-transport={l.transport}
                 data-a={l.source.peerId}
@@ -192,10 +162,6 @@ export function TopologyGraph({ view, flows, selected, onSelect, now }: Topology
             return (
               <g
                 key={n.peerId}
-                ref={(el) => {
-                  if (el == null) elements.current.delete(n.peerId)
-                  else elements.current.set(n.peerId, el)
-                }}
                 transform={`translate(${n.x ?? 0},${n.y ?? 0})`}
                 data-testid="topology-node"
                 data-node-id={n.peerId}
