@@ -83,6 +83,12 @@ async function settledRecords(page: Page, nodeId: string, n: number): Promise<Ta
       { timeout: BURST_MS, intervals: [1000], message: 'tasks settled' },
     )
     .toBe(n)
+    .catch((e: unknown) => {
+      // what the unsettled tasks were doing: their status and attempts
+      for (const r of mine.filter((r) => !['COMPLETED', 'FAILED', 'TIMEOUT'].includes(r.status)))
+        console.log(`  unsettled ${r.task_id} ${r.status} ${JSON.stringify(r.attempts ?? [])}`)
+      throw e
+    })
   return mine
 }
 
