@@ -9,9 +9,9 @@ import type { EmbeddingOutput, TaskRecord } from '../src/core/tasks.js'
 import { cosine } from '../src/compute/agreement.js'
 import { launchChromium, newProfile } from './browser.js'
 import { HeadlessNode, Relay } from './processes.js'
+import { allStoredRecords } from './results-db.js'
 import { expectPeers, nodeIdOf, openTab, peerIdOf } from './tabs.js'
 
-const RESULTS_DB = 'p2p-ai-agents-results'
 /**
  * Full precision for tests that compare vectors across nodes: the q8 model quantizes activations
  * with one scale per batch (DynamicQuantizeLinear), so a q8 embedding depends on the other texts
@@ -42,54 +42,54 @@ test.afterEach(async () => {
   await relay?.dispose()
 })
 
-/** Every task record in the tab's IndexedDB. */
-async function storedRecords(page: Page): Promise<TaskRecord[]> {
-  return page.evaluate(async (db) => {
-    const open = indexedDB.open(db)
-    const conn = await new Promise<IDBDatabase>((resolve, reject) => {
-      open.onsuccess = () => resolve(open.result)
-      open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'))
-    })
-    try {
-      const all = conn.transaction('results', 'readonly').objectStore('results').getAll()
-      const rows = await new Promise<Array<{ record: TaskRecord }>>((resolve, reject) => {
-        all.onsuccess = () => resolve(all.result as Array<{ record: TaskRecord }>)
-        all.onerror = () => reject(all.error ?? new Error('getAll failed'))
-      })
-      // embeddings are stored as Float32Array: plain numbers to cross to the test
-      return rows.map(({ record }) => {
-        const out = record.output_data as EmbeddingOutput | undefined
-        return out?.embedding == null
-          ? record
-          : { ...record, output_data: { ...out, embedding: Array.from(out.embedding) } }
-      })
-    } finally {
-      conn.close()
-    }
-  }, RESULTS_DB)
-}
+/** Every task record the tabs of the page's profile stored (outputs only when asked). */
+const storedRecords = allStoredRecords
 
 /** Resolves once the tab's submitted tasks for these inputs are all final; their records. */
 async function settledRecords(page: Page, nodeId: string, n: number): Promise<TaskRecord[]> {
+  const mineOf = (records: TaskRecord[]): TaskRecord[] =>
+    records.filter((r) => r.node_id === nodeId && r.served_for == null)
   let mine: TaskRecord[] = []
   await expect
     .poll(
       async () => {
-        mine = (await storedRecords(page)).filter(
-          (r) => r.node_id === nodeId && r.served_for == null,
-        )
+        mine = mineOf(await storedRecords(page))
         return mine.filter((r) => ['COMPLETED', 'FAILED', 'TIMEOUT'].includes(r.status)).length
       },
       { timeout: BURST_MS, intervals: [1000], message: 'tasks settled' },
     )
     .toBe(n)
-    .catch((e: unknown) => {
-      // what the unsettled tasks were doing: their status and attempts
-      for (const r of mine.filter((r) => !['COMPLETED', 'FAILED', 'TIMEOUT'].includes(r.status)))
-        console.log(`  unsettled ${r.task_id} ${r.status} ${JSON.stringify(r.attempts ?? [])}`)
+    .catch(async (e: unknown) => {
+      // what the unsettled tasks were doing, and what the tab thought of its peers
+      const stuck = mine.filter((r) => !['COMPLETED', 'FAILED', 'TIMEOUT'].includes(r.status))
+      const peers = await page
+        .getByTestId('peer-row')
+        .allInnerTexts()
+        .catch(() => [])
+      test.info().annotations.push(
+        ...stuck.map((r) => ({
+          type: 'unsettled',
+          description: `${r.task_id} ${r.status} ${JSON.stringify(r.attempts ?? [])}`,
+        })),
+        ...peers.map((p) => ({ type: 'peer', description: p.replace(/\s+/g, ' ') })),
+        ...(logs.get(page) ?? []).slice(-40).map((l) => ({ type: 'log', description: l })),
+      )
       throw e
     })
-  return mine
+  return mineOf(await storedRecords(page, true))
+}
+
+/** The submitting tabs' task placement logs, shown when their tasks do not settle. */
+const logs = new WeakMap<Page, string[]>()
+function keepTaskLogs(page: Page): void {
+  const lines: string[] = []
+  logs.set(page, lines)
+  page.on('console', (m) => {
+    const text = m.text()
+    if (/task|attempt|skipping|stream/i.test(text) && !/\[node:ui/.test(text))
+      lines.push(`${new Date().toISOString().slice(11, 23)} ${text.slice(0, 300)}`)
+    if (lines.length > 400) lines.splice(0, 200)
+  })
 }
 
 /** Waits until the tab sees every one of `peers` serving tasks, with its speed measured. */
@@ -129,6 +129,7 @@ test('a burst of 200 embeddings from one tab runs on 3+ nodes of the mesh, match
   ]
   const ids = [node.peerId, ...(await Promise.all(tabs.map(peerIdOf)))]
   const [submitter] = tabs as [Page]
+  keepTaskLogs(submitter)
   const others = ids.filter((id) => id !== ids[1])
   await expectPeers(submitter, others)
   await expectServing(submitter, others)
@@ -149,6 +150,14 @@ test('a burst of 200 embeddings from one tab runs on 3+ nodes of the mesh, match
   })
   expect(nodes.size).toBeGreaterThanOrEqual(3)
   for (const r of spread) expect(r.placement).toBe('auto')
+  // the other tabs kept their own (served) record of each task they ran, beside the submitter's
+  const tabIds = await Promise.all(tabs.slice(1).map(nodeIdOf))
+  const ranOnTabs = spread.filter((r) => tabIds.includes(r.executed_by?.[0] ?? ''))
+  const served = (await storedRecords(submitter)).filter(
+    (r) => r.node_id === self && r.served_for != null && r.status === 'COMPLETED',
+  )
+  expect(ranOnTabs.length).toBeGreaterThan(0)
+  expect(new Set(served.map((r) => r.task_id))).toEqual(new Set(ranOnTabs.map((r) => r.task_id)))
 
   // the same texts run here: every vector agrees with the mesh's (backends differ in the last bits)
   await submitLines(submitter, lines, 'local')
@@ -208,6 +217,7 @@ test.describe('no task lost', () => {
     const victim = nodeIdOfNode(node)
     const context = await newProfile(browser, relay.url)
     const submitter = await openTab(context, relay.url)
+    keepTaskLogs(submitter)
     const helper = await openTab(context, relay.url)
     const others = [node.peerId, await peerIdOf(helper)]
     await expectPeers(submitter, others)
@@ -236,6 +246,7 @@ test.describe('no task lost', () => {
     test.setTimeout(600_000)
     const context = await newProfile(browser, relay.url)
     const submitter = await openTab(context, relay.url)
+    keepTaskLogs(submitter)
     // one task at a time: it holds queued tasks for a while
     const executor = await openTab(context, `${relay.url}/?max_batch_size=1&max_concurrent_tasks=1`)
     const victim = await nodeIdOf(executor)
@@ -264,6 +275,7 @@ test.describe('no task lost', () => {
     })
     const context = await newProfile(browser, relay.url)
     const submitter = await openTab(context, relay.url)
+    keepTaskLogs(submitter)
     await expectPeers(submitter, [node.peerId])
     await expectServing(submitter, [node.peerId])
     const self = await nodeIdOf(submitter)
@@ -297,6 +309,8 @@ test('a flood of 1,000 tasks from one tab does not hold back another tab on the 
   // the flooder keeps as many tasks out there as the executor queues for one peer (256)
   const flooder = await openTab(context, `${relay.url}/?max_inflight_per_peer=256`)
   const other = await openTab(context, relay.url)
+  keepTaskLogs(flooder)
+  keepTaskLogs(other)
   const [floodId, otherId] = [await peerIdOf(flooder), await peerIdOf(other)]
   await expectPeers(flooder, [node.peerId, otherId])
   await expectPeers(other, [node.peerId, floodId])
@@ -346,6 +360,7 @@ test('replicas outvote a node that returns perturbed embeddings: it loses reputa
     await openTab(context, relay.url),
   ]
   const [submitter] = tabs as [Page]
+  keepTaskLogs(submitter)
   const others = [node.peerId, ...(await Promise.all(tabs.slice(1).map(peerIdOf)))]
   await expectPeers(submitter, others)
   await expectServing(submitter, others)
@@ -366,6 +381,11 @@ test('replicas outvote a node that returns perturbed embeddings: it loses reputa
       r.attempts?.some((a) => a.node_id === liar && a.outcome === 'disagreed'),
     )
   }
+  for (const r of checked.filter((x) => x.status !== 'COMPLETED'))
+    test.info().annotations.push({
+      type: 'not completed',
+      description: `${r.task_id} ${r.status} ${r.error_reason ?? ''} ${r.error_details ?? ''} ${JSON.stringify(r.attempts ?? [])}`,
+    })
   for (const r of checked) {
     expect(r).toMatchObject({ status: 'COMPLETED', replicas: 3 })
     expect(r.executed_by?.length).toBeGreaterThanOrEqual(2)

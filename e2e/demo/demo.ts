@@ -17,16 +17,17 @@ import type { DemoTask, Member, TaskSeen } from '../../relay/demo/member.js'
 import type * as RunnerModule from '../../relay/demo/runner.js'
 import type * as OptionsModule from '../../relay/demo/options.js'
 import type * as ChromiumModule from '../chromium.js'
+import type * as ResultsDbModule from '../results-db.js'
 
 type Runner = typeof RunnerModule
 type Options = typeof OptionsModule
 type ChromiumSettings = typeof ChromiumModule
+type ResultsDb = typeof ResultsDbModule
 
 const ROOT = new URL('../../', import.meta.url)
 const OUTPUT = join(ROOT.pathname, 'demo-output')
 const SCREENSHOT_EVERY_MS = 5000
 const START_MS = 90_000
-const RESULTS_DB = 'p2p-ai-agents-results'
 
 /** A tab of the demo: a page of one browser profile, closed to kill it, opened again to heal. */
 class TabMember implements Member {
@@ -84,34 +85,18 @@ class TabMember implements Member {
   /** The tab's task records in the profile's IndexedDB: the demo's tasks this tab submitted. */
   async poll(keys: string[]): Promise<TaskSeen[]> {
     if (this.page == null || keys.length === 0) return []
-    const rows = await this.page.evaluate(async (db) => {
-      const open = indexedDB.open(db)
-      const conn = await new Promise<IDBDatabase>((resolve, reject) => {
-        open.onsuccess = () => resolve(open.result)
-        open.onerror = () => reject(open.error ?? new Error('indexedDB.open failed'))
-      })
-      try {
-        const all = conn.transaction('results', 'readonly').objectStore('results').getAll()
-        const records = await new Promise<Array<{ record: Record<string, unknown> }>>(
-          (resolve, reject) => {
-            all.onsuccess = () => resolve(all.result as Array<{ record: Record<string, unknown> }>)
-            all.onerror = () => reject(all.error ?? new Error('getAll failed'))
-          },
-        )
-        return records
-          .map(({ record: r }) => r)
-          .filter((r) => r.served_for == null)
-          .map((r) => ({
-            preview: String(r.input_preview),
-            status: String(r.status),
-            submitted_at: r.submitted_at as string | undefined,
-            timestamp_completed: r.timestamp_completed as string | undefined,
-            reason: r.error_reason as string | undefined,
-          }))
-      } finally {
-        conn.close()
-      }
-    }, RESULTS_DB)
+    const { allStoredRecords } = (await import(
+      new URL('e2e/results-db.ts', ROOT).href
+    )) as ResultsDb
+    const rows = (await allStoredRecords(this.page))
+      .filter((r) => r.served_for == null)
+      .map((r) => ({
+        preview: r.input_preview,
+        status: r.status as string,
+        submitted_at: r.submitted_at,
+        timestamp_completed: r.timestamp_completed,
+        reason: r.error_reason as string | undefined,
+      }))
     const wanted = new Set(keys)
     const seen: TaskSeen[] = []
     for (const r of rows) {

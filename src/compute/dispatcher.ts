@@ -39,6 +39,8 @@ const UNMEASURED_TASK_MS = 20
  * connection stays up for about 10 s, the mesh's DEAD takes up to 23 s).
  */
 export const SILENT_MS = 5000
+/** Time a task stream may take to open (data channel, protocol negotiation), ms. */
+const OPEN_STREAM_MS = 10_000
 
 /** This node's own engine, as the dispatcher weighs it against its neighbours. */
 export interface LocalEngine {
@@ -383,20 +385,25 @@ export class TaskDispatcher implements TaskPlacer, Startable {
     const peer = this.opts.peers.list().find((p) => p.peerId === peerId)
     if (peer == null) return undefined
     try {
-      const link = await ExecutorLink.open(peer.connection, peer.nodeId, {
-        running: (task) => {
-          if (this.out.get(task.taskId)?.link === link) task.running(link.nodeId)
+      const link = await ExecutorLink.open(
+        peer.connection,
+        peer.nodeId,
+        {
+          running: (task) => {
+            if (this.out.get(task.taskId)?.link === link) task.running(link.nodeId)
+          },
+          result: (task, outcome) => {
+            this.onResult(task, link, outcome)
+          },
+          failed: (tasks, why, detail, retryAfterMs) => {
+            this.onFailed(tasks, link, why, detail, retryAfterMs)
+          },
+          dropped: (reason, detail) => {
+            this.drop(reason, peerId, detail)
+          },
         },
-        result: (task, outcome) => {
-          this.onResult(task, link, outcome)
-        },
-        failed: (tasks, why, detail, retryAfterMs) => {
-          this.onFailed(tasks, link, why, detail, retryAfterMs)
-        },
-        dropped: (reason, detail) => {
-          this.drop(reason, peerId, detail)
-        },
-      })
+        AbortSignal.timeout(OPEN_STREAM_MS),
+      )
       this.links.set(peerId, link)
       return link
     } catch (err) {

@@ -1,5 +1,6 @@
 /**
- * ResultsStore on IndexedDB (via idb), in its own database. One object store `results` keyed
+ * ResultsStore on IndexedDB (via idb), in its own database (one per node: tabs of a profile
+ * share an origin, see src/platform/browser/browser-host.ts). One object store `results` keyed
  * by task_id holds `{task_id, node_id, submitted_ms, expires_ms?, record}`: the record as given
  * plus its timestamps in ms, so the indexes sort chronologically whatever ISO form the
  * timestamps take.
@@ -29,6 +30,8 @@ import type { ResultsQuery } from '../core/tasks.js'
 
 const VERSION = 1
 const STORE = 'results'
+/** the default database name (a tab's node in identity slot 0) */
+export const RESULTS_DATABASE = 'p2p-ai-agents-results'
 
 /** An embedding as stored: the same values, packed. */
 type PackedEmbedding = Omit<EmbeddingOutput, 'embedding'> & { embedding: Float32Array }
@@ -60,7 +63,7 @@ export class IdbResultsStore implements ResultsStore {
     return `indexeddb:${this.name}`
   }
 
-  static async open(name = 'p2p-ai-agents-results'): Promise<IdbResultsStore> {
+  static async open(name = RESULTS_DATABASE): Promise<IdbResultsStore> {
     const db = await openDB<ResultsDB>(name, VERSION, {
       upgrade(database) {
         const store = database.createObjectStore(STORE, { keyPath: 'task_id' })

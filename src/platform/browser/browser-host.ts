@@ -5,7 +5,7 @@
 import { configFromQuery, resolveConfig } from '../../node/config.js'
 import { WorkerEngine } from '../../ai/worker-engine.js'
 import type { InferenceHost, NodeHost } from '../../node/host.js'
-import { IdbResultsStore } from '../../store/idb-results.js'
+import { IdbResultsStore, RESULTS_DATABASE } from '../../store/idb-results.js'
 import { spawnInferenceWorker } from './inference-worker.js'
 import { StorageIdentityStore } from '../../node/storage-identity-store.js'
 import { MemorySink } from '../../obs/logger.js'
@@ -42,7 +42,7 @@ export async function createBrowserHost(
     identityStore: new StorageIdentityStore(storage, `slot-${slot}`),
     listen: ['/p2p-circuit', '/webrtc'],
     logSinks: [logs.sink, consoleSink],
-    inference: browserInference(),
+    inference: browserInference(slot),
     memoryBytes: () =>
       (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize,
     configProbe: async () => {
@@ -67,11 +67,21 @@ const consoleSink: LogSink = (entry: LogEntry) => {
   /* eslint-enable no-console */
 }
 
+/**
+ * The results database of the node in identity slot `slot`. Tabs of one profile share an origin,
+ * so each node keeps its results in its own database: in a shared one, keyed by task id, a tab
+ * that ran another tab's task for it overwrote that tab's record of the task with its own (served)
+ * copy. Slot 0 keeps the name every tab used before.
+ */
+export function resultsDatabase(slot: number): string {
+  return slot === 0 ? RESULTS_DATABASE : `${RESULTS_DATABASE}-slot-${slot}`
+}
+
 /** Inference in a tab: a Web Worker, results in IndexedDB, models from the relay's /models/ or the hub. */
-function browserInference(): InferenceHost {
+function browserInference(slot: number): InferenceHost {
   return {
     createEngine: () => new WorkerEngine(spawnInferenceWorker),
-    openResults: async () => IdbResultsStore.open(),
+    openResults: async () => IdbResultsStore.open(resultsDatabase(slot)),
     modelSource: async (setting) => {
       if (setting === 'hub') return { allowRemote: true }
       if (setting !== 'auto') return { localPath: setting, allowRemote: false }
