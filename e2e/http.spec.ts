@@ -71,7 +71,7 @@ test.describe('relay', () => {
     expect((await call(relay.url, asset as string)).status).toBe(200)
 
     // no single-page fallback: a control or API route that does not exist is not the page
-    for (const path of ['/metrics', '/status', '/api/nodes', '/no/such/page', '/assets/nope.js'])
+    for (const path of ['/status', '/api/nodes', '/no/such/page', '/assets/nope.js'])
       expectError(await call(relay.url, path), 404, 'not_found')
     expectError(await call(relay.url, '/models/no-such-model/config.json'), 404, 'not_found')
   })
@@ -158,7 +158,7 @@ test.describe('headless node', () => {
   })
 
   test('unknown routes are 404 JSON; a known one with another method is 405', async () => {
-    for (const path of ['/metrics', '/', '/nope', '/tasks/a/b/c', '/tasks/a/status'])
+    for (const path of ['/', '/nope', '/tasks/a/b/c', '/tasks/a/status'])
       expectError(await call(node.url, path), 404, 'not_found')
     expectError(
       await call(node.url, '/tasks/7d0b6c5e-2f7e-4a8e-9a52-1f1f2e3d4c5b'),

@@ -3,7 +3,7 @@
  * node's control routes for the CLI, the models folder, and (on a relay) the built app. Every
  * answer that is not a file is JSON; errors are `{error, code, field?}` with the status of their
  * code (relay/http-status.ts). Unknown routes are 404 JSON: only files of the app (and `/`, the
- * page) are served from the app folder, so `/metrics` is a 404 until metrics exist.
+ * page) are served from the app folder.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import sirv from 'sirv'

@@ -11,6 +11,7 @@ import type { LoadedConfig } from '../src/platform/node/load-config.js'
 import { createNodeHost } from '../src/platform/node/node-host.js'
 import type { Route } from './http-json.js'
 import { createHttpHandler } from './http-routes.js'
+import { createRegistry, metricsRoutes, registerNodeMetrics } from './metrics.js'
 import { assertPortFree } from './port.js'
 import { DEFAULT_HOST, listenAddress } from './tls.js'
 import type { LogSink } from '../src/core/log.js'
@@ -37,6 +38,7 @@ export async function launch(opts: LaunchOptions): Promise<NodeApi> {
   const ws = listenAddress(bindHost, port, opts.tls != null)
   // the handler needs the node, the node needs the host: fill it in once both exist
   const http: { handler?: ReturnType<typeof createHttpHandler> } = {}
+  const registry = createRegistry()
   const host = createNodeHost({
     home: opts.home,
     config: opts.config,
@@ -44,6 +46,7 @@ export async function launch(opts: LaunchOptions): Promise<NodeApi> {
     logSinks: opts.logSinks,
     inference: opts.role === 'peer',
     tls: opts.tls,
+    metricsRegistry: registry,
   })
   host.services = {
     http: httpOnWebSocketPort((req, res) => {
@@ -55,11 +58,12 @@ export async function launch(opts: LaunchOptions): Promise<NodeApi> {
     }) as (components: never) => unknown,
   }
   const node = createNode({ host, config: opts.config, role: opts.role })
+  registerNodeMetrics(node, registry)
   http.handler = createHttpHandler({
     node,
     appDir: opts.appDir,
     modelsDir: opts.modelsDir,
-    routes: opts.routes?.(node),
+    routes: { ...metricsRoutes(registry), ...opts.routes?.(node) },
   })
   await node.start()
   return node

@@ -47,6 +47,8 @@ export interface Libp2pOptionsInit {
   services?: Record<string, (components: never) => unknown>
   /** transports a host adds to the platform's (libp2p's in-memory transport in tests) */
   transports?: Libp2pOptions['transports']
+  /** libp2p's own metrics (connections, streams, transports), where the host collects them */
+  metrics?: Libp2pOptions['metrics']
 }
 
 /** The decisions the connection gater delegates to the node. */
@@ -71,6 +73,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: connectionGater(config, init.gate),
+    ...(init.metrics != null ? { metrics: init.metrics } : {}),
   }
   const wsInit = init.tls == null ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }
   const pubsub = gossipsub({

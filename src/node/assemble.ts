@@ -67,6 +67,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
       tls: host.tls,
       services: host.services,
       transports: host.transports,
+      metrics: host.metrics,
       rtcExtras: host.rtcExtras,
       gate: init.gate,
     }),

@@ -30,6 +30,8 @@ export interface NodeHost {
   services?: Record<string, (components: never) => unknown>
   /** libp2p transports this host adds to the platform's (the in-memory transport in tests) */
   transports?: Libp2pOptions['transports']
+  /** libp2p's metrics implementation (Prometheus on a Node host) */
+  metrics?: Libp2pOptions['metrics']
 }
 
 export interface InferenceHost {

@@ -1,4 +1,6 @@
 /** The Node.js host of the node core: files for storage and identity, JSON-line logs. */
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { Registry } from 'prom-client'
 import { homedir, networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import type { NodeRole } from '../../core/types.js'
@@ -39,6 +41,8 @@ export interface NodeHostInit {
   inference?: boolean
   /** certificate and key for a /tls/ws listen address (HTTPS + WSS) */
   tls?: { cert: string; key: string }
+  /** where libp2p's own metrics go (with the process's default metrics), if anywhere */
+  metricsRegistry?: Registry
 }
 
 export function createNodeHost(init: NodeHostInit): NodeHost {
@@ -54,6 +58,10 @@ export function createNodeHost(init: NodeHostInit): NodeHost {
     announce: init.announce,
     tls: init.tls,
     rtcExtras: webrtcBinding(),
+    metrics:
+      init.metricsRegistry == null
+        ? undefined
+        : prometheusMetrics({ registry: init.metricsRegistry, preserveExistingMetrics: true }),
     logSinks: sinks,
     memoryBytes: () => process.memoryUsage().rss,
     inference:
