@@ -1,16 +1,26 @@
 import type { TaskStats } from '../src/core/tasks.js'
 
+/** The engine's counters (the rest of TaskStats are readings of now). */
+const COUNTERS = [
+  'completed',
+  'failed',
+  'timed_out',
+  'inference_calls',
+  'inference_inputs',
+  'inference_ms',
+] as const
+
 /** What the engine did between two readings of its counters. */
 export function statsSince(before: TaskStats, after: TaskStats): TaskStats {
   const delta = { ...after }
-  for (const key of Object.keys(delta) as Array<keyof TaskStats>) delta[key] -= before[key]
+  for (const key of COUNTERS) delta[key] -= before[key]
   return delta
 }
 
 /** The counters of two runs together. */
 export function addStats(a: TaskStats, b: TaskStats): TaskStats {
   const sum = { ...a }
-  for (const key of Object.keys(sum) as Array<keyof TaskStats>) sum[key] += b[key]
+  for (const key of COUNTERS) sum[key] += b[key]
   return sum
 }
 

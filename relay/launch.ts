@@ -11,7 +11,7 @@ import type { LoadedConfig } from '../src/platform/node/load-config.js'
 import { createNodeHost } from '../src/platform/node/node-host.js'
 import type { Route } from './http-json.js'
 import { createHttpHandler } from './http-routes.js'
-import { createRegistry, metricsRoutes, registerNodeMetrics } from './metrics.js'
+import { createRegistry, metricsRoutes } from './metrics.js'
 import { assertPortFree } from './port.js'
 import { DEFAULT_HOST, listenAddress } from './tls.js'
 import type { LogSink } from '../src/core/log.js'
@@ -58,12 +58,11 @@ export async function launch(opts: LaunchOptions): Promise<NodeApi> {
     }) as (components: never) => unknown,
   }
   const node = createNode({ host, config: opts.config, role: opts.role })
-  registerNodeMetrics(node, registry)
   http.handler = createHttpHandler({
     node,
     appDir: opts.appDir,
     modelsDir: opts.modelsDir,
-    routes: { ...metricsRoutes(registry), ...opts.routes?.(node) },
+    routes: { ...metricsRoutes(registry, node), ...opts.routes?.(node) },
   })
   await node.start()
   return node

@@ -1,11 +1,13 @@
 /**
- * Prometheus metrics of a Node host (FR21.2, first slice): libp2p's own connection, stream and
- * transport series (through @libp2p/prometheus-metrics, on the same registry) and ours, named
- * p2p_ai_*, read from the node at each scrape. A Node host runs one node per process, so one
- * registry per process; @libp2p/prometheus-metrics keeps one metric map per process and would
- * not keep two nodes of one process apart.
+ * GET /metrics of a Node host (FR21.2), in Prometheus text: libp2p's own connection, stream and
+ * transport series and the process's (through @libp2p/prometheus-metrics, on one registry per
+ * process: it keeps one metric map per process and would not keep two nodes of one process
+ * apart), then the node's own p2p_ai_* families (NodeApi.metrics(): on a relay, with those its
+ * tabs pushed, each under its node_id).
  */
-import { Counter, Gauge, Registry } from 'prom-client'
+import type { MetricObjectWithValues, MetricValue } from 'prom-client'
+import { Registry } from 'prom-client'
+import type { MetricFamily } from '../src/core/metrics.js'
 import type { NodeApi } from '../src/core/node-api.js'
 import type { Route } from './http-json.js'
 
@@ -13,103 +15,33 @@ export function createRegistry(): Registry {
   return new Registry()
 }
 
-/** Registers the node's own series on `registry`; their values are read when scraped. */
-export function registerNodeMetrics(node: NodeApi, registry: Registry): void {
-  const registers = [registry]
-  new Gauge({
-    name: 'p2p_ai_node_info',
-    help: 'This node: its id, role and version (always 1)',
-    labelNames: ['node_id', 'role', 'version'],
-    registers,
-    collect() {
-      this.reset()
-      const meta = node.metadata()
-      this.set({ node_id: node.nodeId ?? '', role: node.role, version: meta.version }, 1)
-    },
-  })
-  new Gauge({
-    name: 'p2p_ai_uptime_seconds',
-    help: 'Seconds since the node started',
-    registers,
-    collect() {
-      this.set(node.metadata().uptime_seconds ?? 0)
-    },
-  })
-  new Gauge({
-    name: 'p2p_ai_peers',
-    help: 'Direct mesh peers, by transport and health',
-    labelNames: ['transport', 'health'],
-    registers,
-    collect() {
-      this.reset()
-      for (const p of node.peers()) this.inc({ transport: p.transport, health: p.health })
-    },
-  })
-  new Gauge({
-    name: 'p2p_ai_relays_connected',
-    help: 'Relays this node is connected to',
-    registers,
-    collect() {
-      this.set(node.relayStatus().connected.length)
-    },
-  })
-  new Gauge({
-    name: 'p2p_ai_memory_bytes',
-    help: 'Resident memory of the process, bytes',
-    registers,
-    collect() {
-      this.set(process.memoryUsage().rss)
-    },
-  })
-  // counters since the task engine started: set from its own totals at each scrape
-  const total = (
-    name: string,
-    help: string,
-    read: (n: NodeApi) => Array<[Record<string, string>, number]>,
-    labelNames: string[] = [],
-  ): void => {
-    new Counter({
-      name,
-      help,
-      labelNames,
-      registers,
-      collect() {
-        this.reset()
-        for (const [labels, value] of read(node)) this.inc(labels, value)
-      },
-    })
+/** The families in Prometheus text, written by prom-client (its escaping and layout). */
+export async function familiesText(families: MetricFamily[]): Promise<string> {
+  const registry = new Registry()
+  for (const f of families) {
+    const values: Array<MetricValue<string>> = f.samples.map((s) => ({
+      metricName: s.name,
+      labels: s.labels,
+      value: s.value,
+    }))
+    const family = {
+      name: f.name,
+      help: f.help,
+      type: f.type,
+      values,
+      aggregator: 'sum',
+    } as unknown as MetricObjectWithValues<MetricValue<string>>
+    // a family as prom-client's registry reads one: `name` and `get()`
+    registry.registerMetric({ name: f.name, get: async () => family } as never)
   }
-  total(
-    'p2p_ai_tasks_total',
-    'Tasks that ended on this node, by final status',
-    (n) => {
-      const s = n.tasks?.stats()
-      return s == null
-        ? []
-        : [
-            [{ status: 'completed' }, s.completed],
-            [{ status: 'failed' }, s.failed],
-            [{ status: 'timeout' }, s.timed_out],
-          ]
-    },
-    ['status'],
-  )
-  total('p2p_ai_inference_calls_total', 'Inference calls made', (n) => [
-    [{}, n.tasks?.stats().inference_calls ?? 0],
-  ])
-  total('p2p_ai_inference_inputs_total', 'Inputs carried by inference calls', (n) => [
-    [{}, n.tasks?.stats().inference_inputs ?? 0],
-  ])
-  total('p2p_ai_inference_seconds_total', 'Time spent in inference calls, seconds', (n) => [
-    [{}, (n.tasks?.stats().inference_ms ?? 0) / 1000],
-  ])
+  return families.length === 0 ? '' : registry.metrics()
 }
 
-/** GET /metrics: the registry in Prometheus text format. */
-export function metricsRoutes(registry: Registry): Record<string, Route> {
+/** GET /metrics: libp2p's and the process's series, then the node's own. */
+export function metricsRoutes(registry: Registry, node: NodeApi): Record<string, Route> {
   return {
     'GET /metrics': async (_req, res) => {
-      const body = await registry.metrics()
+      const body = (await registry.metrics()) + (await familiesText(await node.metrics()))
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(body)
     },
   }

@@ -66,6 +66,10 @@ export interface NodeConfig {
   max_inflight_per_peer: number
   /** threads of one inference call (a Node host's onnxruntime); 0: all cores. @default 0 */
   inference_threads: number
+  /** seconds between a tab's pushes of its metrics to its relays (FR21.2); 0: never. Node hosts serve /metrics instead and do not push. @default 10 */
+  metrics_push_interval_secs: number
+  /** relay only: most nodes whose pushed metrics it keeps; beyond, the least recently heard from is dropped. @default 1000 */
+  metrics_max_nodes: number
 }
 
 export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const

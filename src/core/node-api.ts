@@ -6,6 +6,7 @@ import type { TypedEventTarget } from 'main-event'
 import type { NodeConfig } from './config.js'
 import type { NodeEvents } from './events.js'
 import type { Logger } from './log.js'
+import type { MetricFamily } from './metrics.js'
 import type { AbortOptions } from './startable.js'
 import type {
   EngineCapabilities,
@@ -110,6 +111,8 @@ export interface NodeApi extends TypedEventTarget<NodeEvents> {
   relayStatus(): RelayStatus
   /** the libp2p addresses this node listens on */
   listenAddresses(): string[]
+  /** this node's metrics (FR21.2); a relay's also hold the metrics its tabs pushed */
+  metrics(): Promise<MetricFamily[]>
   /** sends a routed message to any node of the mesh (FR10.3) */
   send(to: string, topic: string, payload: Uint8Array, options?: SendOptions): Promise<Delivery>
 }

@@ -25,3 +25,5 @@ export const FRAME_OVERHEAD_BYTES = 1024
 export const MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
 /** Application message types are 1-64 characters. */
 export const MAX_TOPIC_LENGTH = 64
+/** A tab pushes its metrics to a relay, one push per stream (src/core/proto/metrics.proto). */
+export const METRICS_PROTOCOL = '/p2p-ai/metrics/1.0.0'

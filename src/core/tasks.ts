@@ -227,6 +227,12 @@ export interface TaskStats {
   inference_calls: number
   inference_inputs: number
   inference_ms: number
+  /** tasks waiting for an inference call here now */
+  queued: number
+  /** inference calls running now */
+  running: number
+  /** p95 of the queue waits of the tasks started here in the last 5 minutes, ms; absent without any */
+  queue_wait_p95_ms?: number
 }
 
 /** Where and how fast this node computes, advertised to the mesh. */

@@ -22,6 +22,9 @@ import { TaskDispatcher } from '../compute/dispatcher.js'
 import { TaskExecutor } from '../compute/executor.js'
 import { LoadAnnouncer } from '../compute/load-announcer.js'
 import { TaskService } from '../tasks/task-service.js'
+import { MetricsInbox } from '../obs/metrics-inbox.js'
+import { MetricsPusher } from '../obs/metrics-pusher.js'
+import type { NodeMetrics } from '../obs/node-metrics.js'
 import type { HealthService } from './health-service.js'
 import type { InferenceHost, NodeHost } from './host.js'
 import type { Identity } from './identity.js'
@@ -38,6 +41,8 @@ export interface AssembleInit {
   identity: Identity
   log: Logger
   health: HealthService
+  /** the node's own metrics: the task engine records into them, a tab pushes them */
+  metrics: NodeMetrics
   /** the connection gater's questions, answered by the node */
   gate: GatePolicy
   /** makes a service's events the node's own */
@@ -51,6 +56,8 @@ export interface Assembly {
   tasks?: TaskService
   /** where this node's tasks run (a peer with inference) */
   dispatcher?: TaskDispatcher
+  /** the metrics tabs pushed (a relay) */
+  inbox?: MetricsInbox
   parts: Part[]
 }
 
@@ -132,7 +139,28 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
     }
   }
   if (relay != null) parts.push({ name: 'relay', service: relay })
-  return { libp2p, mesh, tasks, dispatcher, parts }
+  const inbox =
+    role === 'relay'
+      ? new MetricsInbox({
+          libp2p,
+          maxNodes: config.metrics_max_nodes,
+          log: log.child('metrics'),
+        })
+      : undefined
+  if (inbox != null) parts.push({ name: 'metrics-inbox', service: inbox })
+  // a tab serves no /metrics: it pushes its own to its relays (a Node host is scraped)
+  if (mesh != null && host.platform === 'browser' && config.metrics_push_interval_secs > 0)
+    parts.push({
+      name: 'metrics-push',
+      service: new MetricsPusher({
+        libp2p,
+        intervalMs: config.metrics_push_interval_secs * 1000,
+        relays: () => mesh.relays.status().connected,
+        families: async () => init.metrics.families(),
+        log: log.child('metrics'),
+      }),
+    })
+  return { libp2p, mesh, tasks, dispatcher, inbox, parts }
 }
 
 function meshService(init: AssembleInit, libp2p: Libp2p<MeshServices>): MeshService {
@@ -177,6 +205,9 @@ async function taskService(
     log: init.log.child('tasks'),
     memoryBytes: () => host.memoryBytes(),
     maxMemoryMb: config.max_memory_mb,
+    onInferenceCall: (inputs, ms) => {
+      init.metrics.recordInferenceCall(inputs, ms)
+    },
     // joining comes first: model loading and the speed test compete with the WebRTC dials
     warmUp: async (signal) => {
       if (config.model_warmup === 'on_demand') return false

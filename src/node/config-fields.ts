@@ -89,6 +89,13 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
     env: ['P2P_AI_MAX_INFLIGHT_PER_PEER'],
   },
   inference_threads: { kind: 'int', min: 0, max: 64, env: ['P2P_AI_INFERENCE_THREADS'] },
+  metrics_push_interval_secs: {
+    kind: 'int',
+    min: 0,
+    max: 3600,
+    env: ['P2P_AI_METRICS_PUSH_INTERVAL_SECS'],
+  },
+  metrics_max_nodes: { kind: 'int', min: 1, max: 100_000, env: ['P2P_AI_METRICS_MAX_NODES'] },
   models: { kind: 'models', env: ['P2P_AI_MODELS'] },
 }
 
@@ -119,6 +126,8 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   max_remote_queued_per_peer: 256,
   max_inflight_per_peer: 128,
   inference_threads: 0,
+  metrics_push_interval_secs: 10,
+  metrics_max_nodes: 1000,
   models: {
     text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
     classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },

@@ -12,7 +12,12 @@ import type { Libp2p } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { settledWithin } from '../core/abort.js'
 import type { ResolvedConfig } from '../core/config.js'
-import { InvalidTransitionError, NotActiveError, ShuttingDownError } from '../core/errors.js'
+import {
+  errorCodeIn,
+  InvalidTransitionError,
+  NotActiveError,
+  ShuttingDownError,
+} from '../core/errors.js'
 import type { NodeEvents } from '../core/events.js'
 import type { Logger } from '../core/log.js'
 import type {
@@ -23,6 +28,8 @@ import type {
   StopOptions,
   StopResult,
 } from '../core/node-api.js'
+import type { MetricFamily } from '../core/metrics.js'
+import { MESSAGE_ERROR_OUTCOMES } from '../core/metrics.js'
 import type { AbortOptions, Part } from '../core/startable.js'
 import { PartList } from '../core/startable.js'
 import type {
@@ -40,6 +47,8 @@ import { VERSION } from '../core/version.js'
 import type { MeshService, MeshServices } from '../mesh/mesh-service.js'
 import { buildMeshView } from '../mesh/mesh-view.js'
 import { createLogger } from '../obs/logger.js'
+import { mergeFamilies } from '../obs/merge-families.js'
+import { NodeMetrics } from '../obs/node-metrics.js'
 import type { TaskService } from '../tasks/task-service.js'
 import type { Assembly, EventSource } from './assemble.js'
 import { assemble } from './assemble.js'
@@ -64,6 +73,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   readonly log: Logger
   readonly lifecycle: Lifecycle
   readonly operations = new OperationTracker()
+  private readonly nodeMetrics: NodeMetrics
   private readonly healthService: HealthService
   private readonly initializing: PartList
   private identity?: Identity
@@ -90,6 +100,21 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       intervalMs: this.config.health_check_interval_secs * 1000,
       log: this.log,
       onReport: (report) => this.safeDispatchEvent('health', { detail: report }),
+    })
+    this.nodeMetrics = new NodeMetrics({
+      nodeId: () => this.nodeId,
+      role: this.role,
+      version: VERSION,
+      uptimeSeconds: () => this.metadata().uptime_seconds ?? 0,
+      peers: () => this.peers(),
+      relaysConnected: () => this.relayStatus().connected.length,
+      memoryBytes: () => opts.host.memoryBytes(),
+      memoryLimitBytes: this.config.max_memory_mb * 1024 * 1024,
+      taskStats: () => this.tasks?.stats(),
+      routerEvents: () => this.mesh?.stats.router,
+    })
+    this.addEventListener('task:update', (evt) => {
+      this.nodeMetrics.recordTask(evt.detail)
     })
     this.initializing = this.partList(
       initializingParts(opts.host, this.log, (identity) => {
@@ -334,12 +359,30 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     const mesh = this.mesh
     if (this.state !== NodeState.ACTIVE || mesh == null)
       throw new NotActiveError(this.state ?? 'not started')
-    return this.operations.run(async (signal) =>
-      mesh.send(to, topic, payload, {
-        ...options,
-        signal: options?.signal == null ? signal : AbortSignal.any([signal, options.signal]),
-      }),
-    )
+    return this.operations.run(async (signal) => {
+      try {
+        const delivery = await mesh.send(to, topic, payload, {
+          ...options,
+          signal: options?.signal == null ? signal : AbortSignal.any([signal, options.signal]),
+        })
+        this.nodeMetrics.recordMessage('delivered', delivery.rttMs)
+        return delivery
+      } catch (err) {
+        this.nodeMetrics.recordMessage(errorCodeIn(err, MESSAGE_ERROR_OUTCOMES) ?? 'failed')
+        throw err
+      }
+    })
+  }
+
+  /** This node's metric families; a relay's also hold those its tabs pushed (FR21.2). */
+  async metrics(): Promise<MetricFamily[]> {
+    const own = await this.nodeMetrics.families()
+    const inbox = this.assembly?.inbox
+    if (inbox == null) return own
+    return mergeFamilies(own, [
+      { nodeId: this.nodeId ?? '', families: inbox.families() },
+      ...inbox.pushed(),
+    ]).families
   }
 
   /** The REGISTERING parts: what makes the node a member of the mesh (src/node/assemble.ts). */
@@ -353,6 +396,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       identity,
       log: this.log,
       health: this.healthService,
+      metrics: this.nodeMetrics,
       forward: (source, types) => {
         this.forward(source, types)
       },

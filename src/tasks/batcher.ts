@@ -66,6 +66,8 @@ export interface BatcherOptions {
   stuckGraceMs?: number
   /** a model is about to be loaded on demand (not the primary one) */
   onDemandLoad?(spec: ModelSpec): void
+  /** an inference call ended: the inputs it carried and its duration, ms */
+  onCall?(inputs: number, ms: number): void
 }
 
 export class Batcher implements Startable {
@@ -203,6 +205,7 @@ export class Batcher implements Startable {
       this.callStats.calls++
       this.callStats.inputs += batch.length
       this.callStats.ms += elapsed
+      this.opts.onCall?.(batch.length, elapsed)
       this.msPerCall.set(
         key,
         Math.round(0.7 * (this.msPerCall.get(key) ?? elapsed) + 0.3 * elapsed),

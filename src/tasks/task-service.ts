@@ -38,6 +38,7 @@ import { FINAL_STATUSES, TaskStatus } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../ai/engine.js'
 import type { ResultsStore } from '../store/results-store.js'
 import type { LiveTask } from './batcher.js'
+import { RecentQueueWaits } from './queue-waits.js'
 import { Batcher } from './batcher.js'
 import { EnginePart } from './engine-part.js'
 import { ModelCatalog, PRIMARY_TASK } from './model-catalog.js'
@@ -78,6 +79,8 @@ export interface TaskServiceOptions {
    * then, false never to (the model then loads with the first task). @default at start
    */
   warmUp?: (signal: AbortSignal) => Promise<boolean>
+  /** an inference call ended: the inputs it carried and its duration, ms (metrics) */
+  onInferenceCall?(inputs: number, ms: number): void
 }
 
 export interface SubmitOptions {
@@ -110,6 +113,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   private running = false
   private placer?: TaskPlacer
   private readonly counts = { completed: 0, failed: 0, timed_out: 0 }
+  private readonly queueWaits = new RecentQueueWaits()
 
   constructor(private readonly opts: TaskServiceOptions) {
     super()
@@ -130,9 +134,11 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       onDemandLoad: (spec) => {
         this.warnIfMemoryTight(spec)
       },
+      onCall: opts.onInferenceCall,
       outcomes: {
         running: (t, at) => {
           const started_at = new Date(at).toISOString()
+          this.queueWaits.add(at, at - Date.parse(t.record.submitted_at))
           this.update(t, {
             status: TaskStatus.RUNNING,
             started_at,
@@ -236,11 +242,15 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
 
   stats(): TaskStats {
     const calls = this.batcher.callStats
+    const p95 = this.queueWaits.p95(Date.now())
     return {
       ...this.counts,
       inference_calls: calls.calls,
       inference_inputs: calls.inputs,
       inference_ms: calls.ms,
+      queued: this.batcher.queued,
+      running: this.batcher.inflight,
+      ...(p95 == null ? {} : { queue_wait_p95_ms: p95 }),
     }
   }
 

@@ -71,6 +71,8 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'max_remote_queued_per_peer',
   'max_inflight_per_peer',
   'inference_threads',
+  'metrics_push_interval_secs',
+  'metrics_max_nodes',
   'models',
 ]
 
@@ -101,6 +103,8 @@ describe('DEFAULT_CONFIG', () => {
       max_remote_queued_per_peer: 256,
       max_inflight_per_peer: 128,
       inference_threads: 0,
+      metrics_push_interval_secs: 10,
+      metrics_max_nodes: 1000,
       models: {
         text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
         classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
@@ -212,6 +216,8 @@ describe('validateConfig: integer ranges', () => {
     ['max_batch_size', 1, 256],
     ['max_stored_results', 1, 1_000_000],
     ['result_expiry_hours', 1, 8760],
+    ['metrics_push_interval_secs', 0, 3600],
+    ['metrics_max_nodes', 1, 100_000],
   ]
 
   it.each(ranges)('%s accepts %i..%i and rejects one past each end', (key, min, max) => {

@@ -223,7 +223,7 @@ describe('createNode', () => {
     const { node, logs } = await setup({}, 'relay')
     const diag = await node.start()
     expect(node.state).toBe('ACTIVE')
-    const relayParts = ['storage', 'identity', 'libp2p', 'health', 'relay']
+    const relayParts = ['storage', 'identity', 'libp2p', 'health', 'relay', 'metrics-inbox']
     expect(diag.components_initialized).toEqual(['config', ...relayParts])
     expect(partLog(logs, 'part started')).toEqual(relayParts)
     expect(node.metadata()).toMatchObject({ role: 'relay', state: 'ACTIVE' })

@@ -204,6 +204,9 @@ describe('task engine', () => {
       inference_calls: 2,
       inference_inputs: 12,
       inference_ms: 0, // the clock did not move
+      queued: 0,
+      running: 0,
+      queue_wait_p95_ms: expect.any(Number) as number, // RecentQueueWaits has its own tests
     })
   })
 
