@@ -5,7 +5,9 @@
  */
 import { spawnSync } from 'node:child_process'
 import { expect, test } from '@playwright/test'
+import { launchChromium, newProfile } from './browser.js'
 import { HeadlessNode, Relay } from './processes.js'
+import { nodeIdOf, openTab, sendFromPage } from './tabs.js'
 
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool'
 
@@ -103,4 +105,55 @@ test('task counters move after a task ends on the node', async () => {
   const text = await scrape(node.url)
   expect(sample(text, 'p2p_ai_inference_inputs_total')).toBeGreaterThan(inputsBefore)
   expectValid(text)
+})
+
+test('tabs push their metrics to the relay, which shows them under each node id, capped', async () => {
+  // a relay that keeps the metrics of one node only: a second tab drops the first
+  const capped = await Relay.create([], { P2P_AI_METRICS_MAX_NODES: '1' })
+  const browser = await launchChromium()
+  try {
+    const context = await newProfile(browser, capped.url)
+    const url = `${capped.url}/?metrics_push_interval_secs=1`
+    const a = await openTab(context, url, 60_000)
+    const aId = await nodeIdOf(a)
+    const tabInfo = (id: string): string => `node_id="${id}"`
+    await expect
+      .poll(async () => sample(await scrape(capped.url), 'p2p_ai_node_info', tabInfo(aId)), {
+        timeout: 30_000,
+      })
+      .toBe(1)
+    let text = await scrape(capped.url)
+    expectValid(text)
+    // the tab's own families, not the relay's: its peers and its message counters
+    expect(text).toContain(`p2p_ai_node_info{role="peer",version=`)
+    expect(sample(text, 'p2p_ai_memory_bytes', tabInfo(aId))).toBeGreaterThan(0)
+    expect(sample(text, 'p2p_ai_metrics_nodes')).toBe(1)
+
+    const b = await openTab(context, url, 60_000)
+    const bId = await nodeIdOf(b)
+    await sendFromPage(b, await a.getByTestId('peer-id').innerText(), 'metrics')
+    await expect
+      .poll(
+        async () =>
+          sample(
+            await scrape(capped.url),
+            'p2p_ai_messages_total',
+            `outcome="delivered",${tabInfo(bId)}`,
+          ),
+        { timeout: 30_000 },
+      )
+      .toBeGreaterThanOrEqual(1)
+    text = await scrape(capped.url)
+    expectValid(text)
+    expect(sample(text, 'p2p_ai_message_rtt_seconds_count', tabInfo(bId))).toBeGreaterThanOrEqual(1)
+    // the cap: one node kept, drops counted (each tab's push drops the other's)
+    expect(sample(text, 'p2p_ai_metrics_nodes')).toBe(1)
+    expect(sample(text, 'p2p_ai_metrics_nodes_dropped_total')).toBeGreaterThanOrEqual(1)
+    expect(
+      sample(text, 'p2p_ai_metrics_pushes_total', 'outcome="accepted"'),
+    ).toBeGreaterThanOrEqual(2)
+  } finally {
+    await browser.close()
+    await capped.dispose()
+  }
 })

@@ -182,16 +182,17 @@ export class Relay extends CliProcess {
     readonly port: number,
     readonly home: string,
     extraArgs: string[] = [],
+    env: Record<string, string> = {},
   ) {
-    super(['relay', 'start', '--port', String(port), '--home', home, ...extraArgs])
+    super(['relay', 'start', '--port', String(port), '--home', home, ...extraArgs], env)
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`
   }
 
-  static async create(extraArgs: string[] = []): Promise<Relay> {
-    const relay = new Relay(await freePort(), await tempHome('relay'), extraArgs)
+  static async create(extraArgs: string[] = [], env: Record<string, string> = {}): Promise<Relay> {
+    const relay = new Relay(await freePort(), await tempHome('relay'), extraArgs, env)
     relay.start()
     await relay.waitFor(/Relay started/)
     return relay

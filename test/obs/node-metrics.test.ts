@@ -19,7 +19,7 @@ function source(over: Partial<MetricsSource> = {}): MetricsSource {
     peers: () => [
       { transport: 'webrtc', health: 'ALIVE' } as PeerInfo,
       { transport: 'webrtc', health: 'DEAD' } as PeerInfo,
-      { transport: 'relayed', health: 'ALIVE' } as PeerInfo,
+      { transport: 'relay', health: 'ALIVE' } as PeerInfo,
     ],
     relaysConnected: () => 1,
     memoryBytes: () => 1000,
@@ -77,7 +77,7 @@ describe('NodeMetrics', () => {
     expect(families.flatMap((f) => f.samples).every((s) => s.labels.node_id === SELF)).toBe(true)
     expect(value(families, 'p2p_ai_peers', { transport: 'webrtc', health: 'ALIVE' })).toBe(1)
     expect(value(families, 'p2p_ai_peers', { transport: 'webrtc', health: 'DEAD' })).toBe(1)
-    expect(value(families, 'p2p_ai_peers', { transport: 'relayed' })).toBe(1)
+    expect(value(families, 'p2p_ai_peers', { transport: 'relay' })).toBe(1)
     expect(value(families, 'p2p_ai_memory_bytes')).toBe(1000)
     expect(value(families, 'p2p_ai_memory_limit_bytes')).toBe(4000)
     expect(value(families, 'p2p_ai_task_queue_depth')).toBe(7)
