@@ -1,6 +1,7 @@
 import type { NodeApi } from '../core/node-api.js'
 import { Dashboard } from './dashboard/Dashboard.js'
 import { Messages } from './Messages.js'
+import { MetricsPanel } from './MetricsPanel.js'
 import { NodeCard } from './NodeCard.js'
 import { PeerTable } from './PeerTable.js'
 import { PwaBar } from './PwaBar.js'
@@ -25,6 +26,7 @@ export function App({ node, dashboard = true }: AppProps) {
       <PeerTable node={node} />
       <Messages node={node} />
       <Tasks node={node} />
+      <MetricsPanel node={node} />
     </main>
   )
 }
