@@ -132,18 +132,17 @@ test('tabs push their metrics to the relay, which shows them under each node id,
     const b = await openTab(context, url, 60_000)
     const bId = await nodeIdOf(b)
     await sendFromPage(b, await a.getByTestId('peer-id').innerText(), 'metrics')
+    // with a cap of one, the relay shows whichever tab pushed last: wait for a scrape with b's
+    const delivered = `outcome="delivered",${tabInfo(bId)}`
     await expect
       .poll(
-        async () =>
-          sample(
-            await scrape(capped.url),
-            'p2p_ai_messages_total',
-            `outcome="delivered",${tabInfo(bId)}`,
-          ),
+        async () => {
+          text = await scrape(capped.url)
+          return sample(text, 'p2p_ai_messages_total', delivered)
+        },
         { timeout: 30_000 },
       )
       .toBeGreaterThanOrEqual(1)
-    text = await scrape(capped.url)
     expectValid(text)
     expect(sample(text, 'p2p_ai_message_rtt_seconds_count', tabInfo(bId))).toBeGreaterThanOrEqual(1)
     // the cap: one node kept, drops counted (each tab's push drops the other's)
@@ -152,6 +151,16 @@ test('tabs push their metrics to the relay, which shows them under each node id,
     expect(
       sample(text, 'p2p_ai_metrics_pushes_total', 'outcome="accepted"'),
     ).toBeGreaterThanOrEqual(2)
+
+    // the page's own metrics panel shows the same figures
+    await b.getByTestId('metrics-panel').locator('summary').click()
+    const row = b.locator(
+      '[data-testid="metric-row"][data-metric="p2p_ai_messages_total"][data-labels="outcome=delivered"]',
+    )
+    await expect(row).toHaveAttribute('data-value', /^[1-9]/)
+    await expect(
+      b.locator('[data-testid="metric-row"][data-metric="p2p_ai_message_rtt_seconds"]'),
+    ).toHaveCount(1)
   } finally {
     await browser.close()
     await capped.dispose()
