@@ -145,6 +145,9 @@ test('tabs push their metrics to the relay, which shows them under each node id,
       .toBeGreaterThanOrEqual(1)
     expectValid(text)
     expect(sample(text, 'p2p_ai_message_rtt_seconds_count', tabInfo(bId))).toBeGreaterThanOrEqual(1)
+    expect(
+      sample(text, 'p2p_ai_stream_bytes_total', `protocol="mesh",direction="out",${tabInfo(bId)}`),
+    ).toBeGreaterThan(0)
     // the cap: one node kept, drops counted (each tab's push drops the other's)
     expect(sample(text, 'p2p_ai_metrics_nodes')).toBe(1)
     expect(sample(text, 'p2p_ai_metrics_nodes_dropped_total')).toBeGreaterThanOrEqual(1)

@@ -11,6 +11,7 @@
  * (src/compute/skip-list.ts). After 3 failed attempts the task is FAILED (attempts_exhausted).
  */
 import type { FrameDropReason } from '../core/errors.js'
+import type { CountBytes } from '../core/metrics.js'
 import type { Logger } from '../core/log.js'
 import type { Startable } from '../core/startable.js'
 import type { AttemptOutcome, EngineCapabilities, TaskType } from '../core/tasks.js'
@@ -65,6 +66,8 @@ export interface DispatcherOptions {
   attemptSlackMs?: number
   /** how long an executor holding our tasks may stay silent, ms. @default SILENT_MS */
   silentMs?: number
+  /** counts the bytes of task streams (metrics) */
+  countBytes?: CountBytes
 }
 
 export interface DispatcherStats {
@@ -397,6 +400,9 @@ export class TaskDispatcher implements TaskPlacer, Startable {
           },
           failed: (tasks, why, detail, retryAfterMs) => {
             this.onFailed(tasks, link, why, detail, retryAfterMs)
+          },
+          bytes: (direction, bytes) => {
+            this.opts.countBytes?.('task', direction, bytes)
           },
           dropped: (reason, detail) => {
             this.drop(reason, peerId, detail)

@@ -34,6 +34,8 @@ export interface ExecutorLinkHandlers {
   failed(tasks: PlacedTask[], why: LinkFailure, detail: string, retryAfterMs?: number): void
   /** a frame refused, by reason */
   dropped(reason: FrameDropReason, detail: string): void
+  /** bytes out and in on the stream (metrics) */
+  bytes?(direction: 'in' | 'out', bytes: number): void
 }
 
 interface Out {
@@ -77,6 +79,7 @@ export class ExecutorLink {
       onClose: () => {
         this.onClose()
       },
+      onBytes: handlers.bytes,
     })
     this.peerId = this.stream.peerId
   }

@@ -13,6 +13,7 @@
 import type { Connection, Libp2p, PrivateKey, Stream } from '@libp2p/interface'
 import type { FrameDropReason, FrameError } from '../core/errors.js'
 import { errorCode } from '../core/errors.js'
+import type { CountBytes } from '../core/metrics.js'
 import type { Logger } from '../core/log.js'
 import { nodeIdFromPeerId } from '../core/node-id.js'
 import { TASK_PROTOCOL } from '../core/protocol.js'
@@ -42,6 +43,8 @@ export interface ExecutorOptions {
   /** most tasks of one peer waiting here at once (config max_remote_queued_per_peer) */
   maxQueuedPerPeer: number
   log: Logger
+  /** counts the bytes of task streams (metrics) */
+  countBytes?: CountBytes
 }
 
 /** What the executor has done, for status, metrics and tests. */
@@ -110,6 +113,9 @@ export class TaskExecutor implements Startable {
       },
       onClose: (from) => {
         this.onClose(from)
+      },
+      onBytes: (direction, bytes) => {
+        this.opts.countBytes?.('task', direction, bytes)
       },
     })
     this.streams.add(s)

@@ -23,6 +23,9 @@ export interface MetricFamily {
 /** The prefix every family of ours has; a relay accepts pushed families with it only. */
 export const METRIC_PREFIX = 'p2p_ai_'
 
+/** Counts the bytes of one of our protocols' streams, as they go out and come in. */
+export type CountBytes = (protocol: 'mesh' | 'task', direction: 'in' | 'out', bytes: number) => void
+
 /** The error codes a failed send is counted under; any other error counts as "failed". */
 export const MESSAGE_ERROR_OUTCOMES = [
   'no_route',

@@ -23,6 +23,8 @@ export interface FramedStreamHandlers<F, S> {
   onFrame(frame: F, stream: S): void
   onDrop(error: FrameError, stream: S): void
   onClose(stream: S): void
+  /** bytes handed to the stream or read from it (metrics) */
+  onBytes?(direction: 'in' | 'out', bytes: number): void
 }
 
 export class FramedStream<F> {
@@ -113,6 +115,7 @@ export class FramedStream<F> {
         batch.append(next)
       }
       this.queuedBytes -= batch.byteLength
+      this.handlers.onBytes?.('out', batch.byteLength)
       try {
         if (!this.stream.send(batch)) this.waitingForDrain = true
       } catch {
@@ -122,6 +125,7 @@ export class FramedStream<F> {
   }
 
   private receive(data: Uint8Array | Uint8ArrayList): void {
+    this.handlers.onBytes?.('in', data.byteLength)
     const frames = this.decoder.push(data)
     while (true) {
       let next: IteratorResult<F | FrameError>

@@ -15,6 +15,7 @@ export interface LinkHandlers {
   onFrame(frame: Frame, link: Link): void
   onDrop(error: FrameError, link: Link): void
   onClose(link: Link): void
+  onBytes?(direction: 'in' | 'out', bytes: number): void
 }
 
 export class Link extends FramedStream<Omit<Frame, 'version'>> {
@@ -34,6 +35,7 @@ export class Link extends FramedStream<Omit<Frame, 'version'>> {
       onClose: (s) => {
         handlers.onClose(s as Link)
       },
+      onBytes: handlers.onBytes,
     })
   }
 }

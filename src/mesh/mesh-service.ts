@@ -10,6 +10,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import type { NodeConfig } from '../core/config.js'
 import type { MeshEvents } from '../core/events.js'
+import type { CountBytes } from '../core/metrics.js'
 import type { Logger } from '../core/log.js'
 import type { SendOptions } from '../core/node-api.js'
 import { Ack } from '../core/proto/mesh.js'
@@ -48,6 +49,8 @@ export interface MeshServiceOptions {
   relayedLinkGraceMs?: number
   /** protocol timings; the defaults are the seed's (FR10.3, FR10.4), tests shorten them */
   timing?: MeshTiming
+  /** counts the bytes of mesh streams (metrics) */
+  countBytes?: CountBytes
 }
 
 export interface MeshTiming {
@@ -191,6 +194,9 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         },
         onClose: (link) => {
           this.onLinkClosed(link)
+        },
+        onBytes: (direction, bytes) => {
+          opts.countBytes?.('mesh', direction, bytes)
         },
       },
     })

@@ -108,6 +108,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
       serve: config.serve_tasks,
       maxQueuedPerPeer: config.max_remote_queued_per_peer,
       log: log.child('compute'),
+      countBytes: init.metrics.countBytes,
     })
     parts.push({ name: 'executor', service: executor })
     if (mesh != null) {
@@ -122,6 +123,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
         peers: meshComputePeers(mesh),
         maxInflightPerPeer: config.max_inflight_per_peer,
         log: log.child('compute'),
+        countBytes: init.metrics.countBytes,
       })
       tasks.usePlacer(dispatcher)
       parts.push({ name: 'dispatcher', service: dispatcher })
@@ -170,6 +172,7 @@ function meshService(init: AssembleInit, libp2p: Libp2p<MeshServices>): MeshServ
     platform: init.host.platform,
     config: init.config,
     log: init.log.child('mesh'),
+    countBytes: init.metrics.countBytes,
   })
   init.forward(mesh, [
     'peer:add',

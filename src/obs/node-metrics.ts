@@ -4,7 +4,7 @@
  * from the node when the metrics are taken. One prom-client Registry per node, so several nodes in
  * one process (the tests, the demo) keep theirs apart. Every series carries `node_id`.
  */
-import type { MessageOutcome, MetricFamily, MetricType } from '../core/metrics.js'
+import type { CountBytes, MessageOutcome, MetricFamily, MetricType } from '../core/metrics.js'
 import type { TaskRecord, TaskStats } from '../core/tasks.js'
 import { TaskStatus } from '../core/tasks.js'
 import type { NodeRole, PeerInfo } from '../core/types.js'
@@ -50,6 +50,7 @@ export class NodeMetrics {
   private readonly tasks: Counter<'status' | 'placement'>
   private readonly batchSize: Histogram<string>
   private readonly batchSeconds: Histogram<string>
+  private readonly bytes: Counter<'protocol' | 'direction'>
 
   constructor(private readonly source: MetricsSource) {
     const registers = [this.registry]
@@ -102,7 +103,18 @@ export class NodeMetrics {
       buckets: TASK_SECONDS,
       registers,
     })
+    this.bytes = new Counter({
+      name: 'p2p_ai_stream_bytes_total',
+      help: 'Bytes of our protocols written to and read from streams, by protocol (mesh, task) and direction (in, out)',
+      labelNames: ['protocol', 'direction'],
+      registers,
+    })
     this.registerGauges()
+  }
+
+  /** Bytes out or in on a mesh or task stream. */
+  readonly countBytes: CountBytes = (protocol, direction, bytes) => {
+    this.bytes.inc({ protocol, direction }, bytes)
   }
 
   /** A routed message we sent was confirmed (with its round trip) or failed. */

@@ -131,6 +131,16 @@ describe('NodeMetrics', () => {
     expect(value(f, 'p2p_ai_inference_batch_seconds_sum')).toBeCloseTo(0.12)
   })
 
+  it('counts stream bytes by protocol and direction', async () => {
+    const m = new NodeMetrics(source())
+    m.countBytes('mesh', 'out', 100)
+    m.countBytes('mesh', 'out', 50)
+    m.countBytes('task', 'in', 7)
+    const f = await m.families()
+    expect(value(f, 'p2p_ai_stream_bytes_total', { protocol: 'mesh', direction: 'out' })).toBe(150)
+    expect(value(f, 'p2p_ai_stream_bytes_total', { protocol: 'task', direction: 'in' })).toBe(7)
+  })
+
   it('keeps two nodes of one process apart', async () => {
     const a = new NodeMetrics(source())
     const b = new NodeMetrics(source({ nodeId: () => OTHER }))
