@@ -1,16 +1,23 @@
 import type { TaskStats } from '../src/core/tasks.js'
 
+/** The counters of TaskStats (queue_wait_p95_ms is a recent figure, not a counter) */
+type CounterKey = Exclude<keyof TaskStats, 'queue_wait_p95_ms'>
+const counters = (s: TaskStats): CounterKey[] =>
+  (Object.keys(s) as Array<keyof TaskStats>).filter(
+    (k): k is CounterKey => k !== 'queue_wait_p95_ms',
+  )
+
 /** What the engine did between two readings of its counters. */
 export function statsSince(before: TaskStats, after: TaskStats): TaskStats {
   const delta = { ...after }
-  for (const key of Object.keys(delta) as Array<keyof TaskStats>) delta[key] -= before[key]
+  for (const key of counters(delta)) delta[key] -= before[key]
   return delta
 }
 
 /** The counters of two runs together. */
 export function addStats(a: TaskStats, b: TaskStats): TaskStats {
   const sum = { ...a }
-  for (const key of Object.keys(sum) as Array<keyof TaskStats>) sum[key] += b[key]
+  for (const key of counters(sum)) sum[key] += b[key]
   return sum
 }
 

@@ -227,6 +227,11 @@ export interface TaskStats {
   inference_calls: number
   inference_inputs: number
   inference_ms: number
+  /**
+   * 95th percentile of how long recent tasks waited in the queue before they ran, ms (a recent
+   * window, not since start); undefined when no task ran recently (no data, not zero).
+   */
+  queue_wait_p95_ms?: number
 }
 
 /** Where and how fast this node computes, advertised to the mesh. */

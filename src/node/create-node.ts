@@ -5,12 +5,14 @@
  *
  *   INITIALIZING  storage · identity
  *   REGISTERING   libp2p · health (self-verification) · mesh (peer) · tasks (peer) | relay (relay)
+ *                 · alerts
  *   ACTIVE        …
  *   SHUTTING_DOWN parts take no new work, operations get their grace period, parts stop last first
  */
 import type { Libp2p } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { settledWithin } from '../core/abort.js'
+import type { Alert } from '../core/alerts.js'
 import type { ResolvedConfig } from '../core/config.js'
 import { InvalidTransitionError, NotActiveError, ShuttingDownError } from '../core/errors.js'
 import type { NodeEvents } from '../core/events.js'
@@ -39,6 +41,7 @@ import { NodeState } from '../core/types.js'
 import { VERSION } from '../core/version.js'
 import type { MeshService, MeshServices } from '../mesh/mesh-service.js'
 import { buildMeshView } from '../mesh/mesh-view.js'
+import { AlertService } from '../obs/alert-service.js'
 import { createLogger } from '../obs/logger.js'
 import type { TaskService } from '../tasks/task-service.js'
 import type { Assembly, EventSource } from './assemble.js'
@@ -65,6 +68,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   readonly lifecycle: Lifecycle
   readonly operations = new OperationTracker()
   private readonly healthService: HealthService
+  private readonly alertService: AlertService
   private readonly initializing: PartList
   private identity?: Identity
   private assembly?: Omit<Assembly, 'parts'> & { parts: PartList }
@@ -90,6 +94,18 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       intervalMs: this.config.health_check_interval_secs * 1000,
       log: this.log,
       onReport: (report) => this.safeDispatchEvent('health', { detail: report }),
+    })
+    this.alertService = new AlertService({
+      node: this,
+      config: this.config,
+      meshMember: this.role === 'peer',
+      memoryBytes: () => opts.host.memoryBytes(),
+      log: this.log.child('alerts'),
+      onChange: (alert) => {
+        this.safeDispatchEvent(alert.state === 'firing' ? 'alert:fire' : 'alert:clear', {
+          detail: alert,
+        })
+      },
     })
     this.initializing = this.partList(
       initializingParts(opts.host, this.log, (identity) => {
@@ -266,6 +282,10 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     return this.state === NodeState.ACTIVE ? this.lifecycle.enteredAt(NodeState.ACTIVE) : undefined
   }
 
+  alerts(): Alert[] {
+    return this.alertService.alerts()
+  }
+
   peers(): PeerInfo[] {
     const dispatcher = this.assembly?.dispatcher
     return (this.mesh?.list() ?? []).map((p) =>
@@ -353,6 +373,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       identity,
       log: this.log,
       health: this.healthService,
+      alerts: this.alertService,
       forward: (source, types) => {
         this.forward(source, types)
       },

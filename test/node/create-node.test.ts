@@ -46,6 +46,7 @@ const PEER_PARTS = [
   'executor',
   'dispatcher',
   'load',
+  'alerts',
 ]
 
 describe('createNode', () => {
@@ -223,7 +224,7 @@ describe('createNode', () => {
     const { node, logs } = await setup({}, 'relay')
     const diag = await node.start()
     expect(node.state).toBe('ACTIVE')
-    const relayParts = ['storage', 'identity', 'libp2p', 'health', 'relay']
+    const relayParts = ['storage', 'identity', 'libp2p', 'health', 'relay', 'alerts']
     expect(diag.components_initialized).toEqual(['config', ...relayParts])
     expect(partLog(logs, 'part started')).toEqual(relayParts)
     expect(node.metadata()).toMatchObject({ role: 'relay', state: 'ACTIVE' })
