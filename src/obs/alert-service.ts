@@ -37,6 +37,8 @@ export interface AlertServiceOptions {
   log: Logger
   /** an alert fired or cleared */
   onChange(alert: Alert): void
+  /** the clock, ms since the epoch. @default Date.now */
+  now?: () => number
 }
 
 /** Cleared alerts kept for alerts(), newest first. */
@@ -61,8 +63,10 @@ export class AlertService implements Startable {
   private deaths = new Set<string>()
   private lastRelayAt?: number
   private timer?: ReturnType<typeof setInterval>
+  private readonly now: () => number
 
   constructor(private readonly opts: AlertServiceOptions) {
+    this.now = opts.now ?? Date.now
     this.rules = alertRules(opts.config).map((spec) => ({ spec }))
     this.window = new FailureWindow(opts.config.alert_task_window_secs * 1000)
   }
@@ -77,7 +81,7 @@ export class AlertService implements Startable {
     // the failure rate's baseline: tasks that ended before the alerts started do not count
     const stats = this.opts.node.tasks?.stats()
     this.window.reset()
-    if (stats != null) this.window.add(Date.now(), stats)
+    if (stats != null) this.window.add(this.now(), stats)
     this.timer = setInterval(() => {
       try {
         this.evaluate()
@@ -94,7 +98,7 @@ export class AlertService implements Startable {
   }
 
   /** Firing alerts in the order they fired, then those cleared in the last hour, newest first. */
-  alerts(now = Date.now()): Alert[] {
+  alerts(now = this.now()): Alert[] {
     this.cleared = this.cleared.filter(
       (a) => now - Date.parse(a.cleared_at ?? '') < CLEARED_KEPT_MS,
     )
@@ -105,8 +109,8 @@ export class AlertService implements Startable {
     return [...firing, ...this.cleared].map((a) => ({ ...a }))
   }
 
-  /** Judges every rule now (the timer calls it; tests call it with their own clock). */
-  evaluate(now = Date.now()): void {
+  /** Judges every rule now (the timer calls it). */
+  evaluate(now = this.now()): void {
     const inputs = this.gather(now)
     for (const state of this.rules) this.apply(state, state.spec.judge(inputs), now)
   }

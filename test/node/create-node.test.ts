@@ -215,6 +215,7 @@ describe('createNode', () => {
       'libp2p',
       'health',
       'mesh',
+      'alerts',
     ])
     expect(partLog(logs, 'part stopped')).toEqual([])
     expect(node.readiness().ready).toBe(true)
