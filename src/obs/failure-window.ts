@@ -17,7 +17,10 @@ export class FailureWindow {
   constructor(private readonly windowMs: number) {}
 
   /** Adds the counters read at `at`; returns the tasks that ended within the window up to it. */
-  add(at: number, stats: Pick<TaskStats, 'completed' | 'failed' | 'timed_out'>): {
+  add(
+    at: number,
+    stats: Pick<TaskStats, 'completed' | 'failed' | 'timed_out'>,
+  ): {
     ended: number
     failed: number
   } {
