@@ -33,7 +33,7 @@ export interface Alert {
   state: AlertState
   /** what is wrong, with the figures, and what to look at */
   message: string
-  /** the measured value: the latest while firing, the last one seen above the clear level once cleared */
+  /** while firing, the latest value past the threshold; once cleared, the value it cleared at */
   value: number
   /** the value it fires beyond */
   threshold: number
