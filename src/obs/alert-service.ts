@@ -91,6 +91,11 @@ export class AlertService implements Startable {
     }, this.opts.config.alert_check_interval_secs * 1000)
   }
 
+  /** A node shutting down is no news: no evaluation (and no clearing) from here on. */
+  beforeStop(): void {
+    clearInterval(this.timer)
+  }
+
   stop(): void {
     clearInterval(this.timer)
     this.timer = undefined

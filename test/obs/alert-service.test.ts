@@ -400,6 +400,23 @@ describe('AlertService', () => {
     expect(t.service.firing('peer_dead')).toBeUndefined()
   })
 
+  it('stops evaluating once the node shuts down (beforeStop): nothing clears on the way out', () => {
+    vi.useFakeTimers()
+    const t = setup(
+      { alert_check_interval_secs: 1, alert_grace_secs: 0, alert_clear_secs: 0 },
+      { peers: 0, clock: () => Date.now() },
+    )
+    t.node.active = Date.now()
+    t.service.start()
+    vi.advanceTimersByTime(1000)
+    expect(t.firing()).toEqual(['peers_low'])
+    t.service.beforeStop()
+    t.node.active = undefined // SHUTTING_DOWN
+    vi.advanceTimersByTime(10_000)
+    expect(t.events.map((e) => e.state)).toEqual(['firing'])
+    t.service.stop()
+  })
+
   it('keeps cleared alerts for an hour, newest first, after the firing ones', () => {
     const t = setup({ alert_clear_secs: 0 }, { peers: 0 })
     t.at(60)
