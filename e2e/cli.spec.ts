@@ -455,6 +455,7 @@ test.describe('headless node', () => {
       'executor',
       'dispatcher',
       'load',
+      'alerts',
     ])
     expect(d.any_errors_during_startup).toEqual([])
   })

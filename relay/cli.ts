@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { VERSION } from '../src/core/version.js'
 import type { Values } from './cli-args.js'
 import { homeOf, parseCommandLine, USAGE } from './cli-args.js'
+import { alerts } from './cli-alerts.js'
 import { CliError } from './cli-errors.js'
 import { messages, models, peers, send, status, stopNodes } from './cli-node.js'
 import { demo } from './cli-demo.js'
@@ -30,6 +31,7 @@ const COMMANDS = new Map<string, Command>([
   ['task result', taskResult],
   ['task list', taskList],
   ['demo', demo],
+  ['alerts', alerts],
 ])
 
 export async function main(argv: string[]): Promise<number> {

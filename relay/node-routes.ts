@@ -1,5 +1,6 @@
 /**
- * HTTP routes of a headless peer, read by `p2p-ai-agents node status|peers|send|messages`;
+ * HTTP routes of a headless peer, read by `p2p-ai-agents node status|peers|send|messages` and
+ * `p2p-ai-agents alerts`;
  * answered on loopback only (the probes /healthz, /readyz, /metadata stay public).
  */
 import { HttpError } from '../src/core/errors.js'
@@ -75,6 +76,10 @@ export function nodeRoutes(node: NodeApi): Record<string, Route> {
     },
     'GET /peers': (_req, res) => {
       json(res, 200, node.peers())
+    },
+    // FR22.1: firing alerts, then those cleared in the last hour (each with its state)
+    'GET /alerts': (_req, res) => {
+      json(res, 200, node.alerts())
     },
     'GET /messages': (_req, res) => {
       json(

@@ -70,6 +70,26 @@ export interface NodeConfig {
   metrics_push_interval_secs: number
   /** relay only: most nodes whose pushed metrics it keeps; beyond, the least recently heard from is dropped. @default 1000 */
   metrics_max_nodes: number
+  /** seconds between evaluations of the alert rules (FR22.1). @default 5 */
+  alert_check_interval_secs: number
+  /** an alert clears once its condition has been past the clear level this long, seconds. @default 30 */
+  alert_clear_secs: number
+  /** peers_low and relay_unreachable wait this long after the node became ACTIVE, seconds. @default 60 */
+  alert_grace_secs: number
+  /** peers_low fires below this many direct mesh peers; 0 turns it off. @default 2 */
+  alert_min_peers: number
+  /** task_failure_rate fires above this % of tasks failed or timed out in the window; clears at half. @default 10 */
+  alert_task_failure_percent: number
+  /** the task failure rate's window, seconds. @default 300 */
+  alert_task_window_secs: number
+  /** fewest tasks ended in the window for a failure rate to count (one failed task is not 100 %). @default 10 */
+  alert_task_min_count: number
+  /** memory_high fires above this % of max_memory_mb; clears 5 points below. @default 85 */
+  alert_memory_percent: number
+  /** queue_wait_high fires above this recent p95 of task queue wait, ms; clears below 80 % of it. @default 30000 */
+  alert_queue_wait_p95_ms: number
+  /** relay_unreachable fires when relays are configured and none was connected this long, seconds. @default 60 */
+  alert_relay_unreachable_secs: number
 }
 
 export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const

@@ -2,6 +2,7 @@
  * The typed events of the node and its services (`noun:verb` names). The node re-dispatches its
  * services' events, so a page or a host listens in one place.
  */
+import type { Alert } from './alerts.js'
 import type { EngineCapabilities, ModelInfo, TaskStatusReport } from './tasks.js'
 import type { HealthReport, MeshMessage, PeerInfo, StateTransition } from './types.js'
 
@@ -24,7 +25,14 @@ export interface TaskEvents {
   capabilities: CustomEvent<EngineCapabilities>
 }
 
-/** Everything the mesh and the task engine report, plus the node's own lifecycle and health. */
-export interface NodeEvents extends LifecycleEvents, MeshEvents, TaskEvents {
+export interface AlertEvents {
+  /** an alert fired (once, until it clears) */
+  'alert:fire': CustomEvent<Alert>
+  /** a firing alert cleared */
+  'alert:clear': CustomEvent<Alert>
+}
+
+/** Everything the mesh and the task engine report, plus the node's own lifecycle, health and alerts. */
+export interface NodeEvents extends LifecycleEvents, MeshEvents, TaskEvents, AlertEvents {
   health: CustomEvent<HealthReport>
 }

@@ -3,6 +3,7 @@
  * `createNode()` (src/node) implements it; the page, the relay and the CLI use only this.
  */
 import type { TypedEventTarget } from 'main-event'
+import type { Alert } from './alerts.js'
 import type { NodeConfig } from './config.js'
 import type { NodeEvents } from './events.js'
 import type { Logger } from './log.js'
@@ -101,6 +102,9 @@ export interface NodeApi extends TypedEventTarget<NodeEvents> {
   readiness(): Readiness
   /** when the node last became ACTIVE, ms since the epoch */
   activeSince(): number | undefined
+
+  /** FR22.1: firing alerts (in the order they fired), then those cleared in the last hour */
+  alerts(): Alert[]
 
   /** direct mesh peers */
   peers(): PeerInfo[]

@@ -231,7 +231,10 @@ export interface TaskStats {
   queued: number
   /** inference calls running now */
   running: number
-  /** p95 of the queue waits of the tasks started here in the last 5 minutes, ms; absent without any */
+  /**
+   * 95th percentile of how long recent tasks waited in the queue before they ran, ms (a recent
+   * window, not since start); undefined when no task ran recently (no data, not zero).
+   */
   queue_wait_p95_ms?: number
 }
 

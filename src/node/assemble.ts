@@ -2,14 +2,14 @@
  * The services that make a node a member of the mesh, built from its identity and host, and
  * listed in start order (REGISTERING): libp2p · health · mesh (a peer) · tasks and executor (a
  * peer whose host runs inference: its own tasks, and other nodes') | relay (a relay). Building
- * starts nothing: the list does, in order.
+ * starts nothing: the list does, in order. The alerts come last: they watch everything else.
  */
 import type { Libp2p } from '@libp2p/interface'
 import { createLibp2p } from 'libp2p'
 import type { NodeConfig } from '../core/config.js'
 import type { NodeEvents } from '../core/events.js'
 import type { Logger } from '../core/log.js'
-import type { Part } from '../core/startable.js'
+import type { Part, Startable } from '../core/startable.js'
 import type { NodeRole } from '../core/types.js'
 import type { GatePolicy } from '../mesh/libp2p-options.js'
 import { libp2pOptions } from '../mesh/libp2p-options.js'
@@ -43,6 +43,8 @@ export interface AssembleInit {
   health: HealthService
   /** the node's own metrics: the task engine records into them, a tab pushes them */
   metrics: NodeMetrics
+  /** the alert rules (FR22.1), judged once the rest is up */
+  alerts: Startable
   /** the connection gater's questions, answered by the node */
   gate: GatePolicy
   /** makes a service's events the node's own */
@@ -162,6 +164,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
         log: log.child('metrics'),
       }),
     })
+  parts.push({ name: 'alerts', service: init.alerts })
   return { libp2p, mesh, tasks, dispatcher, inbox, parts }
 }
 

@@ -97,6 +97,21 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   },
   metrics_max_nodes: { kind: 'int', min: 1, max: 100_000, env: ['P2P_AI_METRICS_MAX_NODES'] },
   models: { kind: 'models', env: ['P2P_AI_MODELS'] },
+  alert_check_interval_secs: alertInt(1, 3600, 'CHECK_INTERVAL_SECS'),
+  alert_clear_secs: alertInt(0, 86400, 'CLEAR_SECS'),
+  alert_grace_secs: alertInt(0, 86400, 'GRACE_SECS'),
+  alert_min_peers: alertInt(0, 256, 'MIN_PEERS'),
+  alert_task_failure_percent: alertInt(1, 100, 'TASK_FAILURE_PERCENT'),
+  alert_task_window_secs: alertInt(10, 86400, 'TASK_WINDOW_SECS'),
+  alert_task_min_count: alertInt(1, 1_000_000, 'TASK_MIN_COUNT'),
+  alert_memory_percent: alertInt(1, 100, 'MEMORY_PERCENT'),
+  alert_queue_wait_p95_ms: alertInt(1, 3_600_000, 'QUEUE_WAIT_P95_MS'),
+  alert_relay_unreachable_secs: alertInt(1, 86400, 'RELAY_UNREACHABLE_SECS'),
+}
+
+/** An alert threshold (FR22.1): an integer, its variable P2P_AI_ALERT_<suffix>. */
+function alertInt(min: number, max: number, suffix: string): FieldSpec {
+  return { kind: 'int', min, max, env: [`P2P_AI_ALERT_${suffix}`] }
 }
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as Array<keyof NodeConfig>
@@ -132,6 +147,16 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
     classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
   },
+  alert_check_interval_secs: 5,
+  alert_clear_secs: 30,
+  alert_grace_secs: 60,
+  alert_min_peers: 2,
+  alert_task_failure_percent: 10,
+  alert_task_window_secs: 300,
+  alert_task_min_count: 10,
+  alert_memory_percent: 85,
+  alert_queue_wait_p95_ms: 30_000,
+  alert_relay_unreachable_secs: 60,
 })
 
 /**

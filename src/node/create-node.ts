@@ -5,12 +5,14 @@
  *
  *   INITIALIZING  storage · identity
  *   REGISTERING   libp2p · health (self-verification) · mesh (peer) · tasks (peer) | relay (relay)
+ *                 · alerts
  *   ACTIVE        …
  *   SHUTTING_DOWN parts take no new work, operations get their grace period, parts stop last first
  */
 import type { Libp2p } from '@libp2p/interface'
 import { TypedEventEmitter } from 'main-event'
 import { settledWithin } from '../core/abort.js'
+import type { Alert } from '../core/alerts.js'
 import type { ResolvedConfig } from '../core/config.js'
 import {
   errorCodeIn,
@@ -46,6 +48,7 @@ import { NodeState } from '../core/types.js'
 import { VERSION } from '../core/version.js'
 import type { MeshService, MeshServices } from '../mesh/mesh-service.js'
 import { buildMeshView } from '../mesh/mesh-view.js'
+import { AlertService } from '../obs/alert-service.js'
 import { createLogger } from '../obs/logger.js'
 import { mergeFamilies } from '../obs/merge-families.js'
 import { NodeMetrics } from '../obs/node-metrics.js'
@@ -75,6 +78,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   readonly operations = new OperationTracker()
   private readonly nodeMetrics: NodeMetrics
   private readonly healthService: HealthService
+  private readonly alertService: AlertService
   private readonly initializing: PartList
   private identity?: Identity
   private assembly?: Omit<Assembly, 'parts'> & { parts: PartList }
@@ -115,6 +119,18 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     })
     this.addEventListener('task:update', (evt) => {
       this.nodeMetrics.recordTask(evt.detail)
+    })
+    this.alertService = new AlertService({
+      node: this,
+      config: this.config,
+      meshMember: this.role === 'peer',
+      memoryBytes: () => opts.host.memoryBytes(),
+      log: this.log.child('alerts'),
+      onChange: (alert) => {
+        this.safeDispatchEvent(alert.state === 'firing' ? 'alert:fire' : 'alert:clear', {
+          detail: alert,
+        })
+      },
     })
     this.initializing = this.partList(
       initializingParts(opts.host, this.log, (identity) => {
@@ -291,6 +307,10 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     return this.state === NodeState.ACTIVE ? this.lifecycle.enteredAt(NodeState.ACTIVE) : undefined
   }
 
+  alerts(): Alert[] {
+    return this.alertService.alerts()
+  }
+
   peers(): PeerInfo[] {
     const dispatcher = this.assembly?.dispatcher
     return (this.mesh?.list() ?? []).map((p) =>
@@ -397,6 +417,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       log: this.log,
       health: this.healthService,
       metrics: this.nodeMetrics,
+      alerts: this.alertService,
       forward: (source, types) => {
         this.forward(source, types)
       },

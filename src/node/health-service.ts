@@ -102,9 +102,7 @@ export class HealthService implements Startable {
       { maxMemoryMb: this.opts.maxMemoryMb },
     )
     this.report = report
-    const memory = report.checks.find((c) => c.name === 'memory')
-    if (memory?.status === 'FAIL')
-      log.error('ALERT memory threshold exceeded', { detail: memory.detail })
+    // memory over its limit is also the memory_high alert (src/obs/alert-service.ts), logged once
     if (report.status === 'FAIL')
       log.warn('health check failed', { failing: report.failing, checks: report.checks })
     this.opts.onReport(report)

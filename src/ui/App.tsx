@@ -1,4 +1,5 @@
 import type { NodeApi } from '../core/node-api.js'
+import { AlertBanner } from './AlertBanner.js'
 import { Dashboard } from './dashboard/Dashboard.js'
 import { Messages } from './Messages.js'
 import { MetricsPanel } from './MetricsPanel.js'
@@ -21,6 +22,7 @@ export function App({ node, dashboard = true }: AppProps) {
         <p className="muted">This tab is a node of the mesh.</p>
         <PwaBar node={node} />
       </header>
+      <AlertBanner node={node} />
       <NodeCard node={node} />
       {dashboard && <Dashboard node={node} />}
       <PeerTable node={node} />

@@ -1,5 +1,6 @@
 /** React hooks that subscribe to node events; components never touch libp2p. */
 import { useEffect, useState, useSyncExternalStore } from 'react'
+import type { Alert } from '../core/alerts.js'
 import type { ModelInfo, TaskStatusReport } from '../core/tasks.js'
 import type { MeshMessage, NodeState, PeerInfo } from '../core/types.js'
 import type { NodeApi } from '../core/node-api.js'
@@ -44,6 +45,13 @@ export function useRelayCount(node: NodeApi): number {
     node,
     ['relay:change', 'state:change'],
     () => node.relayStatus().connected.length,
+  )
+}
+
+/** The node's firing alerts (FR22.1), in the order they fired. */
+export function useActiveAlerts(node: NodeApi): Alert[] {
+  return useNodeSnapshot(node, ['alert:fire', 'alert:clear', 'state:change'], () =>
+    node.alerts().filter((a) => a.state === 'firing'),
   )
 }
 

@@ -74,6 +74,16 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'metrics_push_interval_secs',
   'metrics_max_nodes',
   'models',
+  'alert_check_interval_secs',
+  'alert_clear_secs',
+  'alert_grace_secs',
+  'alert_min_peers',
+  'alert_task_failure_percent',
+  'alert_task_window_secs',
+  'alert_task_min_count',
+  'alert_memory_percent',
+  'alert_queue_wait_p95_ms',
+  'alert_relay_unreachable_secs',
 ]
 
 describe('DEFAULT_CONFIG', () => {
@@ -109,6 +119,16 @@ describe('DEFAULT_CONFIG', () => {
         text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
         classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
       },
+      alert_check_interval_secs: 5,
+      alert_clear_secs: 30,
+      alert_grace_secs: 60,
+      alert_min_peers: 2,
+      alert_task_failure_percent: 10,
+      alert_task_window_secs: 300,
+      alert_task_min_count: 10,
+      alert_memory_percent: 85,
+      alert_queue_wait_p95_ms: 30000,
+      alert_relay_unreachable_secs: 60,
     })
   })
 
@@ -1071,5 +1091,46 @@ describe('the models registry', () => {
     expect(configFromEnv({ P2P_AI_MODELS: '{oops' }).problems).toEqual([
       { field: 'P2P_AI_MODELS', code: 'invalid_models', message: 'P2P_AI_MODELS is not JSON' },
     ])
+  })
+})
+
+describe('alert thresholds (FR22.1)', () => {
+  it('reads every alert_* field from P2P_AI_ALERT_* and a URL query', () => {
+    const env = configFromEnv({
+      P2P_AI_ALERT_MIN_PEERS: '3',
+      P2P_AI_ALERT_CLEAR_SECS: '0',
+      P2P_AI_ALERT_QUEUE_WAIT_P95_MS: '5000',
+    })
+    expect(env.problems).toEqual([])
+    expect(env.values).toEqual({
+      alert_min_peers: 3,
+      alert_clear_secs: 0,
+      alert_queue_wait_p95_ms: 5000,
+    })
+    const query = configFromQuery(new URLSearchParams('alert_grace_secs=0&alert_min_peers=1'))
+    expect(resolveConfig([query]).config).toMatchObject({ alert_grace_secs: 0, alert_min_peers: 1 })
+  })
+
+  it('checks the ranges: percentages 1-100, a check interval of at least 1 s, min peers 0-256', () => {
+    expect(
+      codes(
+        validateConfig(
+          candidate({
+            alert_memory_percent: 101,
+            alert_task_failure_percent: 0,
+            alert_check_interval_secs: 0,
+            alert_min_peers: -1,
+            alert_task_window_secs: 5,
+          }),
+        ),
+      ),
+    ).toEqual([
+      'alert_check_interval_secs_below_minimum',
+      'alert_min_peers_below_minimum',
+      'alert_task_failure_percent_below_minimum',
+      'alert_task_window_secs_below_minimum',
+      'alert_memory_percent_exceeds_limit',
+    ])
+    expect(validateConfig(candidate({ alert_min_peers: 0, alert_clear_secs: 0 }))).toEqual([])
   })
 })

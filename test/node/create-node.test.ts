@@ -46,6 +46,7 @@ const PEER_PARTS = [
   'executor',
   'dispatcher',
   'load',
+  'alerts',
 ]
 
 describe('createNode', () => {
@@ -197,6 +198,29 @@ describe('createNode', () => {
     await expect(store.get('x')).rejects.toThrow(/closed/) // the late store was closed too
   })
 
+  it('alerts (FR22.1): a lone peer fires peers_low once as a node event, listed by alerts()', async () => {
+    const t = testHost(await newDir())
+    Object.assign(t.config.config, {
+      alert_check_interval_secs: 1,
+      alert_grace_secs: 0,
+      alert_min_peers: 1,
+    })
+    const node = createNode({ host: t.host, config: t.config })
+    nodes.push(node)
+    const fired: string[] = []
+    node.addEventListener('alert:fire', (evt) => fired.push(evt.detail.rule))
+    await node.start()
+    await expect.poll(() => fired, { timeout: 5000 }).toEqual(['peers_low'])
+    await new Promise((r) => setTimeout(r, 1100)) // another evaluation: no second event
+    expect(fired).toEqual(['peers_low'])
+    expect(node.alerts()).toMatchObject([
+      { rule: 'peers_low', state: 'firing', severity: 'warning', value: 0, threshold: 1 },
+    ])
+    expect(t.logs.entries.filter((e) => e.msg === 'alert fired')).toMatchObject([
+      { level: 'WARN', ns: 'node:alerts', alert: 'peers_low' },
+    ])
+  })
+
   it('refuses a second start and leaves the running node as it was', async () => {
     const { node, logs } = await setup()
     const diag = await node.start()
@@ -214,6 +238,7 @@ describe('createNode', () => {
       'libp2p',
       'health',
       'mesh',
+      'alerts',
     ])
     expect(partLog(logs, 'part stopped')).toEqual([])
     expect(node.readiness().ready).toBe(true)
@@ -223,7 +248,15 @@ describe('createNode', () => {
     const { node, logs } = await setup({}, 'relay')
     const diag = await node.start()
     expect(node.state).toBe('ACTIVE')
-    const relayParts = ['storage', 'identity', 'libp2p', 'health', 'relay', 'metrics-inbox']
+    const relayParts = [
+      'storage',
+      'identity',
+      'libp2p',
+      'health',
+      'relay',
+      'metrics-inbox',
+      'alerts',
+    ]
     expect(diag.components_initialized).toEqual(['config', ...relayParts])
     expect(partLog(logs, 'part started')).toEqual(relayParts)
     expect(node.metadata()).toMatchObject({ role: 'relay', state: 'ACTIVE' })
