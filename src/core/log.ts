@@ -24,6 +24,11 @@ export interface LogEntry {
   [field: string]: unknown
 }
 
+/** One entry as one line of JSON (the format of log files and downloads); errors become {name, message}. */
+export function jsonLine(entry: LogEntry | Record<string, unknown>): string {
+  return `${JSON.stringify(entry, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value))}\n`
+}
+
 /** Where entries go. A sink that buffers (a file written by a worker thread) has `flush`. */
 export interface LogSink {
   (entry: LogEntry): void
@@ -58,4 +63,12 @@ export interface Logger {
   enabled(level: LogLevel): boolean
   /** a logger for a sub-component, e.g. `node` → `node:mesh` */
   child(component: string): Logger
+}
+
+/** The last entries a node kept in memory (a tab's log panel, debug snapshots), and news of more. */
+export interface LogBuffer {
+  /** oldest first */
+  readonly entries: readonly LogEntry[]
+  /** calls `listener` with each new entry; returns the unsubscribe */
+  subscribe(listener: (entry: LogEntry) => void): () => void
 }

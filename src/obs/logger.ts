@@ -3,7 +3,16 @@
  * (JSON lines on stderr and in rotated files on a Node host, the console and an in-page ring
  * buffer in a tab).
  */
-import type { LogContext, LogEntry, LogFields, Logger, LogLevel, LogSink } from '../core/log.js'
+import type {
+  LogBuffer,
+  LogContext,
+  LogEntry,
+  LogFields,
+  Logger,
+  LogLevel,
+  LogSink,
+} from '../core/log.js'
+import { jsonLine } from '../core/log.js'
 
 const RANK: Record<LogLevel, number> = {
   TRACE: 10,
@@ -91,15 +100,11 @@ export function logEntry(
     ...(typeof span === 'string' ? { span_id: span } : {}),
     msg,
   }
-  for (const [key, value] of Object.entries(rest)) if (!Object.hasOwn(entry, key)) entry[key] = value
+  for (const [key, value] of Object.entries(rest))
+    if (!Object.hasOwn(entry, key)) entry[key] = value
   // a traceparent that is not one stays visible as it was given
   if (traceparent != null && parsed == null) entry.traceparent = traceparent
   return entry
-}
-
-/** Serialises entries as JSON lines; errors become {name, message}. */
-export function jsonLine(entry: LogEntry): string {
-  return `${JSON.stringify(entry, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value))}\n`
 }
 
 /** Serialises entries as JSON lines to `write`. */
@@ -110,7 +115,7 @@ export function jsonLineSink(write: (line: string) => void): LogSink {
 }
 
 /** Keeps the last `capacity` entries in memory, for the page and debug snapshots. */
-export class MemorySink {
+export class MemorySink implements LogBuffer {
   readonly entries: LogEntry[] = []
   private listeners = new Set<(entry: LogEntry) => void>()
 

@@ -1,5 +1,7 @@
+import type { LogBuffer } from '../core/log.js'
 import type { NodeApi } from '../core/node-api.js'
 import { Dashboard } from './dashboard/Dashboard.js'
+import { LogPanel } from './LogPanel.js'
 import { Messages } from './Messages.js'
 import { NodeCard } from './NodeCard.js'
 import { PeerTable } from './PeerTable.js'
@@ -10,9 +12,11 @@ export interface AppProps {
   node: NodeApi
   /** the graph, its charts and panel; off with `?dashboard=off` (the tables stay) */
   dashboard?: boolean
+  /** this tab's recent log lines, for the log panel */
+  logs?: LogBuffer
 }
 
-export function App({ node, dashboard = true }: AppProps) {
+export function App({ node, dashboard = true, logs }: AppProps) {
   return (
     <main>
       <header>
@@ -25,6 +29,7 @@ export function App({ node, dashboard = true }: AppProps) {
       <PeerTable node={node} />
       <Messages node={node} />
       <Tasks node={node} />
+      {logs != null && <LogPanel logs={logs} />}
     </main>
   )
 }

@@ -1,8 +1,8 @@
 /** The logger: six levels filtered by the configured one, and the named fields of every entry. */
 import { describe, expect, it } from 'vitest'
 import type { LogContext, LogEntry, LogLevel, LogSink } from '../../src/core/log.js'
-import { LOG_LEVELS } from '../../src/core/log.js'
-import { atLeast, createLogger, jsonLine, MemorySink } from '../../src/obs/logger.js'
+import { jsonLine, LOG_LEVELS } from '../../src/core/log.js'
+import { atLeast, createLogger, MemorySink } from '../../src/obs/logger.js'
 
 function logAll(level: LogLevel, sinks: LogSink[] = []): MemorySink {
   const memory = new MemorySink()

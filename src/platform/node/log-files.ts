@@ -18,7 +18,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { transport } from 'pino'
 import type { LogSink } from '../../core/log.js'
-import { jsonLine } from '../../obs/logger.js'
+import { jsonLine } from '../../core/log.js'
 
 export interface LogFilesInit {
   /** the folder, created if missing (`<home>/logs`) */

@@ -130,9 +130,14 @@ function nodeInference(storagePath: string, sinks: LogSink[]): InferenceHost {
       const engine = new WorkerEngine(spawnInferenceThread)
       const faults = parseTestFaults(process.env.P2P_AI_TEST_FAULTS)
       if (faults == null) return engine
-      const entry = logEntry('WARN', 'node:tasks', 'TEST FAULTS ON: this node misbehaves on purpose', {
-        faults: JSON.stringify(faults),
-      })
+      const entry = logEntry(
+        'WARN',
+        'node:tasks',
+        'TEST FAULTS ON: this node misbehaves on purpose',
+        {
+          faults: JSON.stringify(faults),
+        },
+      )
       for (const sink of sinks) sink(entry)
       return withTestFaults(engine, faults)
     },

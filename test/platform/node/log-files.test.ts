@@ -57,9 +57,7 @@ describe('log files', () => {
     }
     await files.close()
     // the worker deletes the oldest after each roll-over; wait for it to have caught up
-    await expect
-      .poll(() => logNames(dir).length, { timeout: 10_000, interval: 50 })
-      .toBe(3)
+    await expect.poll(() => logNames(dir).length, { timeout: 10_000, interval: 50 }).toBe(3)
     const names = logNames(dir)
     expect(names.every((n) => /^node\.\d{4}-\d{2}-\d{2}\.\d+\.log$/.test(n))).toBe(true)
     expect(fileNumber(names[2] ?? '')).toBeGreaterThan(10) // it did roll, many times
