@@ -12,7 +12,6 @@ import type {
   LogLevel,
   LogSink,
 } from '../core/log.js'
-import { jsonLine } from '../core/log.js'
 
 const RANK: Record<LogLevel, number> = {
   TRACE: 10,
@@ -105,13 +104,6 @@ export function logEntry(
   // a traceparent that is not one stays visible as it was given
   if (traceparent != null && parsed == null) entry.traceparent = traceparent
   return entry
-}
-
-/** Serialises entries as JSON lines to `write`. */
-export function jsonLineSink(write: (line: string) => void): LogSink {
-  return (entry) => {
-    write(jsonLine(entry))
-  }
 }
 
 /** Keeps the last `capacity` entries in memory, for the page and debug snapshots. */

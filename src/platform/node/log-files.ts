@@ -35,6 +35,8 @@ export interface LogFilesInit {
 
 export interface LogFiles {
   sink: LogSink
+  /** appends one JSON line already made (for a host that also writes it elsewhere) */
+  writeLine(line: string): void
   /** writes out what the worker has not yet written, ends it, and stops the age checks */
   close(): Promise<void>
   /** deletes the files past their age now (it also runs at start and every hour) */
@@ -80,14 +82,18 @@ export function logFiles(init: LogFilesInit): LogFiles {
   const timer = setInterval(() => void prune(), HOUR_MS)
   timer.unref()
 
+  const writeLine = (line: string): void => {
+    if (!failed) stream.write(line)
+  }
   const sink: LogSink = (entry) => {
-    if (!failed) stream.write(jsonLine(entry))
+    writeLine(jsonLine(entry))
   }
   sink.flush = () => {
     if (!failed) stream.flushSync()
   }
   return {
     sink,
+    writeLine,
     prune,
     close: async () => {
       clearInterval(timer)

@@ -13,13 +13,14 @@ import type { InferenceHost, NodeHost } from '../../node/host.js'
 import { SqliteResultsStore } from '../../store/sqlite-results.js'
 import { spawnInferenceThread } from './inference-thread.js'
 import { defaultModelsDir } from './models-dir.js'
-import { jsonLineSink, logEntry } from '../../obs/logger.js'
+import { logEntry } from '../../obs/logger.js'
 import { FileStorage } from '../../store/file-storage.js'
 import { FileIdentityStore } from './file-identity-store.js'
 import type { LoadedConfig } from './load-config.js'
 import { readConfigFile } from './load-config.js'
 import { validateConfig } from '../../node/config-validate.js'
 import type { LogSink } from '../../core/log.js'
+import { jsonLine } from '../../core/log.js'
 import { logFiles } from './log-files.js'
 
 /** `P2P_AI_HOME`, else `~/.p2p-ai-agents` (`~/.p2p-ai-agents/relay` for a relay, so both can share a machine). */
@@ -92,7 +93,6 @@ export function createNodeHost(init: NodeHostInit): NodeHost {
 
 /** JSON lines on stderr, and in files under `<home>/logs/` rolled over by size and day. */
 function defaultLogSinks(home: string, config: LoadedConfig['config']): LogSink[] {
-  const stderr = jsonLineSink((line) => process.stderr.write(line))
   const dir = logsDir(home)
   const files = logFiles({
     dir,
@@ -100,15 +100,26 @@ function defaultLogSinks(home: string, config: LoadedConfig['config']): LogSink[
     maxCount: config.log_file_max_count,
     maxAgeDays: config.log_file_max_age_days,
     onError: (error) => {
-      stderr(
-        logEntry('ERROR', 'node', 'cannot write the log files; logging to stderr only', {
+      const entry = logEntry(
+        'ERROR',
+        'node',
+        'cannot write the log files; logging to stderr only',
+        {
           dir,
           error,
-        }),
+        },
       )
+      process.stderr.write(jsonLine(entry))
     },
   })
-  return [stderr, files.sink]
+  // one serialisation for both
+  const sink: LogSink = (entry) => {
+    const line = jsonLine(entry)
+    process.stderr.write(line)
+    files.writeLine(line)
+  }
+  sink.flush = files.sink.flush
+  return [sink]
 }
 
 /**

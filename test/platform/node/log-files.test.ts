@@ -117,6 +117,26 @@ describe('log files', () => {
     expect(entries[1]).toMatchObject({ component: 'node', reason: 'test' })
   })
 
+  it('tells once when it cannot write, and logging goes on without it', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'not-a-folder'), '')
+    const errors: Error[] = []
+    const files = logFiles({
+      dir: join(dir, 'not-a-folder', 'logs'),
+      maxBytes: 1024,
+      maxCount: 3,
+      maxAgeDays: 7,
+      onError: (e) => errors.push(e),
+    })
+    open.push(files)
+    const log = createLogger({ level: 'INFO', sinks: [files.sink] })
+    log.info('one')
+    await expect.poll(() => errors.length, { timeout: 10_000 }).toBe(1)
+    log.info('two')
+    log.fatal('three')
+    expect(errors).toHaveLength(1)
+  })
+
   it('deletes files past their age, never the one being written', async () => {
     const dir = await tempDir()
     const old = (Date.now() - 10 * 86_400_000) / 1000
