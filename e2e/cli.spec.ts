@@ -339,7 +339,7 @@ test.describe('configuration errors (FR1.4)', () => {
         '  network_port: Invalid port number (must be 1024-65535) [network_port_below_minimum]',
         '  max_peers: max_peers must be 1-256, got 257 [max_peers_exceeds_limit]',
         '  max_memory_mb: max_memory_mb must be 128-16384, got 64 [max_memory_mb_below_minimum]',
-        '  log_level: log_level must be one of DEBUG, INFO, WARN, ERROR, got "LOUD" [invalid_log_level]',
+        '  log_level: log_level must be one of TRACE, DEBUG, INFO, WARN, ERROR, FATAL, got "LOUD" [invalid_log_level]',
         '  relays: relay "not a relay" is neither a multiaddr (/ip4/…, /dns4/…) nor an http(s) URL [invalid_relays]',
         '  heartbeat_interval_secs: heartbeat_interval_secs must be 1-300, got 0 [heartbeat_interval_secs_below_minimum]',
       ].sort(),

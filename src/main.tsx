@@ -10,13 +10,14 @@ import './ui/styles.css'
 const root = createRoot(document.getElementById('root') as HTMLElement)
 
 async function boot(): Promise<void> {
-  const { host, config } = await createBrowserHost()
+  const { host, config, logs } = await createBrowserHost()
   const node = createNode({ host, config })
   root.render(
     <StrictMode>
       <App
         node={node}
         dashboard={new URLSearchParams(location.search).get('dashboard') !== 'off'}
+        logs={logs}
       />
     </StrictMode>,
   )

@@ -22,8 +22,14 @@ export interface NodeConfig {
   health_check_interval_secs: number
   /** memory budget; the health check fails above 85 % of it. @default 512 */
   max_memory_mb: number
-  /** @default INFO */
+  /** the least severe level logged: TRACE, DEBUG, INFO, WARN, ERROR or FATAL. @default INFO */
   log_level: LogLevel
+  /** a Node host's log file (`<home>/logs/`) rolls over at this size, bytes. @default 104857600 (100 MiB) */
+  log_file_max_bytes: number
+  /** a Node host deletes log files older than this, days (a new file starts every day). @default 7 */
+  log_file_max_age_days: number
+  /** most log files a Node host keeps, the one being written included. @default 10 */
+  log_file_max_count: number
   /** bootstrap relays: multiaddrs, or http(s) URLs of a relay serving /bootstrap.json. @default [] (host default) */
   relays: string[]
   /** STUN/TURN servers for WebRTC; none needed on one machine or LAN. @default [] */

@@ -4,7 +4,13 @@
  */
 import type { Alert } from './alerts.js'
 import type { EngineCapabilities, ModelInfo, TaskStatusReport } from './tasks.js'
-import type { HealthReport, MeshMessage, PeerInfo, StateTransition } from './types.js'
+import type {
+  HealthReport,
+  MeshMessage,
+  PeerInfo,
+  PeerTransport,
+  StateTransition,
+} from './types.js'
 
 export interface LifecycleEvents {
   'state:change': CustomEvent<StateTransition>
@@ -13,7 +19,7 @@ export interface LifecycleEvents {
 export interface MeshEvents {
   'peer:add': CustomEvent<PeerInfo>
   'peer:update': CustomEvent<PeerInfo>
-  'peer:remove': CustomEvent<{ peerId: string; reason: string }>
+  'peer:remove': CustomEvent<{ peerId: string; reason: string; transport: PeerTransport }>
   message: CustomEvent<MeshMessage>
   'topology:change': CustomEvent<void>
   'relay:change': CustomEvent<void>

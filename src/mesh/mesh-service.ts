@@ -216,6 +216,25 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         },
       },
     )
+    // a neighbour's first link up and its last link down (a connection without a mesh link is
+    // not a peer yet: the dialer logs those at DEBUG)
+    this.peers.addEventListener('peer:add', ({ detail: p }) => {
+      this.log.info('peer connected', {
+        peer: p.peerId,
+        peer_node_id: p.nodeId,
+        transport: p.transport,
+        remote_addr: p.remoteAddr,
+        peers: this.peers.size,
+      })
+    })
+    this.peers.addEventListener('peer:remove', ({ detail: p }) => {
+      this.log.info('peer disconnected', {
+        peer: p.peerId,
+        transport: p.transport,
+        reason: p.reason,
+        peers: this.peers.size,
+      })
+    })
     for (const type of ['peer:add', 'peer:update', 'peer:remove'] as const) {
       this.peers.addEventListener(type, (evt) => {
         this.safeDispatchEvent(type, { detail: evt.detail as never })

@@ -5,7 +5,7 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js'
 import { TypedEventEmitter } from 'main-event'
-import type { PeerHealth, PeerInfo } from '../core/types.js'
+import type { PeerHealth, PeerInfo, PeerTransport } from '../core/types.js'
 import { nodeIdFromPeerId } from '../core/node-id.js'
 import type { Link } from './link.js'
 import { transportOf, transportRank } from './transport-kind.js'
@@ -29,7 +29,7 @@ export interface PeerTableEvents {
   /** health, transport or counters changed (counters are not announced one by one) */
   'peer:update': CustomEvent<PeerInfo>
   /** a neighbour lost its last link */
-  'peer:remove': CustomEvent<{ peerId: string; reason: string }>
+  'peer:remove': CustomEvent<{ peerId: string; reason: string; transport: PeerTransport }>
 }
 
 export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
@@ -75,13 +75,17 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
   removeLink(link: Link, reason = 'connection closed'): void {
     const record = this.peers.get(link.peerId)
     if (record == null || !record.links.delete(link)) return
-    if (record.links.size === 0) this.remove(link.peerId, reason)
+    if (record.links.size === 0) this.remove(link.peerId, reason, transportOf(link.connection))
     else this.update(record)
   }
 
-  remove(peerId: string, reason: string): void {
-    if (!this.peers.delete(peerId)) return
-    this.safeDispatchEvent('peer:remove', { detail: { peerId, reason } })
+  /** Forgets a neighbour; `transport` names the link it had, when that link is already gone. */
+  remove(peerId: string, reason: string, transport?: PeerTransport): void {
+    const record = this.peers.get(peerId)
+    if (record == null) return
+    const kind = transport ?? this.info(record).transport
+    this.peers.delete(peerId)
+    this.safeDispatchEvent('peer:remove', { detail: { peerId, reason, transport: kind } })
   }
 
   setHealth(peerId: string, health: PeerHealth): void {

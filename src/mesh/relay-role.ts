@@ -5,11 +5,13 @@
  */
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PeerId } from '@libp2p/interface'
 import { DIRECTORY_PROTOCOL, TOPOLOGY_TOPIC } from '../core/protocol.js'
 import { serveDirectory } from './directory.js'
 import type { Logger } from '../core/log.js'
 import type { Startable } from '../core/startable.js'
+import type { PeerTransport } from '../core/types.js'
+import { transportOf } from './transport-kind.js'
 
 export type RelayServices = {
   pubsub: GossipSub
@@ -17,6 +19,9 @@ export type RelayServices = {
 }
 
 export class RelayRole implements Startable {
+  /** how each connected peer came in, for its disconnect line */
+  private readonly transports = new Map<string, PeerTransport>()
+
   constructor(
     private readonly libp2p: Libp2p<RelayServices>,
     private readonly maxReservations: number,
@@ -24,12 +29,35 @@ export class RelayRole implements Startable {
   ) {}
 
   async start(): Promise<void> {
+    this.libp2p.addEventListener('peer:connect', this.onConnect)
+    this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.services.pubsub.subscribe(TOPOLOGY_TOPIC)
     await serveDirectory(this.libp2p, this.libp2p.services.relay, this.maxReservations, this.log)
   }
 
   async stop(): Promise<void> {
+    this.libp2p.removeEventListener('peer:connect', this.onConnect)
+    this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
+    this.transports.clear()
     await this.libp2p.unhandle(DIRECTORY_PROTOCOL).catch(() => {})
+  }
+
+  /** A relay has no mesh links: its peers are whoever holds a connection to it. */
+  private readonly onConnect = ({ detail: peer }: CustomEvent<PeerId>): void => {
+    const [connection] = this.libp2p.getConnections(peer)
+    const transport = connection == null ? 'other' : transportOf(connection)
+    this.transports.set(peer.toString(), transport)
+    this.log.info('peer connected', {
+      peer: peer.toString(),
+      transport,
+      remote_addr: connection?.remoteAddr.toString(),
+    })
+  }
+
+  private readonly onDisconnect = ({ detail: peer }: CustomEvent<PeerId>): void => {
+    const id = peer.toString()
+    this.log.info('peer disconnected', { peer: id, transport: this.transports.get(id) ?? 'other' })
+    this.transports.delete(id)
   }
 
   /** Reservations held now, for status. */

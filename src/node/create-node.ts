@@ -21,7 +21,7 @@ import {
   ShuttingDownError,
 } from '../core/errors.js'
 import type { NodeEvents } from '../core/events.js'
-import type { Logger } from '../core/log.js'
+import type { LogContext, Logger } from '../core/log.js'
 import type {
   NodeApi,
   Readiness,
@@ -74,6 +74,8 @@ export const STOP_GRACE_MS = 5000
 export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   readonly role: NodeRole
   readonly log: Logger
+  /** fields on every log line: the node id, once the identity is loaded */
+  private readonly logContext: LogContext = {}
   readonly lifecycle: Lifecycle
   readonly operations = new OperationTracker()
   private readonly nodeMetrics: NodeMetrics
@@ -93,7 +95,8 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     this.log = createLogger({
       level: opts.config.config.log_level,
       sinks: opts.host.logSinks,
-      ns: 'node',
+      component: 'node',
+      context: this.logContext,
     })
     this.lifecycle = new Lifecycle(this.log.child('lifecycle'))
     this.forward(this.lifecycle, ['state:change'])
@@ -135,6 +138,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     this.initializing = this.partList(
       initializingParts(opts.host, this.log, (identity) => {
         this.identity = identity
+        this.logContext.node_id = identity.nodeId
       }),
     )
   }
@@ -219,7 +223,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       signal.throwIfAborted()
       this.lifecycle.transition(NodeState.ACTIVE)
       diag.time_to_active = since()
-      this.log.info('node active', { node_id: this.nodeId, ms: diag.time_to_active })
+      this.log.info('node active', { ms: diag.time_to_active })
       return diag
     } catch (err) {
       diag.any_errors_during_startup.push((err as Error).message)

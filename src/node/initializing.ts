@@ -34,12 +34,12 @@ export function initializingParts(
       service: {
         start: async () => {
           const identity = await loadOrCreateIdentity(host.identityStore)
+          // first: from here on every line carries the node id
+          loaded(identity)
           log.info(identity.generated ? 'generated node identity' : 'loaded node identity', {
-            node_id: identity.nodeId,
             peer_id: identity.peerId.toString(),
             location: host.identityStore.location,
           })
-          loaded(identity)
         },
         stop: () => {},
       },

@@ -1,6 +1,8 @@
+import type { LogBuffer } from '../core/log.js'
 import type { NodeApi } from '../core/node-api.js'
 import { AlertBanner } from './AlertBanner.js'
 import { Dashboard } from './dashboard/Dashboard.js'
+import { LogPanel } from './LogPanel.js'
 import { Messages } from './Messages.js'
 import { MetricsPanel } from './MetricsPanel.js'
 import { NodeCard } from './NodeCard.js'
@@ -12,9 +14,11 @@ export interface AppProps {
   node: NodeApi
   /** the graph, its charts and panel; off with `?dashboard=off` (the tables stay) */
   dashboard?: boolean
+  /** this tab's recent log lines, for the log panel */
+  logs?: LogBuffer
 }
 
-export function App({ node, dashboard = true }: AppProps) {
+export function App({ node, dashboard = true, logs }: AppProps) {
   return (
     <main>
       <header>
@@ -29,6 +33,7 @@ export function App({ node, dashboard = true }: AppProps) {
       <Messages node={node} />
       <Tasks node={node} />
       <MetricsPanel node={node} />
+      {logs != null && <LogPanel logs={logs} />}
     </main>
   )
 }

@@ -5,6 +5,7 @@ import type { ModelInfo, TaskStatusReport } from '../core/tasks.js'
 import type { MeshMessage, NodeState, PeerInfo } from '../core/types.js'
 import type { NodeApi } from '../core/node-api.js'
 import type { NodeEvents } from '../core/events.js'
+import type { LogBuffer, LogEntry } from '../core/log.js'
 
 function useNodeSnapshot<T>(node: NodeApi, events: Array<keyof NodeEvents>, read: () => T): T {
   const [value, setValue] = useState(read)
@@ -145,4 +146,28 @@ export function useModels(node: NodeApi): ModelInfo[] {
     }
   }, [node])
   return models
+}
+
+/**
+ * The entries of a log buffer, re-read at most every `ms` (a busy node logs many lines a second;
+ * one render per line would be too many).
+ */
+export function useLogEntries(buffer: LogBuffer, ms = 250): readonly LogEntry[] {
+  const [entries, setEntries] = useState<readonly LogEntry[]>(() => [...buffer.entries])
+  useEffect(() => {
+    const refresh = (): void => {
+      timer = undefined
+      setEntries([...buffer.entries])
+    }
+    // once now, for lines logged between the first render and this subscription
+    let timer: ReturnType<typeof setTimeout> | undefined = setTimeout(refresh, 0)
+    const off = buffer.subscribe(() => {
+      timer ??= setTimeout(refresh, ms)
+    })
+    return () => {
+      off()
+      clearTimeout(timer)
+    }
+  }, [buffer, ms])
+  return entries
 }

@@ -53,6 +53,9 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'health_check_interval_secs',
   'max_memory_mb',
   'log_level',
+  'log_file_max_bytes',
+  'log_file_max_age_days',
+  'log_file_max_count',
   'relays',
   'ice_servers',
   'heartbeat_interval_secs',
@@ -95,6 +98,9 @@ describe('DEFAULT_CONFIG', () => {
       health_check_interval_secs: 30,
       max_memory_mb: 512,
       log_level: 'INFO',
+      log_file_max_bytes: 104857600,
+      log_file_max_age_days: 7,
+      log_file_max_count: 10,
       relays: [],
       ice_servers: [],
       heartbeat_interval_secs: 10,
@@ -140,8 +146,8 @@ describe('DEFAULT_CONFIG', () => {
     expect(CONFIG_KEYS).toEqual(ALL_KEYS)
   })
 
-  it('offers the four log levels', () => {
-    expect([...LOG_LEVELS]).toEqual(['DEBUG', 'INFO', 'WARN', 'ERROR'])
+  it('offers the six log levels, least severe first', () => {
+    expect([...LOG_LEVELS]).toEqual(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'])
   })
 
   it('passes validation (with the storage path the host fills in)', () => {
@@ -238,6 +244,9 @@ describe('validateConfig: integer ranges', () => {
     ['result_expiry_hours', 1, 8760],
     ['metrics_push_interval_secs', 0, 3600],
     ['metrics_max_nodes', 1, 100_000],
+    ['log_file_max_bytes', 1024, 2 ** 40],
+    ['log_file_max_age_days', 1, 3650],
+    ['log_file_max_count', 1, 10_000],
   ]
 
   it.each(ranges)('%s accepts %i..%i and rejects one past each end', (key, min, max) => {
@@ -309,12 +318,33 @@ describe('validateConfig: other fields', () => {
     expect(validateConfig(candidate({ log_level: level }))).toEqual([])
   })
 
+  it('reads TRACE and FATAL from the environment and a URL query in any case', () => {
+    expect(configFromEnv({ P2P_AI_LOG_LEVEL: 'trace' }).values).toEqual({ log_level: 'TRACE' })
+    expect(configFromQuery(new URLSearchParams('log_level=Fatal')).values).toEqual({
+      log_level: 'FATAL',
+    })
+  })
+
+  it('reads the log file limits from the environment', () => {
+    const layer = configFromEnv({
+      P2P_AI_LOG_FILE_MAX_BYTES: '2048',
+      P2P_AI_LOG_FILE_MAX_AGE_DAYS: '30',
+      P2P_AI_LOG_FILE_MAX_COUNT: '3',
+    })
+    expect(layer.problems).toEqual([])
+    expect(layer.values).toEqual({
+      log_file_max_bytes: 2048,
+      log_file_max_age_days: 30,
+      log_file_max_count: 3,
+    })
+  })
+
   it('rejects unknown or non-string log levels', () => {
-    for (const level of ['TRACE', 'VERBOSE', 'WARNING', '', 3, ['INFO']]) {
+    for (const level of ['VERBOSE', 'WARNING', 'trace', '', 3, ['INFO']]) {
       const problems = validateConfig(candidate({ log_level: level }))
       expect(problems).toHaveLength(1)
       expect(problems[0]).toMatchObject({ field: 'log_level', code: 'invalid_log_level' })
-      expect(problems[0]?.message).toContain('DEBUG, INFO, WARN, ERROR')
+      expect(problems[0]?.message).toContain('TRACE, DEBUG, INFO, WARN, ERROR, FATAL')
     }
   })
 

@@ -217,7 +217,7 @@ describe('createNode', () => {
       { rule: 'peers_low', state: 'firing', severity: 'warning', value: 0, threshold: 1 },
     ])
     expect(t.logs.entries.filter((e) => e.msg === 'alert fired')).toMatchObject([
-      { level: 'WARN', ns: 'node:alerts', alert: 'peers_low' },
+      { level: 'WARN', component: 'node:alerts', alert: 'peers_low' },
     ])
   })
 

@@ -185,18 +185,18 @@ describe('Lifecycle', () => {
 
   it('logs each transition through the given logger', () => {
     const sink = new MemorySink()
-    const log = createLogger({ level: 'INFO', sinks: [sink.sink], ns: 'node' })
+    const log = createLogger({ level: 'INFO', sinks: [sink.sink], component: 'node' })
     const lc = new Lifecycle(log)
     const t1 = lc.transition(INITIALIZING)
     const t2 = lc.transition(SHUTTING_DOWN)
     expect(() => lc.transition(ACTIVE)).toThrow(
       expect.objectContaining({ name: 'InvalidTransitionError' }),
     )
-    const entries = sink.entries.map(({ ts: _ts, ...rest }) => rest as Partial<LogEntry>)
+    const entries = sink.entries.map(({ timestamp: _ts, ...rest }) => rest as Partial<LogEntry>)
     expect(entries).toEqual([
       {
         level: 'INFO',
-        ns: 'node',
+        component: 'node',
         msg: 'state transition',
         from: null,
         to: INITIALIZING,
@@ -204,7 +204,7 @@ describe('Lifecycle', () => {
       },
       {
         level: 'INFO',
-        ns: 'node',
+        component: 'node',
         msg: 'state transition',
         from: INITIALIZING,
         to: SHUTTING_DOWN,

@@ -173,7 +173,7 @@ export function testHost(dir: string, opts: TestHostOptions = {}): TestHost {
 
 /** The parts named by the node's `part started` / `part stopped` logs, in order. */
 export function partLog(logs: MemorySink, msg: 'part started' | 'part stopped'): unknown[] {
-  return logs.entries.filter((e) => e.ns === 'node' && e.msg === msg).map((e) => e.part)
+  return logs.entries.filter((e) => e.component === 'node' && e.msg === msg).map((e) => e.part)
 }
 
 /** `promise`, or a failure naming `what` if it has not settled within 5 s. */

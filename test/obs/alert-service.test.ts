@@ -90,7 +90,7 @@ function setup(
     config: { ...DEFAULT_CONFIG, max_memory_mb: 100, ...config },
     meshMember: opts.meshMember ?? true,
     memoryBytes: () => memory.bytes,
-    log: createLogger({ level: 'DEBUG', sinks: [(e) => logs.push(e)], ns: 'node:alerts' }),
+    log: createLogger({ level: 'DEBUG', sinks: [(e) => logs.push(e)], component: 'node:alerts' }),
     onChange: (a) => events.push(a),
     now: opts.clock ?? (() => clock.t),
   })

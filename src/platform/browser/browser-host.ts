@@ -57,10 +57,10 @@ export async function createBrowserHost(
 }
 
 const consoleSink: LogSink = (entry: LogEntry) => {
-  const { level, ns, msg, ts: _ts, ...fields } = entry
-  const line = `[${ns}] ${msg}`
+  const { level, component, msg, timestamp: _ts, ...fields } = entry
+  const line = `[${component}] ${msg}`
   /* eslint-disable no-console -- the tab's log sink is the console */
-  if (level === 'ERROR') console.error(line, fields)
+  if (level === 'ERROR' || level === 'FATAL') console.error(line, fields)
   else if (level === 'WARN') console.warn(line, fields)
   else if (level === 'INFO') console.info(line, fields)
   else console.debug(line, fields)

@@ -1,4 +1,7 @@
-/** The Node.js host of the node core: files for storage and identity, JSON-line logs. */
+/**
+ * The Node.js host of the node core: files for storage and identity, JSON-line logs on stderr and
+ * in rotated files under `<home>/logs/`.
+ */
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import type { Registry } from 'prom-client'
 import { homedir, networkInterfaces } from 'node:os'
@@ -10,13 +13,15 @@ import type { InferenceHost, NodeHost } from '../../node/host.js'
 import { SqliteResultsStore } from '../../store/sqlite-results.js'
 import { spawnInferenceThread } from './inference-thread.js'
 import { defaultModelsDir } from './models-dir.js'
-import { jsonLineSink } from '../../obs/logger.js'
+import { logEntry } from '../../obs/logger.js'
 import { FileStorage } from '../../store/file-storage.js'
 import { FileIdentityStore } from './file-identity-store.js'
 import type { LoadedConfig } from './load-config.js'
 import { readConfigFile } from './load-config.js'
 import { validateConfig } from '../../node/config-validate.js'
 import type { LogSink } from '../../core/log.js'
+import { jsonLine } from '../../core/log.js'
+import { logFiles } from './log-files.js'
 
 /** `P2P_AI_HOME`, else `~/.p2p-ai-agents` (`~/.p2p-ai-agents/relay` for a relay, so both can share a machine). */
 export function defaultHome(
@@ -31,11 +36,17 @@ export function identityPath(home: string): string {
   return join(home, 'config', 'node_identity.json')
 }
 
+/** Where a Node host writes its log files. */
+export function logsDir(home: string): string {
+  return join(home, 'logs')
+}
+
 export interface NodeHostInit {
   home: string
   config: LoadedConfig
   listen: string[]
   announce?: string[]
+  /** where log entries go. @default JSON lines on stderr and in `<home>/logs/` */
   logSinks?: LogSink[]
   /** run AI tasks (a peer; a relay does not) */
   inference?: boolean
@@ -46,13 +57,13 @@ export interface NodeHostInit {
 }
 
 export function createNodeHost(init: NodeHostInit): NodeHost {
-  const sinks = init.logSinks ?? [jsonLineSink((line) => process.stderr.write(line))]
+  const sinks = init.logSinks ?? defaultLogSinks(init.home, init.config.config)
   return {
     platform: 'node',
     storage: new FileStorage(init.config.config.storage_path),
     identityStore: new FileIdentityStore(identityPath(init.home), (msg, fields) => {
-      for (const sink of sinks)
-        sink({ ts: new Date().toISOString(), level: 'WARN', ns: 'node:identity', msg, ...fields })
+      const entry = logEntry('WARN', 'node:identity', msg, fields)
+      for (const sink of sinks) sink(entry)
     }),
     listen: init.listen,
     announce: init.announce,
@@ -80,6 +91,37 @@ export function createNodeHost(init: NodeHostInit): NodeHost {
   }
 }
 
+/** JSON lines on stderr, and in files under `<home>/logs/` rolled over by size and day. */
+function defaultLogSinks(home: string, config: LoadedConfig['config']): LogSink[] {
+  const dir = logsDir(home)
+  const files = logFiles({
+    dir,
+    maxBytes: config.log_file_max_bytes,
+    maxCount: config.log_file_max_count,
+    maxAgeDays: config.log_file_max_age_days,
+    onError: (error) => {
+      const entry = logEntry(
+        'ERROR',
+        'node',
+        'cannot write the log files; logging to stderr only',
+        {
+          dir,
+          error,
+        },
+      )
+      process.stderr.write(jsonLine(entry))
+    },
+  })
+  // one serialisation for both
+  const sink: LogSink = (entry) => {
+    const line = jsonLine(entry)
+    process.stderr.write(line)
+    files.writeLine(line)
+  }
+  sink.flush = files.sink.flush
+  return [sink]
+}
+
 /**
  * node-datachannel (libjuice) never offers loopback ICE candidates, so on a machine whose only
  * interface is loopback (a container, a test namespace) it could not connect at all; binding to
@@ -99,21 +141,22 @@ function nodeInference(storagePath: string, sinks: LogSink[]): InferenceHost {
       const engine = new WorkerEngine(spawnInferenceThread)
       const faults = parseTestFaults(process.env.P2P_AI_TEST_FAULTS)
       if (faults == null) return engine
-      for (const sink of sinks)
-        sink({
-          ts: new Date().toISOString(),
-          level: 'WARN',
-          ns: 'node:tasks',
-          msg: 'TEST FAULTS ON: this node misbehaves on purpose',
+      const entry = logEntry(
+        'WARN',
+        'node:tasks',
+        'TEST FAULTS ON: this node misbehaves on purpose',
+        {
           faults: JSON.stringify(faults),
-        })
+        },
+      )
+      for (const sink of sinks) sink(entry)
       return withTestFaults(engine, faults)
     },
     openResults: async () =>
       SqliteResultsStore.open(storagePath, {
         warn: (msg, error) => {
-          for (const sink of sinks)
-            sink({ ts: new Date().toISOString(), level: 'WARN', ns: 'node:results', msg, error })
+          const entry = logEntry('WARN', 'node:results', msg, { error })
+          for (const sink of sinks) sink(entry)
         },
       }),
     modelSource: async (setting) => {
