@@ -9,6 +9,10 @@ import { field, json, readObject, sendError } from './http-json.js'
 import type { Route } from './http-json.js'
 import { isLoopback } from './http-routes.js'
 import { taskRoutes } from './task-routes.js'
+import type { DebugHostParts } from './debug-routes.js'
+import { debugRoutes, nodeDebugTools } from './debug-routes.js'
+import { LOAD_TOPIC, PING_TOPIC } from '../src/core/debug.js'
+import type { TaskStats } from '../src/core/tasks.js'
 
 export interface NodeStatus {
   node_id?: string
@@ -21,6 +25,8 @@ export interface NodeStatus {
   max_memory_mb: number
   cpu_percent: number
   tasks_completed: number
+  /** the task engine's counters, when this node runs tasks */
+  task_stats?: TaskStats
   last_health_check?: { status: string; timestamp: string; failing?: string }
   relays_connected: number
   port: number
@@ -30,9 +36,11 @@ export interface NodeStatus {
 
 const MESSAGE_HISTORY = 200
 
-export function nodeRoutes(node: NodeApi): Record<string, Route> {
+export function nodeRoutes(node: NodeApi, parts: DebugHostParts): Record<string, Route> {
   const received: Array<MeshMessage & { text: string }> = []
   node.addEventListener('message', (evt) => {
+    // a network test's pings and payloads are not messages for the operator
+    if (evt.detail.topic === PING_TOPIC || evt.detail.topic === LOAD_TOPIC) return
     received.push({ ...evt.detail, text: new TextDecoder().decode(evt.detail.payload) })
     if (received.length > MESSAGE_HISTORY) received.shift()
   })
@@ -48,6 +56,7 @@ export function nodeRoutes(node: NodeApi): Record<string, Route> {
   }
   const routes: Record<string, Route> = {
     ...taskRoutes(node),
+    ...debugRoutes(nodeDebugTools(node, parts)),
     'GET /status': (_req, res) => {
       const meta = node.metadata()
       const health = node.lastHealthReport
@@ -62,6 +71,7 @@ export function nodeRoutes(node: NodeApi): Record<string, Route> {
         max_memory_mb: node.config.max_memory_mb,
         cpu_percent: cpuPercent(),
         tasks_completed: node.tasks?.stats().completed ?? 0,
+        task_stats: node.tasks?.stats(),
         last_health_check:
           health == null
             ? undefined
