@@ -7,7 +7,7 @@ import type {
   NetworkTestReport,
   StressReport,
 } from '../src/core/debug.js'
-import { snapshotFileName } from '../src/obs/snapshot.js'
+import { snapshotFileName } from '../src/core/debug.js'
 import type { Values } from './cli-args.js'
 import { CliError } from './cli-errors.js'
 import { targetPort } from './cli-target.js'

@@ -153,3 +153,8 @@ export interface DebugTools {
   networkTest(target: string, options?: NetworkTestOptions): Promise<NetworkTestReport>
   stress(options: StressOptions): Promise<StressReport>
 }
+
+/** The file name a snapshot is saved under: `debug_snapshot_<timestamp>.json`. */
+export function snapshotFileName(takenAt: string): string {
+  return `debug_snapshot_${takenAt.replace(/[:.]/g, '-')}.json`
+}

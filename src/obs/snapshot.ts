@@ -99,8 +99,3 @@ async function taskPart(
   }))
   return { stats: node.tasks.stats(), recent }
 }
-
-/** The file name a snapshot is saved under: `debug_snapshot_<timestamp>.json`. */
-export function snapshotFileName(takenAt: string): string {
-  return `debug_snapshot_${takenAt.replace(/[:.]/g, '-')}.json`
-}

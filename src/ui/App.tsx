@@ -1,4 +1,6 @@
+import type { DebugTools } from '../core/debug.js'
 import type { NodeApi } from '../core/node-api.js'
+import { DebugPanel } from './DebugPanel.js'
 import { Dashboard } from './dashboard/Dashboard.js'
 import { Messages } from './Messages.js'
 import { NodeCard } from './NodeCard.js'
@@ -10,9 +12,11 @@ export interface AppProps {
   node: NodeApi
   /** the graph, its charts and panel; off with `?dashboard=off` (the tables stay) */
   dashboard?: boolean
+  /** the debug panel's tools (snapshot, network test, stress); no panel without them */
+  debug?: DebugTools
 }
 
-export function App({ node, dashboard = true }: AppProps) {
+export function App({ node, dashboard = true, debug }: AppProps) {
   return (
     <main>
       <header>
@@ -25,6 +29,7 @@ export function App({ node, dashboard = true }: AppProps) {
       <PeerTable node={node} />
       <Messages node={node} />
       <Tasks node={node} />
+      {debug != null && <DebugPanel node={node} tools={debug} />}
     </main>
   )
 }
