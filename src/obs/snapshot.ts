@@ -7,6 +7,7 @@ import type { DebugSnapshot, SnapshotTask } from '../core/debug.js'
 import { SNAPSHOT_VERSION } from '../core/debug.js'
 import type { LogEntry } from '../core/log.js'
 import type { NodeApi } from '../core/node-api.js'
+import type { TaskRecord } from '../core/tasks.js'
 import type { Platform } from '../core/types.js'
 import { redact } from './redact.js'
 
@@ -85,7 +86,12 @@ async function taskPart(
   limit: number,
 ): Promise<DebugSnapshot['tasks'] | undefined> {
   if (node.tasks == null) return undefined
-  const records = await node.tasks.list({ limit }).catch(() => [])
+  let records: TaskRecord[] = []
+  try {
+    records = await node.tasks.list({ limit })
+  } catch {
+    // a snapshot is taken when things go wrong: the rest of it still matters
+  }
   const recent = records.map((r): SnapshotTask => ({
     task_id: r.task_id,
     task_type: r.task_type,
