@@ -48,13 +48,13 @@ function fakeTasks(
 describe('stress', () => {
   it('runs every task with at most `concurrency` in flight, and reports throughput and latency', async () => {
     const self = await fakePeer()
-    let node: FakeNode | undefined
+    const ref: { node?: FakeNode } = {}
     const engine = fakeTasks(
-      () => node as FakeNode,
+      () => ref.node as FakeNode,
       10,
       () => ({ status: 'COMPLETED' }),
     )
-    node = fakeNode({ self, tasks: engine.api })
+    const node = (ref.node = fakeNode({ self, tasks: engine.api }))
     const r = await runStress(node, { tasks: 20, concurrency: 4 })
     expect(engine.submitted).toHaveLength(20)
     expect(engine.maxInFlight()).toBe(4)
@@ -77,9 +77,9 @@ describe('stress', () => {
 
   it('counts failures by reason, and timeouts apart', async () => {
     const self = await fakePeer()
-    let node: FakeNode | undefined
+    const ref: { node?: FakeNode } = {}
     const engine = fakeTasks(
-      () => node as FakeNode,
+      () => ref.node as FakeNode,
       2,
       (i) =>
         i % 5 === 0
@@ -88,7 +88,7 @@ describe('stress', () => {
             ? { status: 'TIMEOUT', error_reason: 'timeout' }
             : { status: 'COMPLETED' },
     )
-    node = fakeNode({ self, tasks: engine.api })
+    const node = (ref.node = fakeNode({ self, tasks: engine.api }))
     const r = await runStress(node, { tasks: 10, concurrency: 3, taskType: 'embedding' })
     expect(r).toMatchObject({ completed: 6, failed: 2, timed_out: 2 })
     expect(r.failures).toEqual({ inference_failed: 2, timeout: 2 })
