@@ -102,6 +102,15 @@ export function nodeRoutes(node: NodeApi, parts: DebugHostParts): Record<string,
     },
   }
   // the node's inbox, peers and sending are for its operator: this machine only
+  return allLoopbackOnly(routes)
+}
+
+/** The relay's own operator routes: its debug tools (loopback only, like a node's). */
+export function relayRoutes(node: NodeApi, parts: DebugHostParts): Record<string, Route> {
+  return allLoopbackOnly(debugRoutes(nodeDebugTools(node, parts)))
+}
+
+function allLoopbackOnly(routes: Record<string, Route>): Record<string, Route> {
   return Object.fromEntries(
     Object.entries(routes).map(([key, route]) => [key, loopbackOnly(route)]),
   )
@@ -111,7 +120,7 @@ export function nodeRoutes(node: NodeApi, parts: DebugHostParts): Record<string,
  * From this machine, and not from a web page: a page the operator visits could otherwise post to
  * 127.0.0.1 (no preflight for a simple request) or read it through DNS rebinding.
  */
-function loopbackOnly(route: Route): Route {
+export function loopbackOnly(route: Route): Route {
   return (req, res, url) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '')
     if (!isLoopback(req) || !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {

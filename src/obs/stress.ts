@@ -4,7 +4,7 @@
  * p50/p99 and the failures by reason.
  */
 import type { StressOptions, StressReport } from '../core/debug.js'
-import { DebugError } from '../core/errors.js'
+import { DebugError, TaskRequestError } from '../core/errors.js'
 import type { NodeApi } from '../core/node-api.js'
 import type { TaskStatusReport } from '../core/tasks.js'
 import { FINAL_STATUSES, TASK_TYPE_ALIASES } from '../core/tasks.js'
@@ -68,7 +68,7 @@ export async function runStress(node: StressSource, options: StressOptions): Pro
   const opts = stressOptions(options)
   const tasks = node.tasks
   if (tasks == null)
-    throw new DebugError('invalid_debug_option', 'this node runs no AI tasks', 'tasks')
+    throw new TaskRequestError('tasks_unavailable', 'this node runs no AI tasks (a relay does not)')
   const signal = options.signal
   // final reports by task id, from events (and a poll for anything an event did not bring)
   const waiting = new Map<
