@@ -96,6 +96,17 @@ test.describe('headless nodes', () => {
     for (const form of forms) expect(text).not.toContain(form)
     expect(text).not.toContain(ICE_CREDENTIAL)
     expect(text).not.toContain(ICE_USERNAME)
+
+    // the relay answers one too, without its own key
+    const relayOut = join(a.home, 'relay-snapshot.json')
+    const rr = await runCli(['debug', 'snapshot', '--out', relayOut, '--port', String(relay.port)])
+    expect(rr.code, rr.stderr).toBe(0)
+    const relayText = await readFile(relayOut, 'utf8')
+    expect((JSON.parse(relayText) as DebugSnapshot).role).toBe('relay')
+    const relayKey = JSON.parse(
+      await readFile(join(relay.home, 'config', 'node_identity.json'), 'utf8'),
+    ) as unknown
+    for (const form of identitySecrets(relayKey)) expect(relayText).not.toContain(form)
   })
 
   test('debug network-test between two headless nodes reports RTT and throughput; an unknown node exits 3', async () => {
