@@ -120,7 +120,7 @@ function allLoopbackOnly(routes: Record<string, Route>): Record<string, Route> {
  * From this machine, and not from a web page: a page the operator visits could otherwise post to
  * 127.0.0.1 (no preflight for a simple request) or read it through DNS rebinding.
  */
-export function loopbackOnly(route: Route): Route {
+function loopbackOnly(route: Route): Route {
   return (req, res, url) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '')
     if (!isLoopback(req) || !['127.0.0.1', 'localhost', '[::1]'].includes(host)) {
