@@ -36,7 +36,8 @@ export async function monitor(values: Values): Promise<number> {
     while (!stop.signal.aborted) {
       const frame = await readFrame(port)
       if (stop.signal.aborted) break
-      const text = renderMonitor(frame, tty ? out.columns : 120)
+      // a terminal that tells no width (0) gets the pipe's
+      const text = renderMonitor(frame, tty && out.columns > 0 ? out.columns : 120)
       // a terminal is redrawn in place; a pipe gets one frame after another
       out.write(tty ? `${HOME_AND_CLEAR}${text}\n` : `${text}\n\n`)
       if (Date.now() + intervalMs > until) break

@@ -53,6 +53,9 @@ export function alertsOf(body: unknown): MonitorAlert[] | undefined {
     }))
 }
 
+/** Narrowest frame drawn, columns: a narrower terminal wraps rather than losing every line. */
+const MIN_WIDTH = 40
+
 export function renderMonitor(frame: MonitorFrame, width = 100): string {
   const lines: string[] = []
   const s = frame.status
@@ -121,7 +124,7 @@ export function renderMonitor(frame: MonitorFrame, width = 100): string {
       )
   }
   lines.push('', 'Ctrl-C to quit')
-  return lines.map((l) => clip(printable(l), width)).join('\n')
+  return lines.map((l) => clip(printable(l), Math.max(width, MIN_WIDTH))).join('\n')
 }
 
 function ago(now: number, then: number): string {

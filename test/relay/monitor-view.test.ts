@@ -112,6 +112,8 @@ describe('node monitor frame', () => {
     )
     expect(text.split('\n').every((l) => l.length <= 40)).toBe(true)
     expect(text).not.toContain('\u001b')
+    // a terminal that tells no width still gets a readable frame
+    expect(renderMonitor(frame(), 0)).toContain('State ACTIVE')
   })
 
   it('reads the alerts of the shapes a node may answer', () => {
