@@ -16,11 +16,15 @@ usage:
   p2p-ai-agents node send <peer-id> <text> [--port N] [--home DIR]
   p2p-ai-agents node messages [--port N] [--json] [--home DIR]
   p2p-ai-agents node models [--port N] [--json] [--home DIR]
+  p2p-ai-agents node monitor [--interval SECONDS] [--duration SECONDS] [--port N] [--home DIR]
   p2p-ai-agents task submit --input TEXT --type embedding|classification [--timeout SECONDS] [--placement auto|remote|local|NODE-ID] [--replicas N] [--port N]
   p2p-ai-agents task status <task-id> [--json] [--port N]
   p2p-ai-agents task result <task-id> [--format json] [--port N]
   p2p-ai-agents task list [--limit N] [--offset N] [--json] [--port N]
   p2p-ai-agents alerts [--port N] [--json] [--home DIR]
+  p2p-ai-agents debug snapshot [--out FILE] [--port N]
+  p2p-ai-agents debug network-test <node-id> [--count N] [--bytes B] [--json] [--port N]
+  p2p-ai-agents debug stress --tasks N [--concurrency C] [--type text_embedding] [--timeout SECONDS] [--json] [--port N]
   p2p-ai-agents demo [--nodes M] [--tasks N] [--script "tasks 50; kill 1; heal; quit"] [--port N] [--grace SECONDS]
   p2p-ai-agents --version
 
@@ -55,6 +59,12 @@ const OPTIONS = {
   tasks: { type: 'string' },
   script: { type: 'string' },
   grace: { type: 'string' },
+  out: { type: 'string' },
+  count: { type: 'string' },
+  bytes: { type: 'string' },
+  concurrency: { type: 'string' },
+  interval: { type: 'string' },
+  duration: { type: 'string' },
   version: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const

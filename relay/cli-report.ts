@@ -7,7 +7,7 @@ import { USAGE } from './cli-args.js'
 /**
  * Prints `err` and gives the exit code: 2 with the usage for a wrong use, the problems and a
  * sample configuration file (naming `sampleStoragePath`) for an invalid configuration, else
- * `error: <message>` and 1. A part of the node that failed to start with an error of ours is
+ * `error: <message>` and 1; 3 for a node id the mesh does not know. A part of the node that failed to start with an error of ours is
  * reported as that error (a corrupt identity says so, naming the file).
  */
 export function report(err: unknown, sampleStoragePath: string): number {
@@ -26,6 +26,10 @@ export function report(err: unknown, sampleStoragePath: string): number {
       )
       return 1
     }
+    case 'unknown_node':
+      // its own exit code: a script can tell "no such node" from a failed test
+      console.error(`error: ${messageOf(err)} [unknown_node]`)
+      return 3
     case 'part_start_failed': {
       const cause = (err as { cause?: unknown }).cause
       if (errorCode(cause) != null) return report(cause, sampleStoragePath)

@@ -10,7 +10,7 @@ import type { Values } from './cli-args.js'
 import { homeOf } from './cli-args.js'
 import { recordStop, writeRunRecord } from './control.js'
 import { exitOnSignal, launch } from './launch.js'
-import { nodeRoutes } from './node-routes.js'
+import { nodeRoutes, relayRoutes } from './node-routes.js'
 import { hostNames, selfSignedCertificate } from './self-signed.js'
 import type { TlsChoice, TlsMaterial } from './tls.js'
 import { bindHostOf, DEFAULT_HOST, isWildcard, lanUrls, readTlsFiles, tlsChoiceOf } from './tls.js'
@@ -55,7 +55,7 @@ export async function startProcessNode(role: NodeRole, values: Values): Promise<
     config,
     appDir: role === 'relay' && existsSync(appDir) ? appDir : undefined,
     modelsDir: role === 'relay' ? (values['models-dir'] ?? defaultModelsDir()) : undefined,
-    routes: role === 'peer' ? nodeRoutes : undefined,
+    routes: role === 'peer' ? nodeRoutes : relayRoutes,
   })
   const port = config.config.network_port
   if (role === 'peer') {

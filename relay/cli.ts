@@ -11,6 +11,8 @@ import { alerts } from './cli-alerts.js'
 import { CliError } from './cli-errors.js'
 import { messages, models, peers, send, status, stopNodes } from './cli-node.js'
 import { demo } from './cli-demo.js'
+import { debugNetworkTest, debugSnapshot, debugStress } from './cli-debug.js'
+import { monitor } from './cli-monitor.js'
 import { report } from './cli-report.js'
 import { startProcessNode } from './cli-start.js'
 import { taskList, taskResult, taskStatus, taskSubmit } from './cli-tasks.js'
@@ -30,6 +32,10 @@ const COMMANDS = new Map<string, Command>([
   ['task status', taskStatus],
   ['task result', taskResult],
   ['task list', taskList],
+  ['node monitor', monitor],
+  ['debug snapshot', debugSnapshot],
+  ['debug network-test', debugNetworkTest],
+  ['debug stress', debugStress],
   ['demo', demo],
   ['alerts', alerts],
 ])

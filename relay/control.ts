@@ -129,8 +129,8 @@ async function answerOf<T>(res: Response, path: string): Promise<T> {
   return body as T
 }
 
-export async function getJson<T>(port: number, path: string): Promise<T> {
-  const res = await request(port, path, { signal: AbortSignal.timeout(3000) })
+export async function getJson<T>(port: number, path: string, timeoutMs = 3000): Promise<T> {
+  const res = await request(port, path, { signal: AbortSignal.timeout(timeoutMs) })
   return answerOf<T>(res, path)
 }
 

@@ -39,7 +39,9 @@ export function sendError(res: ServerResponse, err: unknown): void {
     code == null
       ? { error: 'internal error; see the node log', code: 'internal_error' }
       : { error: (err as Error).message, code }
-  if (err instanceof HttpError && err.field != null) body.field = err.field
+  // HttpError and DebugError name the body field or query parameter at fault
+  const field = (err as { field?: unknown } | null)?.field
+  if (code != null && typeof field === 'string') body.field = field
   json(res, httpStatusOf(err), body)
 }
 

@@ -89,6 +89,10 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   node_stop_timeout: 504,
   tls_unreadable: 500,
   tls_invalid: 500,
+  // debug tools
+  unknown_node: 404,
+  invalid_node_id: 400,
+  invalid_debug_option: 400,
 }
 
 /** The status for an error: its code's, or 500 for an error without one of ours. */

@@ -15,6 +15,19 @@ import { createRegistry, metricsRoutes } from './metrics.js'
 import { assertPortFree } from './port.js'
 import { DEFAULT_HOST, listenAddress } from './tls.js'
 import type { LogSink } from '../src/core/log.js'
+import { MemorySink } from '../src/obs/logger.js'
+import type { Registry } from 'prom-client'
+
+/** What the host keeps beside the node, for its routes: its home, metrics and recent logs. */
+export interface HostParts {
+  home: string
+  registry: Registry
+  /** the most recent log entries (debug snapshots) */
+  logs: MemorySink
+}
+
+/** Log entries a Node host keeps in memory. */
+const RECENT_LOGS = 1000
 
 export interface LaunchOptions {
   role: NodeRole
@@ -23,7 +36,7 @@ export interface LaunchOptions {
   appDir?: string
   /** a models folder to serve at /models/ (relay) */
   modelsDir?: string
-  routes?: (node: NodeApi) => Record<string, Route>
+  routes?: (node: NodeApi, parts: HostParts) => Record<string, Route>
   logSinks?: LogSink[]
   /** the address to listen on. @default '127.0.0.1' */
   host?: string
@@ -39,11 +52,13 @@ export async function launch(opts: LaunchOptions): Promise<NodeApi> {
   // the handler needs the node, the node needs the host: fill it in once both exist
   const http: { handler?: ReturnType<typeof createHttpHandler> } = {}
   const registry = createRegistry()
+  const logs = new MemorySink(RECENT_LOGS)
   const host = createNodeHost({
     home: opts.home,
     config: opts.config,
     listen: opts.role === 'relay' ? [ws] : [ws, '/p2p-circuit', '/webrtc'],
     logSinks: opts.logSinks,
+    alsoLogTo: [logs.sink],
     inference: opts.role === 'peer',
     tls: opts.tls,
     metricsRegistry: registry,
@@ -62,7 +77,10 @@ export async function launch(opts: LaunchOptions): Promise<NodeApi> {
     node,
     appDir: opts.appDir,
     modelsDir: opts.modelsDir,
-    routes: { ...metricsRoutes(registry, node), ...opts.routes?.(node) },
+    routes: {
+      ...metricsRoutes(registry, node),
+      ...opts.routes?.(node, { home: opts.home, registry, logs }),
+    },
   })
   await node.start()
   return node

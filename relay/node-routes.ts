@@ -10,6 +10,10 @@ import { field, json, readObject, sendError } from './http-json.js'
 import type { Route } from './http-json.js'
 import { isLoopback } from './http-routes.js'
 import { taskRoutes } from './task-routes.js'
+import type { DebugHostParts } from './debug-routes.js'
+import { debugRoutes, nodeDebugTools } from './debug-routes.js'
+import { LOAD_TOPIC, PING_TOPIC } from '../src/core/debug.js'
+import type { TaskStats } from '../src/core/tasks.js'
 
 export interface NodeStatus {
   node_id?: string
@@ -22,6 +26,8 @@ export interface NodeStatus {
   max_memory_mb: number
   cpu_percent: number
   tasks_completed: number
+  /** the task engine's counters, when this node runs tasks */
+  task_stats?: TaskStats
   last_health_check?: { status: string; timestamp: string; failing?: string }
   relays_connected: number
   port: number
@@ -31,9 +37,11 @@ export interface NodeStatus {
 
 const MESSAGE_HISTORY = 200
 
-export function nodeRoutes(node: NodeApi): Record<string, Route> {
+export function nodeRoutes(node: NodeApi, parts: DebugHostParts): Record<string, Route> {
   const received: Array<MeshMessage & { text: string }> = []
   node.addEventListener('message', (evt) => {
+    // a network test's pings and payloads are not messages for the operator
+    if (evt.detail.topic === PING_TOPIC || evt.detail.topic === LOAD_TOPIC) return
     received.push({ ...evt.detail, text: new TextDecoder().decode(evt.detail.payload) })
     if (received.length > MESSAGE_HISTORY) received.shift()
   })
@@ -49,6 +57,7 @@ export function nodeRoutes(node: NodeApi): Record<string, Route> {
   }
   const routes: Record<string, Route> = {
     ...taskRoutes(node),
+    ...debugRoutes(nodeDebugTools(node, parts)),
     'GET /status': (_req, res) => {
       const meta = node.metadata()
       const health = node.lastHealthReport
@@ -63,6 +72,7 @@ export function nodeRoutes(node: NodeApi): Record<string, Route> {
         max_memory_mb: node.config.max_memory_mb,
         cpu_percent: cpuPercent(),
         tasks_completed: node.tasks?.stats().completed ?? 0,
+        task_stats: node.tasks?.stats(),
         last_health_check:
           health == null
             ? undefined
@@ -97,6 +107,15 @@ export function nodeRoutes(node: NodeApi): Record<string, Route> {
     },
   }
   // the node's inbox, peers and sending are for its operator: this machine only
+  return allLoopbackOnly(routes)
+}
+
+/** The relay's own operator routes: its debug tools (loopback only, like a node's). */
+export function relayRoutes(node: NodeApi, parts: DebugHostParts): Record<string, Route> {
+  return allLoopbackOnly(debugRoutes(nodeDebugTools(node, parts)))
+}
+
+function allLoopbackOnly(routes: Record<string, Route>): Record<string, Route> {
   return Object.fromEntries(
     Object.entries(routes).map(([key, route]) => [key, loopbackOnly(route)]),
   )

@@ -2,6 +2,8 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import { createNode } from './node/create-node.js'
+import { createDebugTools } from './obs/debug-tools.js'
+import { identitySecrets } from './obs/redact.js'
 import { createBrowserHost } from './platform/browser/browser-host.js'
 import { App, StartupError } from './ui/App.js'
 import { InsecureContext } from './ui/InsecureContext.js'
@@ -12,12 +14,29 @@ const root = createRoot(document.getElementById('root') as HTMLElement)
 async function boot(): Promise<void> {
   const { host, config, logs } = await createBrowserHost()
   const node = createNode({ host, config })
+  const debug = createDebugTools(node, {
+    platform: 'browser',
+    logs: () => logs.entries,
+    memory: () => {
+      const m = (performance as Performance & { memory?: Record<string, number> }).memory
+      return m == null
+        ? undefined
+        : {
+            usedJSHeapSize: m.usedJSHeapSize ?? 0,
+            totalJSHeapSize: m.totalJSHeapSize ?? 0,
+            jsHeapSizeLimit: m.jsHeapSizeLimit ?? 0,
+          }
+    },
+    // the key never reaches a snapshot, not even as text in a log line
+    secrets: async () => identitySecrets(await host.identityStore.load().catch(() => undefined)),
+  })
   root.render(
     <StrictMode>
       <App
         node={node}
         dashboard={new URLSearchParams(location.search).get('dashboard') !== 'off'}
         logs={logs}
+        debug={debug}
       />
     </StrictMode>,
   )

@@ -73,6 +73,14 @@ export const TASK_REQUEST_ERROR_CODES = [
 ] as const
 export type TaskRequestErrorCode = (typeof TASK_REQUEST_ERROR_CODES)[number]
 
+/** The debug tools (FR23.1): a target the mesh does not know, or options out of range. */
+export const DEBUG_ERROR_CODES = [
+  'unknown_node',
+  'invalid_node_id',
+  'invalid_debug_option',
+] as const
+export type DebugErrorCode = (typeof DEBUG_ERROR_CODES)[number]
+
 /** What an HTTP route of a Node host answers for a request it cannot take. */
 export const HTTP_ERROR_CODES = [
   'invalid_json',
@@ -109,6 +117,7 @@ export type ErrorCode =
   | TaskRequestErrorCode
   | HttpErrorCode
   | CliErrorCode
+  | DebugErrorCode
 
 const ALL_CODES: ReadonlySet<string> = new Set<string>([
   ...NODE_ERROR_CODES,
@@ -119,6 +128,7 @@ const ALL_CODES: ReadonlySet<string> = new Set<string>([
   ...TASK_REQUEST_ERROR_CODES,
   ...HTTP_ERROR_CODES,
   ...CLI_ERROR_CODES,
+  ...DEBUG_ERROR_CODES,
 ])
 
 export function isErrorCode(value: unknown): value is ErrorCode {
@@ -352,5 +362,18 @@ export class FrameError<F = unknown> extends P2PError<FrameDropReason> {
     readonly frame?: F,
   ) {
     super(reason, `${reason}: ${detail}`)
+  }
+}
+
+/** A debug tool cannot run as asked; `field` names the option at fault. */
+export class DebugError extends P2PError<DebugErrorCode> {
+  static override readonly NAME = 'DebugError'
+  override name = DebugError.NAME
+  constructor(
+    code: DebugErrorCode,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(code, message)
   }
 }

@@ -1,6 +1,8 @@
+import type { DebugTools } from '../core/debug.js'
 import type { LogBuffer } from '../core/log.js'
 import type { NodeApi } from '../core/node-api.js'
 import { AlertBanner } from './AlertBanner.js'
+import { DebugPanel } from './DebugPanel.js'
 import { Dashboard } from './dashboard/Dashboard.js'
 import { LogPanel } from './LogPanel.js'
 import { Messages } from './Messages.js'
@@ -16,9 +18,11 @@ export interface AppProps {
   dashboard?: boolean
   /** this tab's recent log lines, for the log panel */
   logs?: LogBuffer
+  /** the debug panel's tools (snapshot, network test, stress); no panel without them */
+  debug?: DebugTools
 }
 
-export function App({ node, dashboard = true, logs }: AppProps) {
+export function App({ node, dashboard = true, logs, debug }: AppProps) {
   return (
     <main>
       <header>
@@ -34,6 +38,7 @@ export function App({ node, dashboard = true, logs }: AppProps) {
       <Tasks node={node} />
       <MetricsPanel node={node} />
       {logs != null && <LogPanel logs={logs} />}
+      {debug != null && <DebugPanel node={node} tools={debug} />}
     </main>
   )
 }

@@ -1,7 +1,7 @@
 import { useState } from 'react'
 import type { FormEvent } from 'react'
 import type { NodeApi } from '../core/node-api.js'
-import { PING_TOPIC } from './dashboard/NodePanel.js'
+import { LOAD_TOPIC, PING_TOPIC } from '../core/debug.js'
 import { nodeLabel } from './format.js'
 import { useKnownNodes, useMessages, usePeers } from './hooks.js'
 
@@ -17,7 +17,7 @@ export function Messages({ node }: { node: NodeApi }) {
   const peers = usePeers(node)
   const known = useKnownNodes(node)
   // the dashboard's pings are answered by their delivery receipt, not read
-  const received = useMessages(node).filter((m) => m.topic !== PING_TOPIC)
+  const received = useMessages(node).filter((m) => m.topic !== PING_TOPIC && m.topic !== LOAD_TOPIC)
   const [to, setTo] = useState('')
   const [text, setText] = useState('')
   const [result, setResult] = useState<Result>()

@@ -48,6 +48,8 @@ export interface NodeHostInit {
   announce?: string[]
   /** where log entries go. @default JSON lines on stderr and in `<home>/logs/` */
   logSinks?: LogSink[]
+  /** where log entries also go, beside `logSinks` or the default ones (a ring buffer) */
+  alsoLogTo?: LogSink[]
   /** run AI tasks (a peer; a relay does not) */
   inference?: boolean
   /** certificate and key for a /tls/ws listen address (HTTPS + WSS) */
@@ -57,7 +59,10 @@ export interface NodeHostInit {
 }
 
 export function createNodeHost(init: NodeHostInit): NodeHost {
-  const sinks = init.logSinks ?? defaultLogSinks(init.home, init.config.config)
+  const sinks = [
+    ...(init.logSinks ?? defaultLogSinks(init.home, init.config.config)),
+    ...(init.alsoLogTo ?? []),
+  ]
   return {
     platform: 'node',
     storage: new FileStorage(init.config.config.storage_path),

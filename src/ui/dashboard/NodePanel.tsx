@@ -1,11 +1,12 @@
 /** The side panel of one node of the graph: details, recent messages and tasks, and actions. */
 import { useEffect, useRef, useState } from 'react'
+import { LOAD_TOPIC, PING_TOPIC } from '../../core/debug.js'
 import type { NodeApi } from '../../core/node-api.js'
 import type { MeshViewNode } from '../../core/types.js'
 import { formatAge, nodeIdOf, shortId } from '../format.js'
 import { useMessages, useTasks } from '../hooks.js'
 
-export const PING_TOPIC = 'ping'
+export { PING_TOPIC }
 
 interface Outcome {
   ok: boolean
@@ -20,7 +21,9 @@ export interface NodePanelProps {
 }
 
 export function NodePanel({ node, target, now, onClose }: NodePanelProps) {
-  const messages = useMessages(node, 100).filter((m) => m.from === target.peerId)
+  const messages = useMessages(node, 100).filter(
+    (m) => m.from === target.peerId && m.topic !== LOAD_TOPIC,
+  )
   const nodeId = target.nodeId ?? nodeIdOf(target.peerId)
   const tasks = useTasks(node, 100).filter(
     (t) =>
