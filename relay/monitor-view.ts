@@ -43,14 +43,18 @@ export function alertsOf(body: unknown): MonitorAlert[] | undefined {
         : undefined
   if (list == null) return undefined
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
-  return list
-    .filter((a): a is Record<string, unknown> => a != null && typeof a === 'object')
-    .map((a) => ({
-      name: text(a.name) ?? text(a.rule) ?? text(a.id) ?? 'alert',
-      severity: text(a.severity) ?? text(a.level),
-      message: text(a.message) ?? text(a.summary),
-      since: text(a.since) ?? text(a.fired_at) ?? text(a.firedAt),
-    }))
+  return (
+    list
+      .filter((a): a is Record<string, unknown> => a != null && typeof a === 'object')
+      // GET /alerts also lists the alerts cleared in the last hour: the monitor shows what fires
+      .filter((a) => a.state !== 'cleared')
+      .map((a) => ({
+        name: text(a.name) ?? text(a.rule) ?? text(a.id) ?? 'alert',
+        severity: text(a.severity) ?? text(a.level),
+        message: text(a.message) ?? text(a.summary),
+        since: text(a.since) ?? text(a.fired_at) ?? text(a.firedAt),
+      }))
+  )
 }
 
 /** Narrowest frame drawn, columns: a narrower terminal wraps rather than losing every line. */

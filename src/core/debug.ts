@@ -3,6 +3,8 @@
  * The same implementation (src/obs) serves the CLI (through a Node host's HTTP routes) and the
  * page's debug panel. Dependency-free.
  */
+import type { Alert } from './alerts.js'
+import type { MetricFamily } from './metrics.js'
 import type { NodeConfig } from './config.js'
 import type { LogEntry } from './log.js'
 import type { Readiness, RelayStatus } from './node-api.js'
@@ -68,6 +70,10 @@ export interface DebugSnapshot {
   memory?: Record<string, number>
   /** the most recent log entries, oldest first */
   logs: LogEntry[]
+  /** alerts firing, and those cleared recently (FR22.1) */
+  alerts: Alert[]
+  /** the node's own metric families (FR21.2) */
+  metrics: MetricFamily[]
   /** what the host adds: the /metrics text on a Node host, its process, its alerts… */
   host?: Record<string, unknown>
 }

@@ -27,6 +27,8 @@ export type SnapshotSource = Pick<
   | 'topology'
   | 'relayStatus'
   | 'listenAddresses'
+  | 'alerts'
+  | 'metrics'
 >
 
 export interface SnapshotInit {
@@ -76,6 +78,8 @@ export async function buildSnapshot(
     tasks: await taskPart(node, init.maxTasks ?? 50),
     memory: init.memory?.(),
     logs: logs.slice(-(init.maxLogs ?? 1000)),
+    alerts: node.alerts(),
+    metrics: await node.metrics(),
     host: await init.host?.(),
   }
   return redact(snapshot, { secrets: (await init.secrets?.()) ?? [] })

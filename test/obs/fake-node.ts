@@ -95,6 +95,8 @@ export function fakeNode(init: FakeNodeInit): FakeNode {
     }),
     relayStatus: () => ({ connected: [] }),
     listenAddresses: () => ['/ip4/127.0.0.1/tcp/9000/ws'],
+    alerts: () => [],
+    metrics: async () => [],
     send: init.send ?? (async (): Promise<Delivery> => ({ id: 'm', hops: 1, rttMs: 1 })),
     addEventListener: events.addEventListener.bind(events),
     removeEventListener: events.removeEventListener.bind(events),
