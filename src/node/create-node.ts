@@ -123,6 +123,9 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
     this.addEventListener('task:update', (evt) => {
       this.nodeMetrics.recordTask(evt.detail)
     })
+    this.addEventListener('peer:remove', (evt) => {
+      this.nodeMetrics.recordPeerRemoval(evt.detail.reason)
+    })
     this.alertService = new AlertService({
       node: this,
       config: this.config,

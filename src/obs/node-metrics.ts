@@ -51,6 +51,7 @@ export class NodeMetrics {
   private readonly batchSize: Histogram<string>
   private readonly batchSeconds: Histogram<string>
   private readonly bytes: Counter<'protocol' | 'direction'>
+  private readonly peerRemovals: Counter<'reason'>
 
   constructor(private readonly source: MetricsSource) {
     const registers = [this.registry]
@@ -109,7 +110,18 @@ export class NodeMetrics {
       labelNames: ['protocol', 'direction'],
       registers,
     })
+    this.peerRemovals = new Counter({
+      name: 'p2p_ai_peer_removals_total',
+      help: 'Direct peers this node lost, by reason (dead and unresponsive: declared DEAD)',
+      labelNames: ['reason'],
+      registers,
+    })
     this.registerGauges()
+  }
+
+  /** A direct peer left the peer table (a DEAD peer leaves it at once: the gauge rarely sees it). */
+  recordPeerRemoval(reason: string): void {
+    this.peerRemovals.inc({ reason })
   }
 
   /** Bytes out or in on a mesh or task stream. */

@@ -141,6 +141,16 @@ describe('NodeMetrics', () => {
     expect(value(f, 'p2p_ai_stream_bytes_total', { protocol: 'task', direction: 'in' })).toBe(7)
   })
 
+  it('counts peer removals by reason', async () => {
+    const m = new NodeMetrics(source())
+    m.recordPeerRemoval('dead')
+    m.recordPeerRemoval('goodbye')
+    m.recordPeerRemoval('dead')
+    const f = await m.families()
+    expect(value(f, 'p2p_ai_peer_removals_total', { reason: 'dead' })).toBe(2)
+    expect(value(f, 'p2p_ai_peer_removals_total', { reason: 'goodbye' })).toBe(1)
+  })
+
   it('keeps two nodes of one process apart', async () => {
     const a = new NodeMetrics(source())
     const b = new NodeMetrics(source({ nodeId: () => OTHER }))
