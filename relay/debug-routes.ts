@@ -14,6 +14,7 @@ import type { MemorySink } from '../src/obs/logger.js'
 import { identitySecrets } from '../src/obs/redact.js'
 import { identityPath } from '../src/platform/node/node-host.js'
 import { field, json, readObject } from './http-json.js'
+import { metricsText } from './metrics.js'
 import type { Route } from './http-json.js'
 
 /** What the host gives the debug tools besides the node. */
@@ -32,7 +33,8 @@ export function nodeDebugTools(node: NodeApi, parts: DebugHostParts): DebugTools
     logs: () => parts.logs?.entries ?? [],
     memory: () => ({ ...process.memoryUsage() }),
     host: async () => ({
-      metrics: await parts.registry?.metrics(),
+      // the /metrics text, as a scrape would read it now
+      metrics: parts.registry == null ? undefined : await metricsText(parts.registry, node),
       process: {
         pid: process.pid,
         node_version: process.version,

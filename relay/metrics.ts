@@ -37,11 +37,16 @@ export async function familiesText(families: MetricFamily[]): Promise<string> {
   return families.length === 0 ? '' : registry.metrics()
 }
 
-/** GET /metrics: libp2p's and the process's series, then the node's own. */
+/** A Node host's whole exposition: libp2p's and the process's series, then the node's own. */
+export async function metricsText(registry: Registry, node: NodeApi): Promise<string> {
+  return (await registry.metrics()) + (await familiesText(await node.metrics()))
+}
+
+/** GET /metrics */
 export function metricsRoutes(registry: Registry, node: NodeApi): Record<string, Route> {
   return {
     'GET /metrics': async (_req, res) => {
-      const body = (await registry.metrics()) + (await familiesText(await node.metrics()))
+      const body = await metricsText(registry, node)
       res.writeHead(200, { 'Content-Type': registry.contentType }).end(body)
     },
   }
