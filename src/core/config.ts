@@ -66,6 +66,12 @@ export interface NodeConfig {
   max_inflight_per_peer: number
   /** threads of one inference call (a Node host's onnxruntime); 0: all cores. @default 0 */
   inference_threads: number
+  /**
+   * an OTLP/HTTP collector (Jaeger, an OpenTelemetry collector) this node also exports its task
+   * spans to as JSON: its base URL (`/v1/traces` is added) or its traces URL; "" for none.
+   * @default ""
+   */
+  otlp_endpoint: string
 }
 
 export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const

@@ -6,6 +6,7 @@ import type { TypedEventTarget } from 'main-event'
 import type { NodeConfig } from './config.js'
 import type { NodeEvents } from './events.js'
 import type { Logger } from './log.js'
+import type { SpanRecord } from './spans.js'
 import type { AbortOptions } from './startable.js'
 import type {
   EngineCapabilities,
@@ -67,6 +68,11 @@ export interface TaskApi {
   capabilities(): EngineCapabilities | undefined
   /** counters since the engine started */
   stats(): TaskStats
+  /**
+   * The task's spans on every node it touched, collected here (kept 48 h); undefined when this
+   * node knows neither the task nor any span of it.
+   */
+  trace(taskId: string): Promise<SpanRecord[] | undefined>
 }
 
 export interface RelayStatus {

@@ -46,6 +46,17 @@ export interface SpanRecord {
   attributes?: Record<string, string | number | boolean>
 }
 
+/** A span as an executor returns it (the wire's Span, ids as hex). */
+export interface ReturnedSpan {
+  trace_id: string
+  span_id: string
+  parent_span_id?: string
+  name: string
+  start_ms: number
+  end_ms: number
+  error?: string
+}
+
 /** Where a node keeps its spans; every implementation passes test/store/spans-suite.ts. */
 export interface SpanStore {
   /** adds spans (a span id seen again for its task replaces the earlier one), in one transaction */

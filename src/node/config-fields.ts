@@ -90,6 +90,7 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   },
   inference_threads: { kind: 'int', min: 0, max: 64, env: ['P2P_AI_INFERENCE_THREADS'] },
   models: { kind: 'models', env: ['P2P_AI_MODELS'] },
+  otlp_endpoint: { kind: 'string', env: ['P2P_AI_OTLP_ENDPOINT'] },
 }
 
 export const CONFIG_KEYS = Object.keys(FIELDS) as Array<keyof NodeConfig>
@@ -123,6 +124,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
     text_embedding: { model: 'local/universal-sentence-encoder-lite', dtype: 'q8' },
     classification: { model: 'local/use-lite-sentiment-prototype', dtype: 'q8' },
   },
+  otlp_endpoint: '',
 })
 
 /**

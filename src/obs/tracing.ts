@@ -31,7 +31,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace'
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace'
 import type { Logger } from '../core/log.js'
-import type { SpanName, SpanRecord, SpanStore } from '../core/spans.js'
+import type { ReturnedSpan, SpanName, SpanRecord, SpanStore } from '../core/spans.js'
 import { SPAN_RETENTION_MS } from '../core/spans.js'
 import type { Startable } from '../core/startable.js'
 import { MemorySpanStore } from '../store/memory-spans.js'
@@ -78,17 +78,6 @@ export interface EndOptions {
   /** the span ended in error, for this reason */
   error?: string
   attributes?: Record<string, string | number | boolean>
-}
-
-/** A span as an executor returns it (the wire's Span, ids as hex). */
-export interface ReturnedSpan {
-  trace_id: string
-  span_id: string
-  parent_span_id?: string
-  name: string
-  start_ms: number
-  end_ms: number
-  error?: string
 }
 
 const propagator = new W3CTraceContextPropagator()
@@ -211,6 +200,15 @@ export class TaskTracer implements Startable {
     if (options.error != null)
       span.setStatus({ code: SpanStatusCode.ERROR, message: options.error })
     span.end(options.endTime)
+  }
+
+  /** Sets the status and attributes of open span `name` of a task, leaving it open. */
+  mark(taskId: string, name: SpanName, options: Omit<EndOptions, 'endTime'>): void {
+    const span = this.open.get(taskId)?.get(name)
+    if (span == null) return
+    if (options.attributes != null) span.setAttributes(options.attributes)
+    if (options.error != null)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: options.error })
   }
 
   /** Whether span `name` of a task is open. */
