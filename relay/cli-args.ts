@@ -20,6 +20,7 @@ usage:
   p2p-ai-agents task status <task-id> [--json] [--port N]
   p2p-ai-agents task result <task-id> [--format json] [--port N]
   p2p-ai-agents task list [--limit N] [--offset N] [--json] [--port N]
+  p2p-ai-agents trace <task-id> [--json] [--port N]
   p2p-ai-agents demo [--nodes M] [--tasks N] [--script "tasks 50; kill 1; heal; quit"] [--port N] [--grace SECONDS]
   p2p-ai-agents --version
 
