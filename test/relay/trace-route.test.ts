@@ -103,7 +103,7 @@ describe('p2p-ai-agents trace', () => {
     expect(out.split('\n')).toEqual([
       `Task ${KNOWN}`,
       `Trace ${'ab'.repeat(16)}`,
-      'SPAN         NODE         START  DURATION',
+      'SPAN         NODE          START  DURATION',
       'submit       submitter  +0.00 ms   30.0 ms',
       '  inference  executor   +10.0 ms   15.0 ms',
     ])
