@@ -5,7 +5,7 @@
  */
 import { errorCode } from '../src/core/errors.js'
 import type { SpanRecord } from '../src/core/spans.js'
-import { formatTimeline } from '../src/obs/trace-tree.js'
+import { formatTimeline } from '../src/core/trace-tree.js'
 import type { Values } from './cli-args.js'
 import { CliError } from './cli-errors.js'
 import { targetPort } from './cli-target.js'

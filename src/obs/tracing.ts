@@ -34,7 +34,7 @@ import type { Logger } from '../core/log.js'
 import type { ReturnedSpan, SpanName, SpanRecord, SpanStore } from '../core/spans.js'
 import { SPAN_RETENTION_MS } from '../core/spans.js'
 import type { Startable } from '../core/startable.js'
-import { MemorySpanStore } from '../store/memory-spans.js'
+import { MemorySpanStore } from './memory-spans.js'
 import { otlpExporter } from './otlp.js'
 
 /** How often spans past their retention are deleted, ms. */

@@ -6,7 +6,7 @@
 import type { DBSchema, IDBPDatabase } from 'idb'
 import { openDB } from 'idb'
 import type { SpanRecord, SpanStore } from '../core/spans.js'
-import { byStart, checkSpans } from './span-keys.js'
+import { byStart, checkSpans } from '../core/spans.js'
 
 const VERSION = 1
 /** the default database name (a tab's node in identity slot 0) */

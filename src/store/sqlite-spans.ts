@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { SpanRecord, SpanStore } from '../core/spans.js'
-import { byStart, checkSpans } from './span-keys.js'
+import { byStart, checkSpans } from '../core/spans.js'
 import { loadSqlite } from './sqlite-results.js'
 
 const FILE = 'spans.db'

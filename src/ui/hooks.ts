@@ -1,4 +1,5 @@
 /** React hooks that subscribe to node events; components never touch libp2p. */
+import type { SpanRecord } from '../core/spans.js'
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import type { ModelInfo, TaskStatusReport } from '../core/tasks.js'
 import type { MeshMessage, NodeState, PeerInfo } from '../core/types.js'
@@ -116,6 +117,27 @@ export function useTasks(node: NodeApi, limit = 50): TaskStatusReport[] {
 
 function newestFirst(a: TaskStatusReport, b: TaskStatusReport): number {
   return b.submitted_at.localeCompare(a.submitted_at) || b.task_id.localeCompare(a.task_id)
+}
+
+/**
+ * A task's spans, collected here from every node it touched; read again whenever `version`
+ * changes (its status). undefined until read, or when the node knows no such task.
+ */
+export function useTrace(node: NodeApi, taskId: string, version: string): SpanRecord[] | undefined {
+  const [spans, setSpans] = useState<SpanRecord[]>()
+  useEffect(() => {
+    let cancelled = false
+    void node.tasks?.trace(taskId).then(
+      (found) => {
+        if (!cancelled) setSpans(found)
+      },
+      () => {},
+    )
+    return () => {
+      cancelled = true
+    }
+  }, [node, taskId, version])
+  return spans
 }
 
 /** The models of the task engine, with load progress. */

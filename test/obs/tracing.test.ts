@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/obs/logger.js'
 import { otlpTracesUrl } from '../../src/obs/otlp.js'
 import type { TaskTracerOptions } from '../../src/obs/tracing.js'
 import { extractContext, injectContext, TaskTracer } from '../../src/obs/tracing.js'
-import { MemorySpanStore } from '../../src/store/memory-spans.js'
+import { MemorySpanStore } from '../../src/obs/memory-spans.js'
 import { trace } from '@opentelemetry/api'
 
 const TASK = '7d0b6c5e-2f7e-4a8e-9a52-1f1f2e3d4c5b'

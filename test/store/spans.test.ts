@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { MemorySpanStore } from '../../src/store/memory-spans.js'
+import { MemorySpanStore } from '../../src/obs/memory-spans.js'
 import { SqliteSpanStore } from '../../src/store/sqlite-spans.js'
 import { runSpanStoreTests, span } from './spans-suite.js'
 import { tempDirs } from './temp-dirs.js'

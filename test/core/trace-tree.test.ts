@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SpanRecord } from '../../src/core/spans.js'
-import { buildTree, formatTimeline, timeline } from '../../src/obs/trace-tree.js'
+import { buildTree, formatTimeline, timeline } from '../../src/core/trace-tree.js'
 
 const T0 = 1_700_000_000_000
 const TRACE = 'ab'.repeat(16)

@@ -1,6 +1,6 @@
 /** SpanStore in memory: for hosts that keep no spans on disk (tests, a relay's tasks-less node). */
 import type { SpanRecord, SpanStore } from '../core/spans.js'
-import { byStart, checkSpans } from './span-keys.js'
+import { byStart, checkSpans } from '../core/spans.js'
 
 export class MemorySpanStore implements SpanStore {
   readonly kind = 'memory'
