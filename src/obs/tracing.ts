@@ -35,7 +35,6 @@ import type { ReturnedSpan, SpanName, SpanRecord, SpanStore } from '../core/span
 import { SPAN_RETENTION_MS } from '../core/spans.js'
 import type { Startable } from '../core/startable.js'
 import { MemorySpanStore } from './memory-spans.js'
-import { otlpExporter } from './otlp.js'
 
 /** How often spans past their retention are deleted, ms. */
 const PURGE_EVERY_MS = 10 * 60_000
@@ -106,20 +105,16 @@ export class TaskTracer implements Startable {
   private purgeTimer?: ReturnType<typeof setInterval>
   private writing: Promise<void> = Promise.resolve()
   private store?: SpanStore
+  /** where spans are exported (OTLP, tests' exporters); the OTLP one is added on start */
+  private readonly exporting: SpanProcessor[] = []
   private readonly otlp?: SpanProcessor
   private readonly resources = new Map<string, Resource>()
+  private otlpLoaded = false
 
   constructor(private readonly opts: TaskTracerOptions) {
-    const exporters = [...(opts.exporters ?? [])]
-    const otlp =
-      opts.otlpEndpoint == null || opts.otlpEndpoint === ''
-        ? undefined
-        : otlpExporter(opts.otlpEndpoint)
-    if (otlp != null) exporters.push(otlp)
-    const exported = exporters.map(
-      (e) => new BatchSpanProcessor({ exporter: e, scheduledDelayMillis: 1000 }),
-    )
-    this.otlp = exported.length === 0 ? undefined : fanOut(exported)
+    for (const exporter of opts.exporters ?? []) this.exporting.push(batched(exporter))
+    const exports = this.exporting.length > 0 || (opts.otlpEndpoint ?? '') !== ''
+    this.otlp = exports ? fanOut(this.exporting) : undefined
     this.provider = new TracerProvider({
       resource: this.resourceOf(opts.nodeId),
       spanProcessors: [
@@ -138,6 +133,13 @@ export class TaskTracer implements Startable {
   }
 
   async start(): Promise<void> {
+    const endpoint = this.opts.otlpEndpoint ?? ''
+    if (endpoint !== '' && !this.otlpLoaded) {
+      this.otlpLoaded = true
+      // loaded only when configured: the OTLP exporter is most of the tracing code a tab loads
+      const { otlpExporter } = await import('./otlp.js')
+      this.exporting.push(batched(otlpExporter(endpoint)))
+    }
     this.store ??= await (this.opts.openStore?.() ?? Promise.resolve(new MemorySpanStore()))
     this.purgeTimer ??= setInterval(() => {
       void this.purge()
@@ -374,7 +376,11 @@ function isSimple(v: unknown): v is string | number | boolean {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean'
 }
 
-/** One processor that hands every span to each of `processors`. */
+function batched(exporter: SpanExporter): SpanProcessor {
+  return new BatchSpanProcessor({ exporter, scheduledDelayMillis: 1000 })
+}
+
+/** One processor that hands every span to each of `processors` (a list that may grow). */
 function fanOut(processors: SpanProcessor[]): SpanProcessor {
   return {
     onStart: (span, context) => {
