@@ -51,6 +51,8 @@ export interface SendOptions extends AbortOptions {
   timeoutMs?: number
   /** hop budget, 1-16. @default 10 */
   ttl?: number
+  /** the W3C trace context the message belongs to: it travels in the envelope */
+  traceparent?: string
 }
 
 /** The AI task engine (FR14.1-FR14.4). */
