@@ -115,7 +115,6 @@ describe('task frames', () => {
     )
   })
 
-
   it('round-trip an assignment, an answer, progress, a result and a cancel', () => {
     const frames: TaskFrame[] = [
       assignment(),
