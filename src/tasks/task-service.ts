@@ -451,6 +451,9 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   }
 
   async trace(taskId: string): Promise<SpanRecord[] | undefined> {
+    // a record written now ends the spans of its storing: a trace read after the task's end
+    // is whole
+    await this.records.flush()
     const spans = (await this.opts.tracer?.spans(taskId)) ?? []
     if (spans.length > 0) return spans
     return (await this.result(taskId)) == null ? undefined : []

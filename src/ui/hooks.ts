@@ -121,20 +121,32 @@ function newestFirst(a: TaskStatusReport, b: TaskStatusReport): number {
 
 /**
  * A task's spans, collected here from every node it touched; read again whenever `version`
- * changes (its status). undefined until read, or when the node knows no such task.
+ * changes (its status), and every second while the trace has no root yet (it ends last).
+ * undefined until read, or when the node knows no such task.
  */
 export function useTrace(node: NodeApi, taskId: string, version: string): SpanRecord[] | undefined {
   const [spans, setSpans] = useState<SpanRecord[]>()
   useEffect(() => {
     let cancelled = false
-    void node.tasks?.trace(taskId).then(
-      (found) => {
-        if (!cancelled) setSpans(found)
-      },
-      () => {},
-    )
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const read = (tries: number): void => {
+      void node.tasks?.trace(taskId).then(
+        (found) => {
+          if (cancelled) return
+          setSpans(found)
+          const whole = found?.some((s) => s.parent_span_id == null) === true
+          if (!whole && tries > 1)
+            timer = setTimeout(() => {
+              read(tries - 1)
+            }, 1000)
+        },
+        () => {},
+      )
+    }
+    read(30)
     return () => {
       cancelled = true
+      clearTimeout(timer)
     }
   }, [node, taskId, version])
   return spans
