@@ -45,6 +45,8 @@ const MAX_SERVED_SPANS = 32
 /** Most served tasks whose spans wait for their result; the oldest are dropped beyond. */
 const MAX_SERVED_TASKS = 10_000
 const SERVICE_NAME = 'p2p-ai-agents'
+/** How far returned spans may cross their window before they are moved, ms. */
+const CLOCK_SLACK_MS = 2
 
 export interface TaskTracerOptions {
   nodeId: string
@@ -99,6 +101,8 @@ export class TaskTracer implements Startable {
   private readonly tracer: Tracer
   /** spans open, by task id then span name */
   private readonly open = new Map<string, Map<string, Span>>()
+  /** when each open span started, ms since the epoch */
+  private readonly starts = new WeakMap<Span, number>()
   private readonly served = new Map<string, SpanRecord[]>()
   private pending: SpanRecord[] = []
   private writeTimer?: ReturnType<typeof setTimeout>
@@ -188,6 +192,7 @@ export class TaskTracer implements Startable {
     let spans = this.open.get(taskId)
     if (spans == null) this.open.set(taskId, (spans = new Map()))
     spans.set(name, span)
+    this.starts.set(span, options.startTime ?? Date.now())
     return injectContext(trace.setSpan(ROOT_CONTEXT, span))
   }
 
@@ -218,6 +223,12 @@ export class TaskTracer implements Startable {
     return this.open.get(taskId)?.has(name) === true
   }
 
+  /** When open span `name` of a task started, ms since the epoch. */
+  startOf(taskId: string, name: SpanName): number | undefined {
+    const span = this.open.get(taskId)?.get(name)
+    return span == null ? undefined : this.starts.get(span)
+  }
+
   /** The traceparent of open span `name` of a task. */
   traceparent(taskId: string, name: SpanName): string | undefined {
     const span = this.open.get(taskId)?.get(name)
@@ -233,12 +244,26 @@ export class TaskTracer implements Startable {
 
   /**
    * Keeps the spans an executor returned with a task's result, as spans of `nodeId`. Only spans
-   * of the task's own trace are taken.
+   * of the task's own trace are taken. They were timed on the executor's clock: given the
+   * `window` they must lie in here (the transfer, from sending the task to receiving its
+   * result), spans outside it are moved into it (see alignToWindow).
    */
-  addRemote(taskId: string, traceId: string, nodeId: string, spans: readonly ReturnedSpan[]): void {
-    const taken = spans
-      .filter((s) => s.trace_id === traceId)
-      .map((s): SpanRecord => ({ ...s, task_id: taskId, node_id: nodeId }))
+  addRemote(
+    taskId: string,
+    traceId: string,
+    nodeId: string,
+    spans: readonly ReturnedSpan[],
+    window?: { start: number; end: number },
+  ): void {
+    const ours = spans.filter((s) => s.trace_id === traceId)
+    const { spans: aligned, shiftMs } =
+      window == null ? { spans: ours, shiftMs: 0 } : alignToWindow(ours, window)
+    const taken = aligned.map((s): SpanRecord => ({
+      ...s,
+      task_id: taskId,
+      node_id: nodeId,
+      ...(shiftMs === 0 ? {} : { attributes: { 'clock.shift_ms': Math.round(shiftMs) } }),
+    }))
     if (taken.length === 0) return
     this.keep(taken)
     if (this.otlp != null) for (const s of taken) this.otlp.onEnd(this.readable(s))
@@ -349,6 +374,28 @@ export class TaskTracer implements Startable {
       droppedEventsCount: 0,
       droppedLinksCount: 0,
     }
+  }
+}
+
+/**
+ * Spans timed on another node's clock, placed on ours: unchanged when they lie within `window`
+ * (their clocks agree to within the network time); else all moved by one shift that centres
+ * them in it (the network time split evenly both ways, as NTP assumes).
+ */
+export function alignToWindow<T extends { start_ms: number; end_ms: number }>(
+  spans: readonly T[],
+  window: { start: number; end: number },
+): { spans: T[]; shiftMs: number } {
+  if (spans.length === 0) return { spans: [], shiftMs: 0 }
+  const first = Math.min(...spans.map((s) => s.start_ms))
+  const last = Math.max(...spans.map((s) => s.end_ms))
+  // Date.now() has whole ms: a span timed finer may seem to cross the window by less than that
+  if (first >= window.start - CLOCK_SLACK_MS && last <= window.end + CLOCK_SLACK_MS)
+    return { spans: [...spans], shiftMs: 0 }
+  const shiftMs = (window.start + window.end) / 2 - (first + last) / 2
+  return {
+    spans: spans.map((s) => ({ ...s, start_ms: s.start_ms + shiftMs, end_ms: s.end_ms + shiftMs })),
+    shiftMs,
   }
 }
 

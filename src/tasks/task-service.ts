@@ -689,8 +689,15 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     if (tracer == null || o.trace == null) return
     const id = task.record.task_id
     const traceId = traceIdOf(tracer.traceparent(id, 'transfer') ?? task.record.traceparent ?? '')
+    const sent = tracer.startOf(id, 'transfer')
     tracer.end(id, 'transfer', { endTime: o.trace.receivedAt })
-    tracer.addRemote(id, traceId, o.executedBy[0] ?? '', o.trace.spans)
+    tracer.addRemote(
+      id,
+      traceId,
+      o.executedBy[0] ?? '',
+      o.trace.spans,
+      sent == null ? undefined : { start: sent, end: o.trace.receivedAt },
+    )
     this.beginSpan(task, 'result', { startTime: o.trace.receivedAt })
     this.endSpan(task, 'result')
   }

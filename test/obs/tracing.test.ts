@@ -12,7 +12,7 @@ import { newTraceparent, traceIdOf } from '../../src/core/trace.js'
 import { silentLogger } from '../../src/obs/logger.js'
 import { otlpTracesUrl } from '../../src/obs/otlp.js'
 import type { TaskTracerOptions } from '../../src/obs/tracing.js'
-import { extractContext, injectContext, TaskTracer } from '../../src/obs/tracing.js'
+import { alignToWindow, extractContext, injectContext, TaskTracer } from '../../src/obs/tracing.js'
 import { MemorySpanStore } from '../../src/obs/memory-spans.js'
 import { trace } from '@opentelemetry/api'
 
@@ -91,6 +91,55 @@ describe('trace context', () => {
     ])
     expect((await t.spans(TASK)).map((s) => [s.span_id, s.node_id])).toEqual([
       ['1'.repeat(16), 'node-b'],
+    ])
+  })
+})
+
+describe('clock alignment of returned spans', () => {
+  const at = (start: number, end: number) => ({ start_ms: start, end_ms: end })
+
+  it('leaves spans within the window (give or take 2 ms) as they are', () => {
+    const spans = [at(101, 150), at(150, 199)]
+    expect(alignToWindow(spans, { start: 100, end: 200 })).toEqual({ spans, shiftMs: 0 })
+    expect(alignToWindow([at(99, 201)], { start: 100, end: 200 }).shiftMs).toBe(0)
+  })
+
+  it('moves spans from a clock ahead or behind into the middle of the window, keeping their gaps', () => {
+    expect(
+      alignToWindow([at(10_100, 10_120), at(10_120, 10_160)], { start: 100, end: 200 }),
+    ).toEqual({
+      spans: [at(120, 140), at(140, 180)],
+      shiftMs: -9980,
+    })
+    expect(alignToWindow([at(0, 40)], { start: 100, end: 200 })).toEqual({
+      spans: [at(130, 170)],
+      shiftMs: 130,
+    })
+  })
+
+  it('keeps returned spans of a node whose clock is 10 s ahead inside the transfer, saying by how much', async () => {
+    const t = await tracer()
+    const now = Date.now()
+    t.addRemote(
+      TASK,
+      traceIdOf(TP),
+      'node-b',
+      [
+        {
+          trace_id: traceIdOf(TP),
+          span_id: '1'.repeat(16),
+          name: 'inference',
+          start_ms: now + 10_010,
+          end_ms: now + 10_030,
+        },
+      ],
+      { start: now, end: now + 40 },
+    )
+    const [s] = await t.spans(TASK)
+    expect([s?.start_ms, s?.end_ms, s?.attributes]).toEqual([
+      now + 10,
+      now + 30,
+      { 'clock.shift_ms': -10_000 },
     ])
   })
 })
