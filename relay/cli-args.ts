@@ -25,6 +25,7 @@ usage:
   p2p-ai-agents debug snapshot [--out FILE] [--port N]
   p2p-ai-agents debug network-test <node-id> [--count N] [--bytes B] [--json] [--port N]
   p2p-ai-agents debug stress --tasks N [--concurrency C] [--type text_embedding] [--timeout SECONDS] [--json] [--port N]
+  p2p-ai-agents trace <task-id> [--json] [--port N]
   p2p-ai-agents demo [--nodes M] [--tasks N] [--script "tasks 50; kill 1; heal; quit"] [--port N] [--grace SECONDS]
   p2p-ai-agents --version
 

@@ -16,6 +16,7 @@ import { monitor } from './cli-monitor.js'
 import { report } from './cli-report.js'
 import { startProcessNode } from './cli-start.js'
 import { taskList, taskResult, taskStatus, taskSubmit } from './cli-tasks.js'
+import { traceTask } from './cli-trace.js'
 
 type Command = (values: Values, args: string[]) => Promise<number>
 
@@ -38,6 +39,7 @@ const COMMANDS = new Map<string, Command>([
   ['debug stress', debugStress],
   ['demo', demo],
   ['alerts', alerts],
+  ['trace', traceTask],
 ])
 
 export async function main(argv: string[]): Promise<number> {
@@ -56,9 +58,13 @@ export async function main(argv: string[]): Promise<number> {
       console.log(USAGE)
       return 0
     }
-    const run = COMMANDS.get(`${group} ${command ?? ''}`.trim())
-    if (run == null) throw new CliError('usage', `unknown command "${line.positionals.join(' ')}"`)
-    return await run(values, rest)
+    // a command of two words (`task status <id>`), else of one with its words (`trace <id>`)
+    const pair = COMMANDS.get(`${group} ${command ?? ''}`.trim())
+    const single = pair == null ? COMMANDS.get(group) : undefined
+    if (pair == null && single == null)
+      throw new CliError('usage', `unknown command "${line.positionals.join(' ')}"`)
+    if (pair != null) return await pair(values, rest)
+    return await (single as Command)(values, command == null ? [] : [command, ...rest])
   } catch (err) {
     // the sample names this home's real data directory: a literal "~" is not expanded
     return report(err, join(homeOf(values, group === 'relay' ? 'relay' : 'peer'), 'data'))

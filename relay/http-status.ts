@@ -36,6 +36,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_peer_id: 400,
   invalid_topic: 400,
   invalid_ttl: 400,
+  invalid_traceparent: 400,
   // inbound frames (peers, not HTTP clients, send these; listed for completeness)
   oversized: 400,
   undecodable: 400,

@@ -5,6 +5,8 @@ import type { TaskRequest } from '../src/core/tasks.js'
 import { field, intParam, json, readObject } from './http-json.js'
 import type { Route } from './http-json.js'
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 export function taskRoutes(node: NodeApi): Record<string, Route> {
   const engine = (): TaskApi => {
     if (node.tasks == null)
@@ -34,9 +36,18 @@ export function taskRoutes(node: NodeApi): Record<string, Route> {
     },
     'GET /tasks/*': async (_req, res, url) => {
       const [, , id = '', what, ...more] = url.pathname.split('/')
-      if (more.length > 0 || (what != null && what !== 'result'))
+      if (more.length > 0 || (what != null && what !== 'result' && what !== 'trace'))
         throw new HttpError('not_found', `nothing at ${url.pathname}`)
       const taskId = safeDecode(id)
+      if (what === 'trace') {
+        // the task's spans on every node it touched, collected here
+        if (!UUID.test(taskId))
+          throw new TaskRequestError('invalid_task_id', `task id must be a UUID, got "${taskId}"`)
+        const spans = await engine().trace(taskId)
+        if (spans == null) throw notFound(taskId)
+        json(res, 200, { task_id: taskId, spans })
+        return
+      }
       const found =
         what === 'result' ? await engine().result(taskId) : await engine().status(taskId)
       if (found == null) throw notFound(taskId)

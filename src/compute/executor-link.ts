@@ -18,7 +18,7 @@ import { FramedStream } from '../mesh/framed-stream.js'
 import type { PlacedTask, RemoteOutcome } from '../tasks/placement.js'
 import { verifyResult } from './result-signature.js'
 import type { TaskFrame } from './task-wire.js'
-import { outputFromWire, taskCodec, taskFrameBody } from './task-wire.js'
+import { outputFromWire, spansFromWire, taskCodec, taskFrameBody } from './task-wire.js'
 
 type TaskStream = FramedStream<Omit<TaskFrame, 'version'>>
 
@@ -124,7 +124,7 @@ export class ExecutorLink {
         modelHash,
         timeoutMs: Math.max(1, Math.round(first.timeoutMs)),
         traceparent: first.traceparent,
-        tasks: tasks.map((t) => ({ taskId: t.taskId, input: t.input })),
+        tasks: tasks.map((t) => ({ taskId: t.taskId, input: t.input, traceparent: t.traceparent })),
       },
     })
     if (!sent) return false
@@ -199,6 +199,7 @@ export class ExecutorLink {
   }
 
   private async onResult(r: Result): Promise<void> {
+    const trace = { receivedAt: Date.now(), spans: spansFromWire(r.spans) }
     const o = this.out.get(r.taskId)
     if (o == null) {
       this.handlers.dropped('unexpected_result', `task ${r.taskId} is not out on this node`)
@@ -234,6 +235,7 @@ export class ExecutorLink {
         output,
         executionMs: r.executionMs,
         executedBy: by,
+        trace,
       })
       return
     }
@@ -251,6 +253,7 @@ export class ExecutorLink {
       details: r.errorDetails,
       executionMs: r.executionMs,
       executedBy: by,
+      trace,
     })
   }
 

@@ -24,9 +24,10 @@ import type { TaskStatusReport, TaskType } from '../core/tasks.js'
 import { TaskStatus } from '../core/tasks.js'
 import { FramedStream } from '../mesh/framed-stream.js'
 import type { TaskService } from '../tasks/task-service.js'
+import type { TaskTracer } from '../obs/tracing.js'
 import { signResult } from './result-signature.js'
 import type { TaskFrame } from './task-wire.js'
-import { outputToWire, taskCodec, taskFrameBody } from './task-wire.js'
+import { outputToWire, spansToWire, taskCodec, taskFrameBody } from './task-wire.js'
 
 type TaskStream = FramedStream<Omit<TaskFrame, 'version'>>
 
@@ -45,6 +46,8 @@ export interface ExecutorOptions {
   log: Logger
   /** counts the bytes of task streams (metrics) */
   countBytes?: CountBytes
+  /** this node's tracer: a served task's spans go back with its result */
+  tracer?: TaskTracer
 }
 
 /** What the executor has done, for status, metrics and tests. */
@@ -132,6 +135,7 @@ export class TaskExecutor implements Startable {
             if (this.serving.get(id)?.stream !== s) continue
             this.serving.delete(id)
             this.opts.tasks.cancel(id)
+            this.opts.tracer?.takeServed(id)
           }
           return
         default:
@@ -178,7 +182,7 @@ export class TaskExecutor implements Startable {
             input: t.input,
             timeout_seconds: a.timeoutMs / 1000,
           },
-          { servedFor, traceparent: a.traceparent === '' ? undefined : a.traceparent },
+          { servedFor, traceparent: traceparentOf(t.traceparent, a.traceparent) },
         )
       } catch (err) {
         // not a task at all here (a task id this node already runs): say so for that task
@@ -212,24 +216,38 @@ export class TaskExecutor implements Startable {
       return
     this.serving.delete(r.task_id)
     const completed = r.status === TaskStatus.COMPLETED && r.output_data != null
-    void this.sendResult(served.stream, {
-      taskId: r.task_id,
-      status: completed
-        ? Result.Status.COMPLETED
-        : r.status === TaskStatus.TIMEOUT
-          ? Result.Status.TIMEOUT
-          : Result.Status.FAILED,
-      output: completed ? outputToWire(r.output_data!) : undefined,
-      errorReason: completed ? '' : (r.error_reason ?? 'engine_failed'),
-      errorDetails: completed ? '' : (r.error_details ?? ''),
-      modelHash: served.modelHash,
-      executionMs: Math.round(r.execution_time_ms ?? 0),
-    })
+    void this.sendResult(
+      served.stream,
+      {
+        taskId: r.task_id,
+        status: completed
+          ? Result.Status.COMPLETED
+          : r.status === TaskStatus.TIMEOUT
+            ? Result.Status.TIMEOUT
+            : Result.Status.FAILED,
+        output: completed ? outputToWire(r.output_data!) : undefined,
+        errorReason: completed ? '' : (r.error_reason ?? 'engine_failed'),
+        errorDetails: completed ? '' : (r.error_details ?? ''),
+        modelHash: served.modelHash,
+        executionMs: Math.round(r.execution_time_ms ?? 0),
+      },
+      r.traceparent,
+    )
   }
 
-  private async sendResult(s: TaskStream, result: Omit<Result, 'signature'>): Promise<void> {
+  /** Signs and sends a result, with this node's spans of the task (not signed: telemetry). */
+  private async sendResult(
+    s: TaskStream,
+    result: Omit<Result, 'signature' | 'spans'>,
+    traceparent?: string,
+  ): Promise<void> {
+    const tracer = this.opts.tracer
+    if (traceparent != null && traceparent !== '')
+      tracer?.begin(result.taskId, 'result', traceparent, { served: true })
     const signature = await signResult(this.opts.privateKey, result)
-    if (s.send({ result: { ...result, signature } })) this.stats.served++
+    tracer?.end(result.taskId, 'result')
+    const spans = spansToWire(tracer?.takeServed(result.taskId) ?? [])
+    if (s.send({ result: { ...result, signature, spans } })) this.stats.served++
   }
 
   /** Tells every submitter whose tasks it holds that it is still there. */
@@ -246,6 +264,7 @@ export class TaskExecutor implements Startable {
       if (served.stream !== s) continue
       this.serving.delete(id)
       this.opts.tasks.cancel(id, 'its submitter went away')
+      this.opts.tracer?.takeServed(id)
     }
   }
 
@@ -261,4 +280,10 @@ export class TaskExecutor implements Startable {
       detail: error.detail,
     })
   }
+}
+
+/** A task's own trace context, else its assignment's; undefined when neither has one. */
+function traceparentOf(task: string, assignment: string): string | undefined {
+  if (task !== '') return task
+  return assignment === '' ? undefined : assignment
 }

@@ -9,7 +9,9 @@ import * as lp from 'it-length-prefixed'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { FRAME_OVERHEAD_BYTES, MAX_PAYLOAD_BYTES, TASK_FRAME_VERSION } from '../core/protocol.js'
 import { TaskFrame } from '../core/proto/task.js'
-import type { Output } from '../core/proto/task.js'
+import type { Output, Span } from '../core/proto/task.js'
+import type { ReturnedSpan, SpanRecord } from '../core/spans.js'
+import { SPAN_NAMES } from '../core/spans.js'
 import { Result } from '../core/proto/task.js'
 import type { TaskOutput, TaskType } from '../core/tasks.js'
 import { roundEmbeddingValue, TASK_TYPES } from '../core/tasks.js'
@@ -28,6 +30,8 @@ export const MAX_EMBEDDING_DIMS = 4096
 const MAX_LABELS = 64
 const MAX_TEXT = 256
 const MAX_CANCEL = 1024
+/** Most spans a result carries back (a task's spans on its executor: a handful). */
+export const MAX_SPANS_PER_RESULT = 32
 const MAX_TIMEOUT_MS = 3_600_000
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const SHA256_HEX = /^([0-9a-f]{64})?$/
@@ -82,7 +86,7 @@ export function decodeTaskFrame(bytes: Uint8Array | Uint8ArrayList): TaskFrame |
     frame = TaskFrame.decode(bytes, {
       limits: {
         assignment: { tasks: MAX_TASKS_PER_ASSIGNMENT },
-        result: { output: { scores: MAX_LABELS } },
+        result: { output: { scores: MAX_LABELS }, spans: MAX_SPANS_PER_RESULT },
         cancel: { taskIds: MAX_CANCEL },
       },
     })
@@ -121,6 +125,8 @@ export function validateTaskFrame(frame: TaskFrame): FrameError | undefined {
     for (const t of a.tasks) {
       if (!UUID.test(t.taskId) || ids.has(t.taskId))
         return bad('invalid_assignment', 'a task_id is not a UUID or repeats')
+      if (!TRACEPARENT.test(t.traceparent))
+        return bad('invalid_assignment', 'a traceparent is not W3C trace context')
       if (t.input.length > MAX_INPUT_CHARS)
         return bad('invalid_assignment', `an input is over ${MAX_INPUT_CHARS} characters`)
       ids.add(t.taskId)
@@ -145,6 +151,8 @@ export function validateTaskFrame(frame: TaskFrame): FrameError | undefined {
       return bad('invalid_result', 'error text too long')
     const problem = r.output == null ? undefined : outputProblem(r.output)
     if (problem != null) return bad('invalid_result', problem)
+    const spanProblem = r.spans.map(spanProblemOf).find((p) => p != null)
+    if (spanProblem != null) return bad('invalid_result', spanProblem)
     if ((r.status === Result.Status.COMPLETED) !== (r.output != null))
       return bad('invalid_result', 'an output comes with COMPLETED, and only with it')
   }
@@ -169,6 +177,54 @@ function outputProblem(o: Output): string | undefined {
   if (!o.scores.every((s) => s.label.length <= MAX_TEXT && Number.isFinite(s.score)))
     return 'a score is not finite, or its label too long'
   return undefined
+}
+
+function spanProblemOf(s: Span): string | undefined {
+  if (s.traceId.byteLength !== 16 || s.spanId.byteLength !== 8)
+    return 'a span has no 16-byte trace id or 8-byte span id'
+  if (s.parentSpanId.byteLength !== 0 && s.parentSpanId.byteLength !== 8)
+    return 'a span parent id is not 8 bytes'
+  if (!(SPAN_NAMES as readonly string[]).includes(s.name)) return 'a span has an unknown name'
+  if (!Number.isFinite(s.startMs) || !Number.isFinite(s.endMs) || s.endMs < s.startMs)
+    return 'a span has no valid times'
+  if (s.error.length > MAX_TEXT) return 'a span error is too long'
+  return undefined
+}
+
+/** Finished spans as a result carries them (at most MAX_SPANS_PER_RESULT, the first). */
+export function spansToWire(spans: readonly SpanRecord[]): Span[] {
+  return spans.slice(0, MAX_SPANS_PER_RESULT).map((s) => ({
+    traceId: fromHex(s.trace_id),
+    spanId: fromHex(s.span_id),
+    parentSpanId: fromHex(s.parent_span_id ?? ''),
+    name: s.name,
+    startMs: s.start_ms,
+    endMs: s.end_ms,
+    error: (s.error ?? '').slice(0, MAX_TEXT),
+  }))
+}
+
+/** Validated wire spans as the submitter keeps them. */
+export function spansFromWire(spans: readonly Span[]): ReturnedSpan[] {
+  return spans.map((s) => ({
+    trace_id: toHex(s.traceId),
+    span_id: toHex(s.spanId),
+    ...(s.parentSpanId.byteLength === 0 ? {} : { parent_span_id: toHex(s.parentSpanId) }),
+    name: s.name,
+    start_ms: s.startMs,
+    end_ms: s.endMs,
+    ...(s.error === '' ? {} : { error: s.error }),
+  }))
+}
+
+function fromHex(hex: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(hex.length >> 1)
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16)
+  return out
+}
+
+function toHex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 /** The body a valid frame carries. */

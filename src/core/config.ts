@@ -96,6 +96,12 @@ export interface NodeConfig {
   alert_queue_wait_p95_ms: number
   /** relay_unreachable fires when relays are configured and none was connected this long, seconds. @default 60 */
   alert_relay_unreachable_secs: number
+  /**
+   * an OTLP/HTTP collector (Jaeger, an OpenTelemetry collector) this node also exports its task
+   * spans to as JSON: its base URL (`/v1/traces` is added) or its traces URL; "" for none.
+   * @default ""
+   */
+  otlp_endpoint: string
 }
 
 export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const

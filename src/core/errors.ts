@@ -31,6 +31,7 @@ export const MESH_ERROR_CODES = [
   'invalid_peer_id',
   'invalid_topic',
   'invalid_ttl',
+  'invalid_traceparent',
 ] as const
 export type MeshErrorCode = (typeof MESH_ERROR_CODES)[number]
 
@@ -319,7 +320,7 @@ export class MessageRejectedError extends P2PError<'message_rejected'> {
 
 /** A send() whose arguments cannot make a message: not a peer id, a bad topic or TTL. */
 export class InvalidSendError extends P2PError<
-  'invalid_peer_id' | 'invalid_topic' | 'invalid_ttl'
+  'invalid_peer_id' | 'invalid_topic' | 'invalid_ttl' | 'invalid_traceparent'
 > {
   static override readonly NAME = 'InvalidSendError'
   override name = InvalidSendError.NAME

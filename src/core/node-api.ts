@@ -8,6 +8,7 @@ import type { NodeConfig } from './config.js'
 import type { NodeEvents } from './events.js'
 import type { Logger } from './log.js'
 import type { MetricFamily } from './metrics.js'
+import type { SpanRecord } from './spans.js'
 import type { AbortOptions } from './startable.js'
 import type {
   EngineCapabilities,
@@ -52,6 +53,8 @@ export interface SendOptions extends AbortOptions {
   timeoutMs?: number
   /** hop budget, 1-16. @default 10 */
   ttl?: number
+  /** the W3C trace context the message belongs to: it travels in the envelope */
+  traceparent?: string
 }
 
 /** The AI task engine (FR14.1-FR14.4). */
@@ -69,6 +72,11 @@ export interface TaskApi {
   capabilities(): EngineCapabilities | undefined
   /** counters since the engine started */
   stats(): TaskStats
+  /**
+   * The task's spans on every node it touched, collected here (kept 48 h); undefined when this
+   * node knows neither the task nor any span of it.
+   */
+  trace(taskId: string): Promise<SpanRecord[] | undefined>
 }
 
 export interface RelayStatus {

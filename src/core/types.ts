@@ -116,6 +116,8 @@ export interface MeshMessage {
   hops: number
   sentAt: number
   receivedAt: number
+  /** the W3C trace context its sender gave it, when it did */
+  traceparent?: string
 }
 
 /** The outcome of a successful send. */

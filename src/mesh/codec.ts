@@ -24,6 +24,8 @@ export type DropReason = FrameDropReason
 
 export const MAX_PEER_LIST = 1024
 const MAX_REASON = 256
+/** W3C trace context (version 00), or "" for none */
+export const TRACEPARENT = /^(00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})?$/
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** base58btc Ed25519 peer ids (identity multihash of the public key) */
 const PEER_ID = /^12D3KooW[1-9A-HJ-NP-Za-km-z]{44}$/
@@ -132,6 +134,8 @@ export function validateFrame(frame: Frame, maxMessageBytes: number): FrameError
         `payload ${e.payload.byteLength} > ${maxMessageBytes}`,
       )
     }
+    if (!TRACEPARENT.test(e.traceparent))
+      return new FrameError('invalid_envelope', 'traceparent is not W3C trace context')
   }
   if (ack != null && !UUID.test(ack.id)) return new FrameError('invalid_ack', 'id is not a UUID')
   const hb = heartbeat ?? heartbeatAck

@@ -8,7 +8,7 @@ import { v4 as uuid } from 'uuid'
 import { InvalidSendError, MessageTooLargeError } from '../core/errors.js'
 import { DEFAULT_TTL, MAX_TOPIC_LENGTH, MAX_TTL } from '../core/protocol.js'
 import { Envelope } from '../core/proto/mesh.js'
-import { isPeerIdString } from './codec.js'
+import { isPeerIdString, TRACEPARENT } from './codec.js'
 
 export interface OutgoingMessage {
   /** our peer id */
@@ -18,6 +18,8 @@ export interface OutgoingMessage {
   payload: Uint8Array
   /** @default DEFAULT_TTL */
   ttl?: number
+  /** W3C trace context; "" or absent for none */
+  traceparent?: string
 }
 
 /** The envelope for a message we send; throws InvalidSendError or MessageTooLargeError. */
@@ -34,6 +36,9 @@ export function outgoingEnvelope(message: OutgoingMessage, maxMessageBytes: numb
   if (payload.byteLength > maxMessageBytes) {
     throw new MessageTooLargeError(payload.byteLength, maxMessageBytes)
   }
+  const traceparent = message.traceparent ?? ''
+  if (!TRACEPARENT.test(traceparent))
+    throw new InvalidSendError('invalid_traceparent', 'traceparent must be W3C trace context')
   return {
     id: uuid(),
     from,
@@ -44,5 +49,6 @@ export function outgoingEnvelope(message: OutgoingMessage, maxMessageBytes: numb
     topic,
     payload: payload as Uint8Array<ArrayBuffer>,
     kind: Envelope.Kind.DATA,
+    traceparent,
   }
 }

@@ -50,6 +50,8 @@ export class Receipts {
         receivedAt: BigInt(receivedAt),
       }),
       kind: Envelope.Kind.RECEIPT,
+      // the receipt belongs to the same trace as what it confirms
+      traceparent: envelope.traceparent,
     }
     const nextHop = this.opts.paths.choose(receipt.to, new Set(), receipt)
     if (nextHop == null) return // the sender will time out; nothing better to do

@@ -130,7 +130,14 @@ export class Router implements Startable {
   ): Promise<Delivery> {
     options.signal?.throwIfAborted()
     const envelope = outgoingEnvelope(
-      { from: this.opts.self, to, topic, payload, ttl: options.ttl },
+      {
+        from: this.opts.self,
+        to,
+        topic,
+        payload,
+        ttl: options.ttl,
+        traceparent: options.traceparent,
+      },
       this.opts.maxMessageBytes,
     )
     if (to === this.opts.self) {
@@ -248,6 +255,7 @@ export class Router implements Startable {
       hops: envelope.hops,
       sentAt: Number(envelope.timestamp),
       receivedAt,
+      ...(envelope.traceparent === '' ? {} : { traceparent: envelope.traceparent }),
     })
     this.receipts.sendFor(envelope, receivedAt)
   }

@@ -25,6 +25,7 @@ import { TaskService } from '../tasks/task-service.js'
 import { MetricsInbox } from '../obs/metrics-inbox.js'
 import { MetricsPusher } from '../obs/metrics-pusher.js'
 import type { NodeMetrics } from '../obs/node-metrics.js'
+import { TaskTracer } from '../obs/tracing.js'
 import type { HealthService } from './health-service.js'
 import type { InferenceHost, NodeHost } from './host.js'
 import type { Identity } from './identity.js'
@@ -84,8 +85,11 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
   })) as unknown as Libp2p<MeshServices>
   const peer = role === 'peer'
   const mesh = peer ? meshService(init, libp2p) : undefined
+  const tracer = peer && host.inference != null ? taskTracer(init, host.inference) : undefined
   const tasks =
-    peer && host.inference != null ? await taskService(init, host.inference, mesh) : undefined
+    peer && host.inference != null
+      ? await taskService(init, host.inference, mesh, tracer)
+      : undefined
   const relay =
     role === 'relay'
       ? new RelayRole(
@@ -100,6 +104,8 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
   ]
   // the mesh first: joining does not wait for the inference worker to spin up
   if (mesh != null) parts.push({ name: 'mesh', service: mesh })
+  // the tracer before the tasks: it takes their last spans when they stop
+  if (tracer != null) parts.push({ name: 'tracing', service: tracer })
   if (tasks != null) parts.push({ name: 'tasks', service: tasks })
   let dispatcher: TaskDispatcher | undefined
   if (tasks != null) {
@@ -111,6 +117,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
       maxQueuedPerPeer: config.max_remote_queued_per_peer,
       log: log.child('compute'),
       countBytes: init.metrics.countBytes,
+      tracer,
     })
     parts.push({ name: 'executor', service: executor })
     if (mesh != null) {
@@ -188,10 +195,21 @@ function meshService(init: AssembleInit, libp2p: Libp2p<MeshServices>): MeshServ
   return mesh
 }
 
+/** This node's own tracer (its spans in the host's span store, and OTLP when configured). */
+function taskTracer(init: AssembleInit, inference: InferenceHost): TaskTracer {
+  return new TaskTracer({
+    nodeId: init.identity.nodeId,
+    log: init.log.child('trace'),
+    openStore: inference.openSpans?.bind(inference),
+    otlpEndpoint: init.config.otlp_endpoint,
+  })
+}
+
 async function taskService(
   init: AssembleInit,
   inference: InferenceHost,
   mesh: MeshService | undefined,
+  tracer: TaskTracer | undefined,
 ): Promise<TaskService> {
   const { config, host } = init
   const tasks = new TaskService({
@@ -214,6 +232,7 @@ async function taskService(
     onInferenceCall: (inputs, ms) => {
       init.metrics.recordInferenceCall(inputs, ms)
     },
+    tracer,
     // joining comes first: model loading and the speed test compete with the WebRTC dials
     warmUp: async (signal) => {
       if (config.model_warmup === 'on_demand') return false

@@ -115,6 +115,7 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   alert_memory_percent: alertInt(1, 100, 'MEMORY_PERCENT'),
   alert_queue_wait_p95_ms: alertInt(1, 3_600_000, 'QUEUE_WAIT_P95_MS'),
   alert_relay_unreachable_secs: alertInt(1, 86400, 'RELAY_UNREACHABLE_SECS'),
+  otlp_endpoint: { kind: 'string', env: ['P2P_AI_OTLP_ENDPOINT'] },
 }
 
 /** An alert threshold (FR22.1): an integer, its variable P2P_AI_ALERT_<suffix>. */
@@ -168,6 +169,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   alert_memory_percent: 85,
   alert_queue_wait_p95_ms: 30_000,
   alert_relay_unreachable_secs: 60,
+  otlp_endpoint: '',
 })
 
 /**

@@ -5,6 +5,9 @@ import { TASK_TYPES } from '../core/tasks.js'
 import type { FieldSpec } from './config-fields.js'
 import { CONFIG_KEYS, DEFAULT_CONFIG, DTYPES, FIELDS } from './config-fields.js'
 
+/** String fields whose "" means none (rather than missing). */
+const OPTIONAL_STRINGS: ReadonlySet<keyof NodeConfig> = new Set(['storage_path', 'otlp_endpoint'])
+
 /** Checks every field of a would-be config and returns all problems (empty when valid). */
 export function validateConfig(
   candidate: Record<string, unknown>,
@@ -19,7 +22,7 @@ export function validateConfig(
     if (
       value === undefined ||
       value === null ||
-      (spec.kind === 'string' && value === '' && key !== 'storage_path')
+      (spec.kind === 'string' && value === '' && !OPTIONAL_STRINGS.has(key))
     ) {
       problems.push({
         field: key,
@@ -63,9 +66,13 @@ function checkField(
         ? undefined
         : bad(`invalid_${key}`, `${key} must be true or false`)
     case 'string':
-      return typeof value === 'string'
-        ? undefined
-        : bad(`invalid_${key}`, `${key} must be a string`)
+      if (typeof value !== 'string') return bad(`invalid_${key}`, `${key} must be a string`)
+      if (key === 'otlp_endpoint' && value !== '' && !isHttpUrl(value))
+        return bad(
+          'invalid_otlp_endpoint',
+          `otlp_endpoint must be an http(s) URL such as http://localhost:4318, got ${JSON.stringify(value)}`,
+        )
+      return undefined
     case 'choice': {
       const choices = spec.choices ?? []
       return typeof value === 'string' && choices.includes(value)
@@ -123,6 +130,10 @@ function checkModels(value: unknown): ConfigProblem | undefined {
   }
   const missing = TASK_TYPES.filter((t) => !Object.hasOwn(value, t))
   return missing.length > 0 ? bad(`models has no entry for ${missing.join(', ')}`) : undefined
+}
+
+function isHttpUrl(value: string): boolean {
+  return /^https?:\/\//.test(value) && URL.canParse(value)
 }
 
 function isRelayAddress(value: string): boolean {

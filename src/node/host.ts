@@ -3,6 +3,7 @@ import type { InferenceEngine, ModelSource } from '../ai/engine.js'
 import type { Libp2pOptions } from 'libp2p'
 import type { Platform } from '../core/types.js'
 import type { ResultsStore } from '../store/results-store.js'
+import type { SpanStore } from '../core/spans.js'
 import type { StorageAdapter } from '../store/storage.js'
 import type { IdentityStore } from './identity.js'
 import type { LogSink } from '../core/log.js'
@@ -39,6 +40,8 @@ export interface InferenceHost {
   createEngine(): InferenceEngine
   /** opens the results store (IndexedDB / files) */
   openResults(): Promise<ResultsStore>
+  /** opens the span store (IndexedDB / SQLite); spans are kept in memory without one */
+  openSpans?(): Promise<SpanStore>
   /** resolves config model_source ("auto", "hub", a path) for this platform */
   modelSource(setting: string): Promise<ModelSource>
   preferWebGpu: boolean

@@ -202,7 +202,7 @@ export class SqliteResultsStore implements ResultsStore {
  * node:sqlite, without the one-time "SQLite is an experimental feature" warning Node 22 prints
  * when it is first loaded: operators would read it as a fault of this node.
  */
-async function loadSqlite(): Promise<typeof NodeSqlite> {
+export async function loadSqlite(): Promise<typeof NodeSqlite> {
   const emit = process.emitWarning
   process.emitWarning = function (this: NodeJS.Process, warning, ...rest: unknown[]) {
     if (String(warning).includes('SQLite')) return

@@ -5,6 +5,7 @@
  * a task is stored, listed and reported the same wherever it runs.
  */
 import type { ModelSpec } from '../ai/engine.js'
+import type { ReturnedSpan } from '../core/spans.js'
 import type {
   AttemptOutcome,
   Placement,
@@ -29,6 +30,7 @@ export interface PlacedTask {
   readonly avoid?: ReadonlySet<string>
   /** the placer chose `nodeId` for it (before its attempt starts there) */
   chosen?(nodeId: string): void
+  /** the W3C trace context it travels with: its current transfer span's, else its own */
   readonly traceparent: string
   /** it reached a final state (or was cancelled): nothing more to do */
   readonly settled: boolean
@@ -51,8 +53,8 @@ export interface PlacedTask {
   settle(outcome: RemoteOutcome): void
 }
 
-/** What another node returned for a task. */
-export type RemoteOutcome =
+/** What another node returned for a task, with its spans of it when it sent them. */
+export type RemoteOutcome = (
   | {
       status: typeof TaskStatus.COMPLETED
       output: TaskOutput
@@ -66,6 +68,13 @@ export type RemoteOutcome =
       executionMs?: number
       executedBy: string[]
     }
+) & { trace?: RemoteTrace }
+
+/** The executor's spans of a task, and when its result arrived here (ms since the epoch). */
+export interface RemoteTrace {
+  receivedAt: number
+  spans: ReturnedSpan[]
+}
 
 /** Runs one input on this node's engine outside any task (a replica of a task run here). */
 export type RunReplica = (

@@ -20,6 +20,8 @@ export interface RecordWriterOptions {
   /** least time between the starts of two flushes, ms; 0 flushes as soon as the last ended */
   intervalMs: number
   onError: (err: unknown, records: TaskRecord[]) => void
+  /** after each write of `records`, stored or failed (`err`) */
+  written?: (records: TaskRecord[], err?: unknown) => void
 }
 
 export class RecordWriter {
@@ -90,8 +92,10 @@ export class RecordWriter {
       const records = [...batch.values()]
       try {
         await this.store.putMany(records)
+        this.opts.written?.(records)
       } catch (err) {
         this.opts.onError(err, records)
+        this.opts.written?.(records, err)
       }
       this.writing = new Map()
     }

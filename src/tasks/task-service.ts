@@ -32,7 +32,7 @@ import type {
   TaskStatusReport,
   TaskType,
 } from '../core/tasks.js'
-import { newTraceparent } from '../core/trace.js'
+import { newTraceparent, traceIdOf } from '../core/trace.js'
 import { v4 as uuid } from 'uuid'
 import { FINAL_STATUSES, TaskStatus } from '../core/tasks.js'
 import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../ai/engine.js'
@@ -43,6 +43,8 @@ import { Batcher } from './batcher.js'
 import { EnginePart } from './engine-part.js'
 import { ModelCatalog, PRIMARY_TASK } from './model-catalog.js'
 import { TaskStore } from './task-store.js'
+import type { TaskTracer } from '../obs/tracing.js'
+import type { SpanName, SpanRecord } from '../core/spans.js'
 import { checkRequest, preview } from './request.js'
 import type { PlacedTask, RemoteOutcome, TaskPlacer } from './placement.js'
 import type { FinalFields } from './task-records.js'
@@ -81,6 +83,8 @@ export interface TaskServiceOptions {
   warmUp?: (signal: AbortSignal) => Promise<boolean>
   /** an inference call ended: the inputs it carried and its duration, ms (metrics) */
   onInferenceCall?(inputs: number, ms: number): void
+  /** this node's tracer: each task's spans (submit, schedule, transfer, queue, inference, result, store) */
+  tracer?: TaskTracer
 }
 
 export interface SubmitOptions {
@@ -137,6 +141,8 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       onCall: opts.onInferenceCall,
       outcomes: {
         running: (t, at) => {
+          this.endSpan(t, 'queue')
+          this.beginSpan(t, 'inference')
           const started_at = new Date(at).toISOString()
           this.queueWaits.add(at, at - Date.parse(t.record.submitted_at))
           this.update(t, {
@@ -161,6 +167,8 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
           })
         },
         requeued: (t) => {
+          this.endSpan(t, 'inference', { error: 'requeued' })
+          this.beginSpan(t, 'queue')
           this.update(t, { status: TaskStatus.QUEUED, started_at: undefined })
         },
         isFinal: (t) => this.isFinal(t),
@@ -177,6 +185,9 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       writeIntervalMs: opts.writeIntervalMs ?? 1000,
       log: opts.log,
       settled: async () => this.batcher.settled(),
+      written: (records, err) => {
+        this.stored(records, err)
+      },
     })
     this.engine = new EnginePart({
       engine: opts.engine,
@@ -260,6 +271,13 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     const checked = checkRequest(request, (id) => this.live.has(id))
     const spec = this.catalog.spec(checked.task_type)
     const served = options.servedFor
+    // a task of this node is the root of its trace; a served one continues its submitter's
+    const traceparent =
+      served == null
+        ? (this.opts.tracer?.begin(checked.task_id, 'submit', options.traceparent, {
+            attributes: { 'task.type': checked.task_type },
+          }) ?? options.traceparent)
+        : options.traceparent
     const task: LiveTask = {
       origin: served?.peerId ?? '',
       record: {
@@ -278,7 +296,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
         input_preview: preview(request.input),
         timeout_seconds: checked.timeout_seconds,
         submitted_at: new Date().toISOString(),
-        traceparent: options.traceparent ?? newTraceparent(),
+        traceparent: traceparent ?? newTraceparent(),
       },
       spec,
       input: checked.input ?? '',
@@ -309,9 +327,10 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     this.records.write(task.record, this.resumable(task) ? task.input : undefined)
     this.emitUpdate(task)
     if (placer == null) {
-      this.batcher.add(task)
+      this.queueHere(task)
       return
     }
+    this.beginSpan(task, 'schedule')
     const refusal = placer.place(this.placedTask(task))
     if (refusal != null)
       this.finish(task, TaskStatus.FAILED, {
@@ -441,6 +460,15 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     await this.records.flush()
   }
 
+  async trace(taskId: string): Promise<SpanRecord[] | undefined> {
+    // a record written now ends the spans of its storing: a trace read after the task's end
+    // is whole
+    await this.records.flush()
+    const spans = (await this.opts.tracer?.spans(taskId)) ?? []
+    if (spans.length > 0) return spans
+    return (await this.result(taskId)) == null ? undefined : []
+  }
+
   async list(query: ResultsQuery = {}): Promise<TaskRecord[]> {
     return this.records.list(query)
   }
@@ -533,6 +561,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
     }
     this.live.delete(task.record.task_id)
     task.placed = false
+    this.finishSpans(task, status, fields)
     if (status === TaskStatus.COMPLETED) this.counts.completed++
     else if (status === TaskStatus.FAILED) this.counts.failed++
     else if (status === TaskStatus.TIMEOUT) this.counts.timed_out++
@@ -552,6 +581,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
   private placedTask(task: LiveTask): PlacedTask {
     const r = (): TaskRecord => task.record
     const isFinal = (): boolean => this.isFinal(task)
+    const tracer = this.opts.tracer
     return {
       taskId: r().task_id,
       taskType: r().task_type,
@@ -560,7 +590,9 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       timeoutMs: r().timeout_seconds * 1000,
       placement: r().placement ?? 'auto',
       replicas: r().replicas ?? 1,
-      traceparent: r().traceparent ?? '',
+      get traceparent() {
+        return tracer?.traceparent(r().task_id, 'transfer') ?? r().traceparent ?? ''
+      },
       get settled() {
         return isFinal()
       },
@@ -574,10 +606,13 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
         if (isFinal() || task.placed !== true) return
         task.placed = false
         if (r().status !== TaskStatus.QUEUED) this.update(task, { status: TaskStatus.QUEUED })
-        this.batcher.add(task)
+        this.endSpan(task, 'schedule', { attributes: { 'task.placed_on': this.opts.nodeId } })
+        this.queueHere(task)
       },
       attemptStarted: (nodeId) => {
         if (isFinal()) return
+        this.endSpan(task, 'schedule', { attributes: { 'task.placed_on': nodeId } })
+        this.beginSpan(task, 'transfer', { attributes: { 'peer.node_id': nodeId } })
         this.update(task, {
           attempts: withAttempt(r().attempts, nodeId, new Date().toISOString()),
         })
@@ -595,10 +630,12 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       attemptEnded: (nodeId, outcome, options = {}) => {
         if (isFinal()) return
         const attempts = endAttempt(r().attempts ?? [], nodeId, outcome)
+        this.endSpan(task, 'transfer', { error: outcome })
         if (options.requeue === false) {
           this.update(task, { attempts })
           return
         }
+        this.beginSpan(task, 'schedule')
         task.runningSince = undefined
         this.update(task, {
           status: TaskStatus.QUEUED,
@@ -609,6 +646,7 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
       },
       settle: (o: RemoteOutcome) => {
         if (isFinal() || task.placed !== true) return
+        this.settleSpans(task, o)
         if (o.status === TaskStatus.COMPLETED)
           this.finish(
             task,
@@ -624,6 +662,80 @@ export class TaskService extends TypedEventEmitter<TaskEvents> implements TaskAp
             o.executedBy,
           )
       },
+    }
+  }
+
+  /** A task waits in this node's queue. */
+  private queueHere(task: LiveTask): void {
+    this.beginSpan(task, 'queue')
+    this.batcher.add(task)
+  }
+
+  /** Opens a span of a task (a replica, which has no record of its own, has none). */
+  private beginSpan(
+    task: LiveTask,
+    name: SpanName,
+    options: { attributes?: Record<string, string>; startTime?: number } = {},
+  ): void {
+    if (task.replica != null) return
+    this.opts.tracer?.begin(task.record.task_id, name, task.record.traceparent, {
+      ...options,
+      served: task.origin !== '',
+    })
+  }
+
+  private endSpan(
+    task: LiveTask,
+    name: SpanName,
+    options: { error?: string; attributes?: Record<string, string>; endTime?: number } = {},
+  ): void {
+    if (task.replica != null) return
+    this.opts.tracer?.end(task.record.task_id, name, options)
+  }
+
+  /** A result came from another node: its transfer ends as it arrived, its spans join ours. */
+  private settleSpans(task: LiveTask, o: RemoteOutcome): void {
+    const tracer = this.opts.tracer
+    if (tracer == null || o.trace == null) return
+    const id = task.record.task_id
+    const traceId = traceIdOf(tracer.traceparent(id, 'transfer') ?? task.record.traceparent ?? '')
+    const sent = tracer.startOf(id, 'transfer')
+    tracer.end(id, 'transfer', { endTime: o.trace.receivedAt })
+    tracer.addRemote(
+      id,
+      traceId,
+      o.executedBy[0] ?? '',
+      o.trace.spans,
+      sent == null ? undefined : { start: sent, end: o.trace.receivedAt },
+    )
+    this.beginSpan(task, 'result', { startTime: o.trace.receivedAt })
+    this.endSpan(task, 'result')
+  }
+
+  /**
+   * A task ended: its open spans end with it; a task of this node then has its record stored
+   * (the store span, ended once the record is written, and the root with it).
+   */
+  private finishSpans(task: LiveTask, status: TaskStatus, fields: FinalFields): void {
+    const error = status === TaskStatus.COMPLETED ? undefined : (fields.error_reason ?? status)
+    for (const name of ['schedule', 'transfer', 'queue', 'inference'] as const)
+      this.endSpan(task, name, { error })
+    if (task.origin !== '') return
+    this.beginSpan(task, 'store')
+    this.opts.tracer?.mark(task.record.task_id, 'submit', {
+      error,
+      attributes: { 'task.status': status },
+    })
+  }
+
+  /** Records were written: the store spans of those that ended, and their roots, end. */
+  private stored(records: TaskRecord[], err?: unknown): void {
+    const tracer = this.opts.tracer
+    if (tracer == null) return
+    for (const r of records) {
+      if (!FINAL_STATUSES.includes(r.status) || !tracer.isOpen(r.task_id, 'store')) continue
+      tracer.end(r.task_id, 'store', err == null ? {} : { error: (err as Error).message })
+      tracer.end(r.task_id, 'submit')
     }
   }
 

@@ -26,6 +26,8 @@ export interface TaskStoreOptions {
   log: Logger
   /** resolves once every inference call in flight has ended */
   settled(): Promise<void>
+  /** after each write of records, stored or failed (`err`) */
+  written?: (records: TaskRecord[], err?: unknown) => void
 }
 
 export class TaskStore implements Startable {
@@ -46,6 +48,7 @@ export class TaskStore implements Startable {
           error: err as Error,
         })
       },
+      written: this.opts.written,
     })
     this.resumable = await recoverUnfinished(store, this.opts.nodeId, this.opts.resultExpiryHours)
   }

@@ -4,6 +4,7 @@ import type { TaskOutput, TaskStatusReport } from '../core/tasks.js'
 import type { NodeApi } from '../core/node-api.js'
 import { shortId } from './format.js'
 import { useModels, usePeers, useTasks } from './hooks.js'
+import { Waterfall } from './Waterfall.js'
 
 /** The node's AI work: models (with load progress), a task box, and the task list. */
 export function Tasks({ node }: { node: NodeApi }) {
@@ -17,6 +18,14 @@ export function Tasks({ node }: { node: NodeApi }) {
   const [replicas, setReplicas] = useState('1')
   const peers = usePeers(node).filter((p) => p.compute?.serving === true)
   const [error, setError] = useState<string>()
+  const [traced, setTraced] = useState<ReadonlySet<string>>(new Set())
+  const toggleTrace = (id: string): void => {
+    setTraced((prev) => {
+      const next = new Set(prev)
+      if (!next.delete(id)) next.add(id)
+      return next
+    })
+  }
 
   const submit = (e: FormEvent): void => {
     e.preventDefault()
@@ -153,7 +162,7 @@ export function Tasks({ node }: { node: NodeApi }) {
       )}
       <table className="peers">
         <tbody>
-          {tasks.map((t) => (
+          {tasks.map((t) => [
             <tr
               key={t.task_id}
               data-testid="task-row"
@@ -176,8 +185,28 @@ export function Tasks({ node }: { node: NodeApi }) {
                 {where(t, node.nodeId)}
               </td>
               <td data-testid="task-result">{summary(t)}</td>
-            </tr>
-          ))}
+              <td>
+                {t.served_for == null && (
+                  <button
+                    type="button"
+                    className="small"
+                    data-testid="task-trace-toggle"
+                    aria-expanded={traced.has(t.task_id)}
+                    onClick={() => toggleTrace(t.task_id)}
+                  >
+                    trace
+                  </button>
+                )}
+              </td>
+            </tr>,
+            traced.has(t.task_id) && (
+              <tr key={`${t.task_id}-trace`} data-testid="task-trace" data-task-id={t.task_id}>
+                <td colSpan={7}>
+                  <Waterfall node={node} taskId={t.task_id} version={t.status} />
+                </td>
+              </tr>
+            ),
+          ])}
         </tbody>
       </table>
     </section>

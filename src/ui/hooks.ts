@@ -1,4 +1,5 @@
 /** React hooks that subscribe to node events; components never touch libp2p. */
+import type { SpanRecord } from '../core/spans.js'
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import type { Alert } from '../core/alerts.js'
 import type { ModelInfo, TaskStatusReport } from '../core/tasks.js'
@@ -125,6 +126,39 @@ export function useTasks(node: NodeApi, limit = 50): TaskStatusReport[] {
 
 function newestFirst(a: TaskStatusReport, b: TaskStatusReport): number {
   return b.submitted_at.localeCompare(a.submitted_at) || b.task_id.localeCompare(a.task_id)
+}
+
+/**
+ * A task's spans, collected here from every node it touched; read again whenever `version`
+ * changes (its status), and every second while the trace has no root yet (it ends last).
+ * undefined until read, or when the node knows no such task.
+ */
+export function useTrace(node: NodeApi, taskId: string, version: string): SpanRecord[] | undefined {
+  const [spans, setSpans] = useState<SpanRecord[]>()
+  useEffect(() => {
+    let cancelled = false
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const read = (tries: number): void => {
+      void node.tasks?.trace(taskId).then(
+        (found) => {
+          if (cancelled) return
+          setSpans(found)
+          const whole = found?.some((s) => s.parent_span_id == null) === true
+          if (!whole && tries > 1)
+            timer = setTimeout(() => {
+              read(tries - 1)
+            }, 1000)
+        },
+        () => {},
+      )
+    }
+    read(30)
+    return () => {
+      cancelled = true
+      clearTimeout(timer)
+    }
+  }, [node, taskId, version])
+  return spans
 }
 
 /** The models of the task engine, with load progress. */

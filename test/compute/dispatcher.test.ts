@@ -93,7 +93,7 @@ async function signedResult(
     modelHash: '',
     executionMs: 1,
   }
-  return { ...fields, signature: await signResult(key, fields) }
+  return { ...fields, signature: await signResult(key, fields), spans: [] }
 }
 
 interface Neighbour {

@@ -67,6 +67,7 @@ function assignment(n: number, first = 0, over: Partial<Assignment> = {}): Assig
     tasks: Array.from({ length: n }, (_, i) => ({
       taskId: uuid(first + i),
       input: `text ${first + i}`,
+      traceparent: '',
     })),
     ...over,
   }

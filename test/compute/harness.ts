@@ -20,6 +20,8 @@ import { DEFAULT_CONFIG } from '../../src/node/config-fields.js'
 import { silentLogger } from '../../src/obs/logger.js'
 import { SqliteResultsStore } from '../../src/store/sqlite-results.js'
 import { TaskService } from '../../src/tasks/task-service.js'
+import type { TaskTracerOptions } from '../../src/obs/tracing.js'
+import { TaskTracer } from '../../src/obs/tracing.js'
 import { tempDirs } from '../store/temp-dirs.js'
 import { FakeEngine } from '../tasks/fake-engine.js'
 
@@ -65,6 +67,8 @@ export interface TaskNode {
   engine: FakeEngine
   tasks: TaskService
   executor: TaskExecutor
+  /** its tracer, when made with `traced` */
+  tracer?: TaskTracer
 }
 
 export interface TaskNodeOptions {
@@ -76,6 +80,8 @@ export interface TaskNodeOptions {
   restartOf?: TaskNode
   /** called with the task engine before it starts */
   beforeStart?(tasks: TaskService, nodeId: string): void
+  /** give it a tracer (spans kept in memory), with these options */
+  traced?: Partial<TaskTracerOptions>
 }
 
 /** A node that runs tasks (its own, and others' through its executor), started. */
@@ -86,7 +92,11 @@ export async function taskNode(over: TaskNodeOptions = {}): Promise<TaskNode> {
   const engine = new FakeEngine()
   engine.modelHash = over.modelHash
   const dir = over.restartOf?.dir ?? (await tempDir())
+  const tracer =
+    over.traced == null ? undefined : new TaskTracer({ nodeId, log: silentLogger, ...over.traced })
+  await tracer?.start()
   const tasks = new TaskService({
+    tracer,
     nodeId,
     engine,
     runtime: { source: { allowRemote: false }, preferWebGpu: false },
@@ -107,13 +117,15 @@ export async function taskNode(over: TaskNodeOptions = {}): Promise<TaskNode> {
     serve: over.serve ?? true,
     maxQueuedPerPeer: over.maxQueuedPerPeer ?? 256,
     log: silentLogger,
+    tracer,
   })
   await executor.start()
   cleanup.push(async () => {
     await executor.stop()
     await tasks.stop()
+    await tracer?.stop()
   })
   // the primary model has loaded (and so reports its hash)
   await expect.poll(() => engine.loads.length).toBeGreaterThan(0)
-  return { libp2p, dir, key, nodeId, engine, tasks, executor }
+  return { libp2p, dir, key, nodeId, engine, tasks, executor, tracer }
 }

@@ -5,13 +5,17 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FrameError } from '../../src/core/errors.js'
+import type { Span } from '../../src/core/proto/task.js'
 import { Answer, Result, TaskFrame } from '../../src/core/proto/task.js'
+import type { SpanRecord } from '../../src/core/spans.js'
 import {
   decodeTaskFrame,
   encodeTaskFrame,
   MAX_TASK_FRAME_BYTES,
   outputFromWire,
   outputToWire,
+  spansFromWire,
+  spansToWire,
   TaskFrameDecoder,
   taskFrameBody,
 } from '../../src/compute/task-wire.js'
@@ -32,8 +36,8 @@ const assignment = (over: Partial<NonNullable<TaskFrame['assignment']>> = {}): T
     timeoutMs: 30_000,
     traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     tasks: [
-      { taskId: ID, input: 'A man is eating food.' },
-      { taskId: ID2, input: 'A man is eating bread.' },
+      { taskId: ID, input: 'A man is eating food.', traceparent: '' },
+      { taskId: ID2, input: 'A man is eating bread.', traceparent: '' },
     ],
     ...over,
   },
@@ -50,6 +54,7 @@ const result = (over: Partial<NonNullable<TaskFrame['result']>> = {}): TaskFrame
     modelHash: HASH,
     executionMs: 12,
     signature: SIG,
+    spans: [],
     ...over,
   },
 })
@@ -66,7 +71,50 @@ function reasonOf(x: TaskFrame | FrameError): string | undefined {
   return x instanceof FrameError ? x.reason : undefined
 }
 
+const span = (over: Partial<Span> = {}): Span => ({
+  traceId: new Uint8Array(16).fill(0xab),
+  spanId: new Uint8Array(8).fill(0xcd),
+  parentSpanId: new Uint8Array(8).fill(0xef),
+  name: 'inference',
+  startMs: 1_700_000_000_000.25,
+  endMs: 1_700_000_000_012.5,
+  error: '',
+  ...over,
+})
+
 describe('task frames', () => {
+  it('carry a task traceparent and the executor spans with a result, ids as hex', () => {
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+    const a = throughDecoder(assignment({ tasks: [{ taskId: ID, input: 'a', traceparent: tp }] }))
+    expect((a as TaskFrame).assignment?.tasks[0]?.traceparent).toBe(tp)
+    const records: SpanRecord[] = [
+      {
+        task_id: ID,
+        trace_id: 'ab'.repeat(16),
+        span_id: 'cd'.repeat(8),
+        parent_span_id: 'ef'.repeat(8),
+        name: 'queue',
+        node_id: 'n',
+        start_ms: 1_700_000_000_000.25,
+        end_ms: 1_700_000_000_001.75,
+      },
+      {
+        task_id: ID,
+        trace_id: 'ab'.repeat(16),
+        span_id: '12'.repeat(8),
+        name: 'inference',
+        node_id: 'n',
+        start_ms: 1_700_000_000_002,
+        end_ms: 1_700_000_000_009,
+        error: 'timeout',
+      },
+    ]
+    const r = throughDecoder(result({ spans: spansToWire(records) })) as TaskFrame
+    expect(spansFromWire(r.result?.spans ?? [])).toEqual(
+      records.map(({ task_id: _t, node_id: _n, ...rest }) => rest),
+    )
+  })
+
   it('round-trip an assignment, an answer, progress, a result and a cancel', () => {
     const frames: TaskFrame[] = [
       assignment(),
@@ -109,15 +157,15 @@ describe('task frames', () => {
       'a repeated task id',
       assignment({
         tasks: [
-          { taskId: ID, input: 'a' },
-          { taskId: ID, input: 'b' },
+          { taskId: ID, input: 'a', traceparent: '' },
+          { taskId: ID, input: 'b', traceparent: '' },
         ],
       }),
       'invalid_assignment',
     ],
     [
       'an input over 100,000 characters',
-      assignment({ tasks: [{ taskId: ID, input: 'x'.repeat(100_001) }] }),
+      assignment({ tasks: [{ taskId: ID, input: 'x'.repeat(100_001), traceparent: '' }] }),
       'invalid_assignment',
     ],
     [
@@ -156,6 +204,22 @@ describe('task frames', () => {
       'invalid_result',
     ],
     [
+      'a task traceparent that is not W3C trace context',
+      assignment({ tasks: [{ taskId: ID, input: 'a', traceparent: 'not-a-traceparent' }] }),
+      'invalid_assignment',
+    ],
+    [
+      'a span with a short trace id',
+      result({ spans: [span({ traceId: new Uint8Array(8).fill(1) })] }),
+      'invalid_result',
+    ],
+    ['a span of an unknown name', result({ spans: [span({ name: 'mine' })] }), 'invalid_result'],
+    [
+      'a span that ends before it starts',
+      result({ spans: [span({ startMs: 2000, endMs: 1000 })] }),
+      'invalid_result',
+    ],
+    [
       'progress over 100 %',
       { version: 1, progress: { taskId: ID, percent: 101 } },
       'invalid_progress',
@@ -179,6 +243,7 @@ describe('task frames', () => {
     const tasks = Array.from({ length: 257 }, (_, i) => ({
       taskId: `7d0b6c5e-2f7e-4a8e-9a52-${i.toString(16).padStart(12, '0')}`,
       input: 'x',
+      traceparent: '',
     }))
     expect(reasonOf(throughDecoder(assignment({ tasks })))).toBe('undecodable')
   })

@@ -27,6 +27,7 @@ function envelope(over: Partial<Envelope> = {}): Envelope {
     topic: 'chat',
     payload: new TextEncoder().encode('hello'),
     kind: Envelope.Kind.DATA,
+    traceparent: '',
     ...over,
   }
 }
@@ -137,6 +138,7 @@ describe('mesh frame codec', () => {
     ['an empty topic', { topic: '' }],
     ['a topic over 64 characters', { topic: 'x'.repeat(65) }],
     ['a payload over max_message_bytes', { payload: new Uint8Array(MAX + 1) }],
+    ['a traceparent that is not W3C trace context', { traceparent: '01-abc' }],
   ])('drops an envelope with %s', (_what, over) => {
     const result = decodeFrame(
       raw({ version: 1, envelope: envelope(over as Partial<Envelope>) }),

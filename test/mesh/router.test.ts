@@ -28,6 +28,7 @@ function envelopeFrom(
     topic: 'chat',
     payload: text('raw'),
     kind: Envelope.Kind.DATA,
+    traceparent: '',
     ...over,
   }
 }
@@ -55,6 +56,21 @@ describe('routed messages', () => {
     expect(got).toEqual([{ from: a.id, text: 'far away', hops: 4 }])
     // b forwarded the message one way and its receipt the other
     expect(nodes[1]?.mesh.stats.router.forwarded).toBe(2)
+  })
+
+  it('carries the W3C traceparent it is given hop by hop to the recipient, and refuses a bad one', async () => {
+    nodes = await line(3)
+    const [a, , c] = nodes as [TestNode, TestNode, TestNode]
+    await waitForRoute(a, c)
+    const got: Array<string | undefined> = []
+    c.mesh.addEventListener('message', (evt) => got.push(evt.detail.traceparent))
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01'
+    expect((await a.mesh.send(c.id, 'chat', text('traced'), { traceparent: tp })).hops).toBe(2)
+    await a.mesh.send(c.id, 'chat', text('plain'))
+    expect(got).toEqual([tp, undefined])
+    await expect(
+      a.mesh.send(c.id, 'chat', text('x'), { traceparent: 'not-trace-context' }),
+    ).rejects.toMatchObject({ code: 'invalid_traceparent' })
   })
 
   it('drops a message whose TTL runs out, and it never arrives', async () => {

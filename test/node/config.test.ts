@@ -87,6 +87,7 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'alert_memory_percent',
   'alert_queue_wait_p95_ms',
   'alert_relay_unreachable_secs',
+  'otlp_endpoint',
 ]
 
 describe('DEFAULT_CONFIG', () => {
@@ -135,6 +136,7 @@ describe('DEFAULT_CONFIG', () => {
       alert_memory_percent: 85,
       alert_queue_wait_p95_ms: 30000,
       alert_relay_unreachable_secs: 60,
+      otlp_endpoint: '',
     })
   })
 
@@ -460,6 +462,24 @@ describe('validateConfig: other fields', () => {
         message: 'storage_path must be a string',
       },
     ])
+  })
+
+  it('otlp_endpoint: "" (none) and http(s) URLs pass; anything else fails with invalid_otlp_endpoint', () => {
+    for (const ok of ['', 'http://127.0.0.1:4318', 'https://collector.example/v1/traces'])
+      expect(validateConfig(candidate({ otlp_endpoint: ok }))).toEqual([])
+    for (const bad of ['localhost:4318', 'ftp://x', 'http//x', 4318])
+      expect(codes(validateConfig(candidate({ otlp_endpoint: bad })))).toEqual([
+        'invalid_otlp_endpoint',
+      ])
+  })
+
+  it('reads otlp_endpoint from P2P_AI_OTLP_ENDPOINT and a URL query', () => {
+    expect(configFromEnv({ P2P_AI_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).values).toEqual({
+      otlp_endpoint: 'http://127.0.0.1:4318',
+    })
+    expect(configFromQuery(new URLSearchParams('otlp_endpoint=http://h:4318')).values).toEqual({
+      otlp_endpoint: 'http://h:4318',
+    })
   })
 })
 

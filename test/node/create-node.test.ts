@@ -42,6 +42,7 @@ const PEER_PARTS = [
   'libp2p',
   'health',
   'mesh',
+  'tracing',
   'tasks',
   'executor',
   'dispatcher',
@@ -132,9 +133,11 @@ describe('createNode', () => {
       'libp2p',
       'health',
       'mesh',
+      'tracing',
     ])
     expect(partLog(logs, 'part stopped')).toEqual([
       'tasks',
+      'tracing',
       'mesh',
       'health',
       'libp2p',
@@ -184,9 +187,11 @@ describe('createNode', () => {
       'libp2p',
       'health',
       'mesh',
+      'tracing',
     ])
     expect(partLog(logs, 'part stopped')).toEqual([
       'tasks',
+      'tracing',
       'mesh',
       'health',
       'libp2p',

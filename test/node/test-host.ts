@@ -6,7 +6,7 @@
  */
 import { memory } from '@libp2p/memory'
 import type { InferenceEngine, ItemResult, ModelSpec, RuntimeOptions } from '../../src/ai/engine.js'
-import type { ResolvedConfig } from '../../src/core/config.js'
+import type { NodeConfig, ResolvedConfig } from '../../src/core/config.js'
 import type { EngineCapabilities, ModelInfo } from '../../src/core/tasks.js'
 import { resolveConfig } from '../../src/node/config.js'
 import type { InferenceHost, NodeHost } from '../../src/node/host.js'
@@ -15,6 +15,7 @@ import { MemorySink } from '../../src/obs/logger.js'
 import { FileStorage } from '../../src/store/file-storage.js'
 import type { ResultsStore } from '../../src/store/results-store.js'
 import { SqliteResultsStore } from '../../src/store/sqlite-results.js'
+import { SqliteSpanStore } from '../../src/store/sqlite-spans.js'
 import type { StorageAdapter } from '../../src/store/storage.js'
 
 /** A real FileStorage that records flush/close and refuses every operation once closed. */
@@ -119,6 +120,8 @@ export interface TestHostOptions {
   inference?: boolean | { openResults(): Promise<ResultsStore> }
   /** extra libp2p services (one whose start throws makes the libp2p part fail) */
   services?: NodeHost['services']
+  /** config values over the test defaults */
+  config?: Partial<NodeConfig>
 }
 
 export interface TestHost {
@@ -145,6 +148,7 @@ export function testHost(dir: string, opts: TestHostOptions = {}): TestHost {
       results.push(store)
       return store
     },
+    openSpans: async () => SqliteSpanStore.open(dir),
     modelSource: async () => ({ allowRemote: false }),
     preferWebGpu: false,
   }
@@ -167,6 +171,7 @@ export function testHost(dir: string, opts: TestHostOptions = {}): TestHost {
     log_level: 'DEBUG',
     // a vitest worker holding libp2p can use more than the default 512 MB allow (health FAIL)
     max_memory_mb: 16384,
+    ...opts.config,
   })
   return { host, config, storage, logs, engine, results }
 }

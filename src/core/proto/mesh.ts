@@ -387,6 +387,11 @@ export namespace Frame {
     value: Envelope.Kind
   }
 
+  export interface FrameEnvelopeTraceparentFieldEvent {
+    field: '$.envelope.traceparent'
+    value: string
+  }
+
   export interface FrameAckIdFieldEvent {
     field: '$.ack.id'
     value: string
@@ -481,7 +486,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameVersionFieldEvent | FrameEnvelopeIdFieldEvent | FrameEnvelopeFromFieldEvent | FrameEnvelopeToFieldEvent | FrameEnvelopeTimestampFieldEvent | FrameEnvelopeTtlFieldEvent | FrameEnvelopeHopsFieldEvent | FrameEnvelopeTopicFieldEvent | FrameEnvelopePayloadFieldEvent | FrameEnvelopeKindFieldEvent | FrameAckIdFieldEvent | FrameAckStatusFieldEvent | FrameAckDeliveredFieldEvent | FrameAckReasonFieldEvent | FrameHeartbeatNodeIdFieldEvent | FrameHeartbeatTimestampFieldEvent | FrameHeartbeatPeerListHashFieldEvent | FrameHeartbeatSeqFieldEvent | FrameHeartbeatVersionFieldEvent | FrameHeartbeatAckNodeIdFieldEvent | FrameHeartbeatAckTimestampFieldEvent | FrameHeartbeatAckPeerListHashFieldEvent | FrameHeartbeatAckSeqFieldEvent | FrameHeartbeatAckVersionFieldEvent | FramePeerListPeersFieldEvent | FramePeerListHashFieldEvent | FrameGoodbyeReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameVersionFieldEvent | FrameEnvelopeIdFieldEvent | FrameEnvelopeFromFieldEvent | FrameEnvelopeToFieldEvent | FrameEnvelopeTimestampFieldEvent | FrameEnvelopeTtlFieldEvent | FrameEnvelopeHopsFieldEvent | FrameEnvelopeTopicFieldEvent | FrameEnvelopePayloadFieldEvent | FrameEnvelopeKindFieldEvent | FrameEnvelopeTraceparentFieldEvent | FrameAckIdFieldEvent | FrameAckStatusFieldEvent | FrameAckDeliveredFieldEvent | FrameAckReasonFieldEvent | FrameHeartbeatNodeIdFieldEvent | FrameHeartbeatTimestampFieldEvent | FrameHeartbeatPeerListHashFieldEvent | FrameHeartbeatSeqFieldEvent | FrameHeartbeatVersionFieldEvent | FrameHeartbeatAckNodeIdFieldEvent | FrameHeartbeatAckTimestampFieldEvent | FrameHeartbeatAckPeerListHashFieldEvent | FrameHeartbeatAckSeqFieldEvent | FrameHeartbeatAckVersionFieldEvent | FramePeerListPeersFieldEvent | FramePeerListHashFieldEvent | FrameGoodbyeReasonFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -496,6 +501,7 @@ export interface Envelope {
   topic: string
   payload: Uint8Array<ArrayBuffer>
   kind: Envelope.Kind
+  traceparent: string
 }
 
 export namespace Envelope {
@@ -569,6 +575,11 @@ export namespace Envelope {
           Envelope.Kind.codec().encode(obj.kind, w)
         }
 
+        if ((obj.traceparent != null && obj.traceparent !== '')) {
+          w.uint32(82)
+          w.string(obj.traceparent)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -582,7 +593,8 @@ export namespace Envelope {
           hops: 0,
           topic: '',
           payload: uint8ArrayAlloc(0),
-          kind: Kind.DATA
+          kind: Kind.DATA,
+          traceparent: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -625,6 +637,10 @@ export namespace Envelope {
             }
             case 9: {
               obj.kind = Envelope.Kind.codec().decode(reader)
+              break
+            }
+            case 10: {
+              obj.traceparent = reader.string()
               break
             }
             default: {
@@ -705,6 +721,13 @@ export namespace Envelope {
               }
               break
             }
+            case 10: {
+              yield {
+                field: `${prefix}.traceparent`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -762,6 +785,11 @@ export namespace Envelope {
     value: Envelope.Kind
   }
 
+  export interface EnvelopeTraceparentFieldEvent {
+    field: '$.traceparent'
+    value: string
+  }
+
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Envelope.codec())
   }
@@ -770,7 +798,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeIdFieldEvent | EnvelopeFromFieldEvent | EnvelopeToFieldEvent | EnvelopeTimestampFieldEvent | EnvelopeTtlFieldEvent | EnvelopeHopsFieldEvent | EnvelopeTopicFieldEvent | EnvelopePayloadFieldEvent | EnvelopeKindFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeIdFieldEvent | EnvelopeFromFieldEvent | EnvelopeToFieldEvent | EnvelopeTimestampFieldEvent | EnvelopeTtlFieldEvent | EnvelopeHopsFieldEvent | EnvelopeTopicFieldEvent | EnvelopePayloadFieldEvent | EnvelopeKindFieldEvent | EnvelopeTraceparentFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }

@@ -338,6 +338,12 @@ export namespace TaskFrame {
     index: number
   }
 
+  export interface TaskFrameAssignmentTasksTraceparentFieldEvent {
+    field: '$.assignment.tasks[].traceparent'
+    value: string
+    index: number
+  }
+
   export interface TaskFrameAnswerBatchIdFieldEvent {
     field: '$.answer.batchId'
     value: string
@@ -435,6 +441,48 @@ export namespace TaskFrame {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface TaskFrameResultSpansTraceIdFieldEvent {
+    field: '$.result.spans[].traceId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TaskFrameResultSpansSpanIdFieldEvent {
+    field: '$.result.spans[].spanId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TaskFrameResultSpansParentSpanIdFieldEvent {
+    field: '$.result.spans[].parentSpanId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TaskFrameResultSpansNameFieldEvent {
+    field: '$.result.spans[].name'
+    value: string
+    index: number
+  }
+
+  export interface TaskFrameResultSpansStartMsFieldEvent {
+    field: '$.result.spans[].startMs'
+    value: number
+    index: number
+  }
+
+  export interface TaskFrameResultSpansEndMsFieldEvent {
+    field: '$.result.spans[].endMs'
+    value: number
+    index: number
+  }
+
+  export interface TaskFrameResultSpansErrorFieldEvent {
+    field: '$.result.spans[].error'
+    value: string
+    index: number
+  }
+
   export interface TaskFrameCancelTaskIdsFieldEvent {
     field: '$.cancel.taskIds[]'
     index: number
@@ -454,7 +502,7 @@ export namespace TaskFrame {
     return decodeMessage(buf, TaskFrame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameVersionFieldEvent | TaskFrameAssignmentBatchIdFieldEvent | TaskFrameAssignmentTaskTypeFieldEvent | TaskFrameAssignmentModelFieldEvent | TaskFrameAssignmentDtypeFieldEvent | TaskFrameAssignmentModelHashFieldEvent | TaskFrameAssignmentTimeoutMsFieldEvent | TaskFrameAssignmentTraceparentFieldEvent | TaskFrameAssignmentTasksTaskIdFieldEvent | TaskFrameAssignmentTasksInputFieldEvent | TaskFrameAnswerBatchIdFieldEvent | TaskFrameAnswerStatusFieldEvent | TaskFrameAnswerReasonFieldEvent | TaskFrameAnswerRetryAfterMsFieldEvent | TaskFrameAnswerModelHashFieldEvent | TaskFrameProgressTaskIdFieldEvent | TaskFrameProgressPercentFieldEvent | TaskFrameResultTaskIdFieldEvent | TaskFrameResultStatusFieldEvent | TaskFrameResultOutputEmbeddingFieldEvent | TaskFrameResultOutputLabelFieldEvent | TaskFrameResultOutputScoreFieldEvent | TaskFrameResultOutputScoresLabelFieldEvent | TaskFrameResultOutputScoresScoreFieldEvent | TaskFrameResultErrorReasonFieldEvent | TaskFrameResultErrorDetailsFieldEvent | TaskFrameResultModelHashFieldEvent | TaskFrameResultExecutionMsFieldEvent | TaskFrameResultSignatureFieldEvent | TaskFrameCancelTaskIdsFieldEvent | TaskFrameKeepaliveHeldFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TaskFrame>): Generator<TaskFrameVersionFieldEvent | TaskFrameAssignmentBatchIdFieldEvent | TaskFrameAssignmentTaskTypeFieldEvent | TaskFrameAssignmentModelFieldEvent | TaskFrameAssignmentDtypeFieldEvent | TaskFrameAssignmentModelHashFieldEvent | TaskFrameAssignmentTimeoutMsFieldEvent | TaskFrameAssignmentTraceparentFieldEvent | TaskFrameAssignmentTasksTaskIdFieldEvent | TaskFrameAssignmentTasksInputFieldEvent | TaskFrameAssignmentTasksTraceparentFieldEvent | TaskFrameAnswerBatchIdFieldEvent | TaskFrameAnswerStatusFieldEvent | TaskFrameAnswerReasonFieldEvent | TaskFrameAnswerRetryAfterMsFieldEvent | TaskFrameAnswerModelHashFieldEvent | TaskFrameProgressTaskIdFieldEvent | TaskFrameProgressPercentFieldEvent | TaskFrameResultTaskIdFieldEvent | TaskFrameResultStatusFieldEvent | TaskFrameResultOutputEmbeddingFieldEvent | TaskFrameResultOutputLabelFieldEvent | TaskFrameResultOutputScoreFieldEvent | TaskFrameResultOutputScoresLabelFieldEvent | TaskFrameResultOutputScoresScoreFieldEvent | TaskFrameResultErrorReasonFieldEvent | TaskFrameResultErrorDetailsFieldEvent | TaskFrameResultModelHashFieldEvent | TaskFrameResultExecutionMsFieldEvent | TaskFrameResultSignatureFieldEvent | TaskFrameResultSpansTraceIdFieldEvent | TaskFrameResultSpansSpanIdFieldEvent | TaskFrameResultSpansParentSpanIdFieldEvent | TaskFrameResultSpansNameFieldEvent | TaskFrameResultSpansStartMsFieldEvent | TaskFrameResultSpansEndMsFieldEvent | TaskFrameResultSpansErrorFieldEvent | TaskFrameCancelTaskIdsFieldEvent | TaskFrameKeepaliveHeldFieldEvent> {
     return streamMessage(buf, TaskFrame.codec(), opts)
   }
 }
@@ -726,6 +774,12 @@ export namespace Assignment {
     index: number
   }
 
+  export interface AssignmentTasksTraceparentFieldEvent {
+    field: '$.tasks[].traceparent'
+    value: string
+    index: number
+  }
+
   export function encode (obj: Partial<Assignment>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Assignment.codec())
   }
@@ -734,7 +788,7 @@ export namespace Assignment {
     return decodeMessage(buf, Assignment.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Assignment>): Generator<AssignmentBatchIdFieldEvent | AssignmentTaskTypeFieldEvent | AssignmentModelFieldEvent | AssignmentDtypeFieldEvent | AssignmentModelHashFieldEvent | AssignmentTimeoutMsFieldEvent | AssignmentTraceparentFieldEvent | AssignmentTasksTaskIdFieldEvent | AssignmentTasksInputFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Assignment>): Generator<AssignmentBatchIdFieldEvent | AssignmentTaskTypeFieldEvent | AssignmentModelFieldEvent | AssignmentDtypeFieldEvent | AssignmentModelHashFieldEvent | AssignmentTimeoutMsFieldEvent | AssignmentTraceparentFieldEvent | AssignmentTasksTaskIdFieldEvent | AssignmentTasksInputFieldEvent | AssignmentTasksTraceparentFieldEvent> {
     return streamMessage(buf, Assignment.codec(), opts)
   }
 }
@@ -742,6 +796,7 @@ export namespace Assignment {
 export interface AssignedTask {
   taskId: string
   input: string
+  traceparent: string
 }
 
 export namespace AssignedTask {
@@ -764,13 +819,19 @@ export namespace AssignedTask {
           w.string(obj.input)
         }
 
+        if ((obj.traceparent != null && obj.traceparent !== '')) {
+          w.uint32(26)
+          w.string(obj.traceparent)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           taskId: '',
-          input: ''
+          input: '',
+          traceparent: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -785,6 +846,10 @@ export namespace AssignedTask {
             }
             case 2: {
               obj.input = reader.string()
+              break
+            }
+            case 3: {
+              obj.traceparent = reader.string()
               break
             }
             default: {
@@ -816,6 +881,13 @@ export namespace AssignedTask {
               }
               break
             }
+            case 3: {
+              yield {
+                field: `${prefix}.traceparent`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -838,6 +910,11 @@ export namespace AssignedTask {
     value: string
   }
 
+  export interface AssignedTaskTraceparentFieldEvent {
+    field: '$.traceparent'
+    value: string
+  }
+
   export function encode (obj: Partial<AssignedTask>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, AssignedTask.codec())
   }
@@ -846,7 +923,7 @@ export namespace AssignedTask {
     return decodeMessage(buf, AssignedTask.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignedTask>): Generator<AssignedTaskTaskIdFieldEvent | AssignedTaskInputFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<AssignedTask>): Generator<AssignedTaskTaskIdFieldEvent | AssignedTaskInputFieldEvent | AssignedTaskTraceparentFieldEvent> {
     return streamMessage(buf, AssignedTask.codec(), opts)
   }
 }
@@ -1171,6 +1248,7 @@ export interface Result {
   modelHash: string
   executionMs: number
   signature: Uint8Array<ArrayBuffer>
+  spans: Span[]
 }
 
 export namespace Result {
@@ -1241,6 +1319,13 @@ export namespace Result {
           w.bytes(obj.signature)
         }
 
+        if (obj.spans != null && obj.spans.length > 0) {
+          for (const value of obj.spans) {
+            w.uint32(74)
+            Span.codec().encode(value, w)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1252,7 +1337,8 @@ export namespace Result {
           errorDetails: '',
           modelHash: '',
           executionMs: 0,
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          spans: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1295,6 +1381,16 @@ export namespace Result {
               obj.signature = reader.bytes()
               break
             }
+            case 9: {
+              if (opts.limits?.spans != null && obj.spans.length === opts.limits.spans) {
+                throw new MaxLengthError('Decode error - repeated field "spans" had too many elements')
+              }
+
+              obj.spans.push(Span.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.spans$
+              }))
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1304,6 +1400,10 @@ export namespace Result {
 
         return obj
       }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          spans: 0
+        }
+
         const end = length == null ? reader.len : reader.pos + length
 
         while (reader.pos < end) {
@@ -1364,6 +1464,24 @@ export namespace Result {
                 field: `${prefix}.signature`,
                 value: reader.bytes()
               }
+              break
+            }
+            case 9: {
+              if (opts.limits?.spans != null && obj.spans === opts.limits.spans) {
+                throw new MaxLengthError('Streaming decode error - repeated field "spans" had too many elements')
+              }
+
+              for (const evt of Span.codec().stream(reader, reader.uint32(), `${prefix}.spans[]`, {
+                limits: opts.limits?.spans$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.spans
+                }
+              }
+
+              obj.spans++
+
               break
             }
             default: {
@@ -1440,6 +1558,48 @@ export namespace Result {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ResultSpansTraceIdFieldEvent {
+    field: '$.spans[].traceId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResultSpansSpanIdFieldEvent {
+    field: '$.spans[].spanId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResultSpansParentSpanIdFieldEvent {
+    field: '$.spans[].parentSpanId'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface ResultSpansNameFieldEvent {
+    field: '$.spans[].name'
+    value: string
+    index: number
+  }
+
+  export interface ResultSpansStartMsFieldEvent {
+    field: '$.spans[].startMs'
+    value: number
+    index: number
+  }
+
+  export interface ResultSpansEndMsFieldEvent {
+    field: '$.spans[].endMs'
+    value: number
+    index: number
+  }
+
+  export interface ResultSpansErrorFieldEvent {
+    field: '$.spans[].error'
+    value: string
+    index: number
+  }
+
   export function encode (obj: Partial<Result>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Result.codec())
   }
@@ -1448,8 +1608,235 @@ export namespace Result {
     return decodeMessage(buf, Result.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Result>): Generator<ResultTaskIdFieldEvent | ResultStatusFieldEvent | ResultOutputEmbeddingFieldEvent | ResultOutputLabelFieldEvent | ResultOutputScoreFieldEvent | ResultOutputScoresLabelFieldEvent | ResultOutputScoresScoreFieldEvent | ResultErrorReasonFieldEvent | ResultErrorDetailsFieldEvent | ResultModelHashFieldEvent | ResultExecutionMsFieldEvent | ResultSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Result>): Generator<ResultTaskIdFieldEvent | ResultStatusFieldEvent | ResultOutputEmbeddingFieldEvent | ResultOutputLabelFieldEvent | ResultOutputScoreFieldEvent | ResultOutputScoresLabelFieldEvent | ResultOutputScoresScoreFieldEvent | ResultErrorReasonFieldEvent | ResultErrorDetailsFieldEvent | ResultModelHashFieldEvent | ResultExecutionMsFieldEvent | ResultSignatureFieldEvent | ResultSpansTraceIdFieldEvent | ResultSpansSpanIdFieldEvent | ResultSpansParentSpanIdFieldEvent | ResultSpansNameFieldEvent | ResultSpansStartMsFieldEvent | ResultSpansEndMsFieldEvent | ResultSpansErrorFieldEvent> {
     return streamMessage(buf, Result.codec(), opts)
+  }
+}
+
+export interface Span {
+  traceId: Uint8Array<ArrayBuffer>
+  spanId: Uint8Array<ArrayBuffer>
+  parentSpanId: Uint8Array<ArrayBuffer>
+  name: string
+  startMs: number
+  endMs: number
+  error: string
+}
+
+export namespace Span {
+  let _codec: Codec<Span>
+
+  export const codec = (): Codec<Span> => {
+    if (_codec == null) {
+      _codec = message<Span>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.traceId != null && obj.traceId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.traceId)
+        }
+
+        if ((obj.spanId != null && obj.spanId.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.spanId)
+        }
+
+        if ((obj.parentSpanId != null && obj.parentSpanId.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.parentSpanId)
+        }
+
+        if ((obj.name != null && obj.name !== '')) {
+          w.uint32(34)
+          w.string(obj.name)
+        }
+
+        if ((obj.startMs != null && obj.startMs !== 0)) {
+          w.uint32(41)
+          w.double(obj.startMs)
+        }
+
+        if ((obj.endMs != null && obj.endMs !== 0)) {
+          w.uint32(49)
+          w.double(obj.endMs)
+        }
+
+        if ((obj.error != null && obj.error !== '')) {
+          w.uint32(58)
+          w.string(obj.error)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          traceId: uint8ArrayAlloc(0),
+          spanId: uint8ArrayAlloc(0),
+          parentSpanId: uint8ArrayAlloc(0),
+          name: '',
+          startMs: 0,
+          endMs: 0,
+          error: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.traceId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.spanId = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.parentSpanId = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.name = reader.string()
+              break
+            }
+            case 5: {
+              obj.startMs = reader.double()
+              break
+            }
+            case 6: {
+              obj.endMs = reader.double()
+              break
+            }
+            case 7: {
+              obj.error = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.traceId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.spanId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.parentSpanId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.name`,
+                value: reader.string()
+              }
+              break
+            }
+            case 5: {
+              yield {
+                field: `${prefix}.startMs`,
+                value: reader.double()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.endMs`,
+                value: reader.double()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.error`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SpanTraceIdFieldEvent {
+    field: '$.traceId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SpanSpanIdFieldEvent {
+    field: '$.spanId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SpanParentSpanIdFieldEvent {
+    field: '$.parentSpanId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SpanNameFieldEvent {
+    field: '$.name'
+    value: string
+  }
+
+  export interface SpanStartMsFieldEvent {
+    field: '$.startMs'
+    value: number
+  }
+
+  export interface SpanEndMsFieldEvent {
+    field: '$.endMs'
+    value: number
+  }
+
+  export interface SpanErrorFieldEvent {
+    field: '$.error'
+    value: string
+  }
+
+  export function encode (obj: Partial<Span>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Span.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Span>): Span {
+    return decodeMessage(buf, Span.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Span>): Generator<SpanTraceIdFieldEvent | SpanSpanIdFieldEvent | SpanParentSpanIdFieldEvent | SpanNameFieldEvent | SpanStartMsFieldEvent | SpanEndMsFieldEvent | SpanErrorFieldEvent> {
+    return streamMessage(buf, Span.codec(), opts)
   }
 }
 

@@ -6,6 +6,7 @@ import { configFromQuery, resolveConfig } from '../../node/config.js'
 import { WorkerEngine } from '../../ai/worker-engine.js'
 import type { InferenceHost, NodeHost } from '../../node/host.js'
 import { IdbResultsStore, RESULTS_DATABASE } from '../../store/idb-results.js'
+import { IdbSpanStore, SPANS_DATABASE } from '../../store/idb-spans.js'
 import { spawnInferenceWorker } from './inference-worker.js'
 import { StorageIdentityStore } from '../../node/storage-identity-store.js'
 import { MemorySink } from '../../obs/logger.js'
@@ -82,6 +83,8 @@ function browserInference(slot: number): InferenceHost {
   return {
     createEngine: () => new WorkerEngine(spawnInferenceWorker),
     openResults: async () => IdbResultsStore.open(resultsDatabase(slot)),
+    openSpans: async () =>
+      IdbSpanStore.open(slot === 0 ? SPANS_DATABASE : `${SPANS_DATABASE}-slot-${slot}`),
     modelSource: async (setting) => {
       if (setting === 'hub') return { allowRemote: true }
       if (setting !== 'auto') return { localPath: setting, allowRemote: false }

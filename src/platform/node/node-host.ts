@@ -11,6 +11,7 @@ import { parseTestFaults, withTestFaults } from '../../ai/test-faults.js'
 import { WorkerEngine } from '../../ai/worker-engine.js'
 import type { InferenceHost, NodeHost } from '../../node/host.js'
 import { SqliteResultsStore } from '../../store/sqlite-results.js'
+import { SqliteSpanStore } from '../../store/sqlite-spans.js'
 import { spawnInferenceThread } from './inference-thread.js'
 import { defaultModelsDir } from './models-dir.js'
 import { logEntry } from '../../obs/logger.js'
@@ -164,6 +165,7 @@ function nodeInference(storagePath: string, sinks: LogSink[]): InferenceHost {
           for (const sink of sinks) sink(entry)
         },
       }),
+    openSpans: async () => SqliteSpanStore.open(storagePath),
     modelSource: async (setting) => {
       if (setting === 'hub') return { allowRemote: true }
       if (setting !== 'auto') return { localPath: setting, allowRemote: false }
