@@ -451,6 +451,7 @@ test.describe('headless node', () => {
       'libp2p',
       'health',
       'mesh',
+      'tracing',
       'tasks',
       'executor',
       'dispatcher',
