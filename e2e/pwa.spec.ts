@@ -115,6 +115,21 @@ test('offline: a reload shows the node and its results, runs a task locally, and
   })
 })
 
+/** The page's service worker registration: each worker's state and script, and the controller. */
+async function workers(page: Page): Promise<Record<string, string | undefined>> {
+  return page.evaluate(async () => {
+    const reg = await navigator.serviceWorker.getRegistration()
+    const show = (w: ServiceWorker | null | undefined) =>
+      w == null ? undefined : `${w.state} ${w.scriptURL}`
+    return {
+      installing: show(reg?.installing),
+      waiting: show(reg?.waiting),
+      active: show(reg?.active),
+      controller: show(navigator.serviceWorker.controller),
+    }
+  })
+}
+
 test('a new version on the server shows "update available", and reload takes it', async () => {
   test.setTimeout(240_000)
   // the relay serves a copy of the built app, which the test then "deploys" anew
@@ -137,9 +152,12 @@ test('a new version on the server shows "update available", and reload takes it'
   await expect(page.getByTestId('update-available')).toBeVisible({ timeout: 60_000 })
   await page.evaluate(() => ((window as unknown as { beforeUpdate: boolean }).beforeUpdate = true))
   // the page reloads under the new worker
-  const reloaded = page.waitForEvent('load', { timeout: 60_000 })
+  const reloaded = page.waitForEvent('load', { timeout: 90_000 })
   await page.getByTestId('update-reload').click()
-  await reloaded
+  // if it does not come, say where the service workers stood
+  await reloaded.catch(async (err: Error) => {
+    throw new Error(`${err.message}; service workers: ${JSON.stringify(await workers(page))}`)
+  })
   expect(
     await page.evaluate(
       () => (window as unknown as { beforeUpdate?: boolean }).beforeUpdate ?? false,

