@@ -3,7 +3,8 @@
  * tasks, its peak memory, and in the same run the bare transformers.js pipeline (one at a time,
  * batches of 32), with the ratio; in a Chromium tab (Web Worker, onnxruntime-web) and on Node
  * (worker thread, onnxruntime-node).
- * Run: npm run bench:inference (BENCH_ONLY=browser or node for one half). Figures go to stdout and bench/results/inference-<time>.json.
+ * Run: npm run bench:inference (BENCH_ONLY=browser or node for one half; BENCH_TELEMETRY=off
+ * runs the Node half without metrics and tracing, which a Node node always has). Figures go to stdout and bench/results/inference-<time>.json.
  */
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -21,6 +22,9 @@ import { WorkerEngine } from '../src/ai/worker-engine.js'
 import { silentLogger } from '../src/obs/logger.js'
 import { defaultModelsDir } from '../src/platform/node/models-dir.js'
 import { SqliteResultsStore } from '../src/store/sqlite-results.js'
+import { SqliteSpanStore } from '../src/store/sqlite-spans.js'
+import { NodeMetrics } from '../src/obs/node-metrics.js'
+import { TaskTracer } from '../src/obs/tracing.js'
 import type { TaskStats, TaskStatusReport } from '../src/core/tasks.js'
 import { TaskService } from '../src/tasks/task-service.js'
 import { launchChromium, newProfile } from '../e2e/browser.js'
@@ -303,8 +307,36 @@ async function nodeBench(): Promise<Record<string, unknown>> {
       terminate: () => void worker.terminate(),
     }
   })
-  const tasks = new TaskService({
-    nodeId: 'b'.repeat(32),
+  // a Node node's telemetry: every task's spans into the span store, its metrics recorded
+  const nodeId = 'b'.repeat(32)
+  const telemetry = process.env.BENCH_TELEMETRY !== 'off'
+  const tracer = telemetry
+    ? new TaskTracer({
+        nodeId,
+        log: silentLogger,
+        openStore: async () => SqliteSpanStore.open(dir),
+      })
+    : undefined
+  const metrics = telemetry
+    ? new NodeMetrics({
+        nodeId: () => nodeId,
+        role: 'peer',
+        version: 'bench',
+        uptimeSeconds: () => process.uptime(),
+        peers: () => [],
+        relaysConnected: () => 0,
+        memoryBytes: () => process.memoryUsage().rss,
+        memoryLimitBytes: 0,
+        taskStats: () => tasks.stats(),
+        routerEvents: () => undefined,
+      })
+    : undefined
+  const tasks: TaskService = new TaskService({
+    nodeId,
+    tracer,
+    onInferenceCall: (inputs, ms) => {
+      metrics?.recordInferenceCall(inputs, ms)
+    },
     engine,
     runtime: { source: { localPath: modelsDir, allowRemote: false }, preferWebGpu: false },
     openStore: async () => SqliteResultsStore.open(dir),
@@ -317,10 +349,12 @@ async function nodeBench(): Promise<Record<string, unknown>> {
   })
   const finals = new Map<string, () => void>()
   tasks.addEventListener('task:update', (evt: CustomEvent<TaskStatusReport>) => {
+    metrics?.recordTask(evt.detail)
     if (['COMPLETED', 'FAILED', 'TIMEOUT'].includes(evt.detail.status))
       finals.get(evt.detail.task_id)?.()
   })
   try {
+    await tracer?.start()
     await tasks.start()
     while (!(
       (await tasks.models()).find((m) => m.task_type === 'text_embedding')?.is_ready ?? false
@@ -375,12 +409,14 @@ async function nodeBench(): Promise<Record<string, unknown>> {
       },
     })
     return {
+      telemetry: telemetry ? 'on' : 'off',
       engine_speed_measurement: tasks.capabilities()?.embeddings_per_sec,
       ...measured,
       process_memory: { after_warm_up: warm, end: memoryAfterGc() },
     }
   } finally {
     await tasks.stop()
+    await tracer?.stop()
     await rm(dir, { recursive: true, force: true })
   }
 }
@@ -393,6 +429,7 @@ function print(results: Record<string, unknown>): void {
     if (results[where] == null) continue
     const r = results[where] as Measured & {
       threads?: number
+      telemetry?: string
       process_memory?: { after_warm_up?: MemoryFigures; end: MemoryFigures }
       memory?: Record<
         | 'model_file_bytes'
@@ -407,7 +444,7 @@ function print(results: Record<string, unknown>): void {
       >
     }
     lines.push(
-      `${where === 'browser' ? 'Chromium tab (Web Worker, onnxruntime-web wasm)' : 'Node (worker thread, onnxruntime-node)'}${r.threads != null ? `, ${r.threads} threads` : ''}:`,
+      `${where === 'browser' ? 'Chromium tab (Web Worker, onnxruntime-web wasm)' : 'Node (worker thread, onnxruntime-node)'}${r.threads != null ? `, ${r.threads} threads` : ''}${r.telemetry != null ? `, metrics and tracing ${r.telemetry}` : ''}:`,
       '| concurrent | tasks/s | p50 | p99 | ours / bare batched | inputs/call | ms/call | engine busy | main thread busy |',
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     )

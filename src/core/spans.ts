@@ -57,15 +57,51 @@ export interface ReturnedSpan {
   error?: string
 }
 
-/** Where a node keeps its spans; every implementation passes test/store/spans-suite.ts. */
+/**
+ * Where a node keeps its spans; every implementation passes test/store/spans-suite.ts. A put
+ * keeps each task's spans of the batch together, as one row or record (a task has 6-7 spans,
+ * mostly written in one batch: one row instead of seven is most of what tracing costs a store).
+ */
 export interface SpanStore {
   /** adds spans (a span id seen again for its task replaces the earlier one), in one transaction */
   put(spans: readonly SpanRecord[]): Promise<void>
   /** a task's spans, by start time */
   byTask(taskId: string): Promise<SpanRecord[]>
-  /** deletes spans that ended before `before` (ms since the epoch); returns how many */
+  /**
+   * deletes the spans put together for a task once the last of them ended before `before` (ms
+   * since the epoch); returns how many spans
+   */
   purge(before: number): Promise<number>
   close(): Promise<void>
+}
+
+/** A task's spans from one put, as a store keeps them. */
+export interface SpanGroup {
+  task_id: string
+  /** when the last of them ended: what the purge goes by */
+  end_ms: number
+  spans: SpanRecord[]
+}
+
+/** A batch's spans, one group per task. */
+export function groupByTask(spans: readonly SpanRecord[]): SpanGroup[] {
+  const groups = new Map<string, SpanGroup>()
+  for (const s of spans) {
+    const g = groups.get(s.task_id)
+    if (g == null) groups.set(s.task_id, { task_id: s.task_id, end_ms: s.end_ms, spans: [s] })
+    else {
+      g.spans.push(s)
+      g.end_ms = Math.max(g.end_ms, s.end_ms)
+    }
+  }
+  return [...groups.values()]
+}
+
+/** A task's spans from its groups, oldest group first: a span id seen again takes the later one. */
+export function spansOfGroups(groups: Iterable<readonly SpanRecord[]>): SpanRecord[] {
+  const byId = new Map<string, SpanRecord>()
+  for (const spans of groups) for (const s of spans) byId.set(s.span_id, s)
+  return [...byId.values()].sort(byStart)
 }
 
 /** Throws TypeError, before anything is written, for a span no store can index. */

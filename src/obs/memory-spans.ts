@@ -1,33 +1,33 @@
 /** SpanStore in memory: for hosts that keep no spans on disk (tests, a relay's tasks-less node). */
-import type { SpanRecord, SpanStore } from '../core/spans.js'
-import { byStart, checkSpans } from '../core/spans.js'
+import type { SpanGroup, SpanRecord, SpanStore } from '../core/spans.js'
+import { checkSpans, groupByTask, spansOfGroups } from '../core/spans.js'
 
 export class MemorySpanStore implements SpanStore {
   readonly kind = 'memory'
-  private readonly tasks = new Map<string, Map<string, SpanRecord>>()
+  /** each task's groups, in write order */
+  private readonly tasks = new Map<string, SpanGroup[]>()
 
   async put(spans: readonly SpanRecord[]): Promise<void> {
     checkSpans(spans)
-    for (const s of spans) {
-      let task = this.tasks.get(s.task_id)
-      if (task == null) this.tasks.set(s.task_id, (task = new Map()))
-      task.set(s.span_id, { ...s })
+    for (const g of groupByTask(spans)) {
+      const copy = { ...g, spans: g.spans.map((s) => ({ ...s })) }
+      const groups = this.tasks.get(g.task_id)
+      if (groups == null) this.tasks.set(g.task_id, [copy])
+      else groups.push(copy)
     }
   }
 
   async byTask(taskId: string): Promise<SpanRecord[]> {
-    return [...(this.tasks.get(taskId)?.values() ?? [])].map((s) => ({ ...s })).sort(byStart)
+    return spansOfGroups((this.tasks.get(taskId) ?? []).map((g) => g.spans)).map((s) => ({ ...s }))
   }
 
   async purge(before: number): Promise<number> {
     let n = 0
-    for (const [id, task] of this.tasks) {
-      for (const [spanId, s] of task)
-        if (s.end_ms < before) {
-          task.delete(spanId)
-          n++
-        }
-      if (task.size === 0) this.tasks.delete(id)
+    for (const [id, groups] of this.tasks) {
+      const kept = groups.filter((g) => g.end_ms >= before)
+      for (const g of groups) if (g.end_ms < before) n += g.spans.length
+      if (kept.length === 0) this.tasks.delete(id)
+      else this.tasks.set(id, kept)
     }
     return n
   }

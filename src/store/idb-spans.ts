@@ -1,18 +1,26 @@
 /**
  * SpanStore on IndexedDB (via idb), one database per node like the results (see
- * src/platform/browser/browser-host.ts). Object store `spans` keyed by [task_id, span_id]; index
- * `by_end` (end_ms) for the purge, which walks a key cursor up to the cut-off.
+ * src/platform/browser/browser-host.ts). Object store `groups`: one record per task and put (its
+ * spans), keyed in write order; index `by_task` for a task's timeline, `by_end` (when the last
+ * span ended) for the purge, which walks a cursor up to the cut-off. Version 1 kept a record per
+ * span; the upgrade converts them.
  */
-import type { DBSchema, IDBPDatabase } from 'idb'
+import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb'
 import { openDB } from 'idb'
-import type { SpanRecord, SpanStore } from '../core/spans.js'
-import { byStart, checkSpans } from '../core/spans.js'
+import type { SpanGroup, SpanRecord, SpanStore } from '../core/spans.js'
+import { checkSpans, groupByTask, spansOfGroups } from '../core/spans.js'
 
-const VERSION = 1
+const VERSION = 2
 /** the default database name (a tab's node in identity slot 0) */
 export const SPANS_DATABASE = 'p2p-ai-agents-spans'
 
 interface SpansDB extends DBSchema {
+  groups: {
+    key: number
+    value: SpanGroup
+    indexes: { by_task: string; by_end: number }
+  }
+  /** version 1: a record per span */
   spans: {
     key: [string, string]
     value: SpanRecord
@@ -30,9 +38,11 @@ export class IdbSpanStore implements SpanStore {
 
   static async open(name = SPANS_DATABASE): Promise<IdbSpanStore> {
     const db = await openDB<SpansDB>(name, VERSION, {
-      upgrade(database) {
-        const store = database.createObjectStore('spans', { keyPath: ['task_id', 'span_id'] })
-        store.createIndex('by_end', 'end_ms')
+      upgrade(database, oldVersion, _newVersion, tx) {
+        const groups = database.createObjectStore('groups', { autoIncrement: true })
+        groups.createIndex('by_task', 'task_id')
+        groups.createIndex('by_end', 'end_ms')
+        if (oldVersion === 1) void fromVersion1(database, tx)
       },
       blocking() {
         db.close()
@@ -44,22 +54,23 @@ export class IdbSpanStore implements SpanStore {
   async put(spans: readonly SpanRecord[]): Promise<void> {
     checkSpans(spans)
     if (spans.length === 0) return
-    const tx = this.db.transaction('spans', 'readwrite', { durability: 'relaxed' })
-    await Promise.all([...spans.map(async (s) => tx.store.put({ ...s })), tx.done])
+    const tx = this.db.transaction('groups', 'readwrite', { durability: 'relaxed' })
+    await Promise.all([...groupByTask(spans).map(async (g) => tx.store.add(g)), tx.done])
   }
 
   async byTask(taskId: string): Promise<SpanRecord[]> {
-    const range = IDBKeyRange.bound([taskId, ''], [taskId, '\uffff'])
-    return (await this.db.getAll('spans', range)).sort(byStart)
+    // records of one task come in key (write) order
+    const groups = await this.db.getAllFromIndex('groups', 'by_task', taskId)
+    return spansOfGroups(groups.map((g) => g.spans))
   }
 
   async purge(before: number): Promise<number> {
-    const tx = this.db.transaction('spans', 'readwrite')
+    const tx = this.db.transaction('groups', 'readwrite')
     let n = 0
-    let cursor = await tx.store.index('by_end').openKeyCursor(IDBKeyRange.upperBound(before, true))
+    let cursor = await tx.store.index('by_end').openCursor(IDBKeyRange.upperBound(before, true))
     while (cursor != null) {
-      await tx.store.delete(cursor.primaryKey)
-      n++
+      n += cursor.value.spans.length
+      await cursor.delete()
       cursor = await cursor.continue()
     }
     await tx.done
@@ -69,4 +80,17 @@ export class IdbSpanStore implements SpanStore {
   async close(): Promise<void> {
     this.db.close()
   }
+}
+
+/** Version 1's records, a group of one each, within the upgrade's transaction. */
+async function fromVersion1(
+  database: IDBPDatabase<SpansDB>,
+  tx: IDBPTransaction<SpansDB, Array<StoreNames<SpansDB>>, 'versionchange'>,
+): Promise<void> {
+  const old = await tx.objectStore('spans').getAll()
+  const groups = tx.objectStore('groups')
+  await Promise.all(
+    old.map(async (s) => groups.add({ task_id: s.task_id, end_ms: s.end_ms, spans: [s] })),
+  )
+  database.deleteObjectStore('spans')
 }

@@ -49,11 +49,32 @@ export function runSpanStoreTests(name: string, open: () => Promise<SpanStore>):
 
     it('purges spans that ended before the cut-off, and says how many', async () => {
       const store = await fresh()
-      await store.put([span('t1', 'a', 0, 100), span('t1', 'b', 0, 200), span('t2', 'c', 0, 300)])
+      await store.put([span('t1', 'a', 0, 100)])
+      await store.put([span('t1', 'b', 0, 200), span('t2', 'c', 0, 300)])
       expect(await store.purge(200)).toBe(1)
       expect((await store.byTask('t1')).map((s) => s.span_id)).toEqual(['b'])
       expect(await store.purge(1000)).toBe(2)
       expect(await store.byTask('t2')).toEqual([])
+    })
+
+    it("keeps a task's spans put together until the last of them is past the cut-off", async () => {
+      const store = await fresh()
+      await store.put([span('t1', 'a', 0, 100), span('t1', 'b', 0, 200), span('t2', 'c', 0, 50)])
+      expect(await store.purge(150)).toBe(1)
+      expect((await store.byTask('t1')).map((s) => s.span_id)).toEqual(['a', 'b'])
+      expect(await store.purge(201)).toBe(2)
+      expect(await store.byTask('t1')).toEqual([])
+    })
+
+    it('a span replaced in a later put keeps its place among the others', async () => {
+      const store = await fresh()
+      await store.put([span('t1', 'a', 10), span('t1', 'b', 20)])
+      await store.put([{ ...span('t1', 'b', 20), error: 'late' }, span('t1', 'c', 5)])
+      expect(await store.byTask('t1')).toEqual([
+        span('t1', 'c', 5),
+        span('t1', 'a', 10),
+        { ...span('t1', 'b', 20), error: 'late' },
+      ])
     })
 
     it('writes nothing of a batch with a span it cannot index', async () => {
