@@ -21,6 +21,19 @@ for (const type of ['peer:add', 'peer:update'] as const) {
       webrtcSince.set(evt.detail.peerId, Date.now())
   })
 }
+/**
+ * Waits (up to 60 s) until `to` is a direct WebRTC neighbour: on a loaded machine a link of the
+ * full mesh can drop and come back, and a measurement started meanwhile fails with no route.
+ */
+async function linkedTo(to: string): Promise<void> {
+  const deadline = performance.now() + 60_000
+  const linked = (): boolean =>
+    node.peers().some((p) => (p.nodeId === to || p.peerId === to) && p.transport === 'webrtc')
+  while (!linked()) {
+    if (performance.now() > deadline) throw new Error(`no WebRTC link to ${to} for 60 s`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
 window.addEventListener('pagehide', () => {
   node.goodbye()
 })
@@ -72,6 +85,7 @@ const bench: BenchApi = {
   timeline: () => timeline,
 
   async rtt(to: string, count: number, size: number): Promise<number[]> {
+    await linkedTo(to)
     const data = payload(size)
     const out: number[] = []
     for (let i = 0; i < count; i++) {
@@ -83,6 +97,7 @@ const bench: BenchApi = {
   },
 
   async pipeline(to: string, count: number, size: number, window: number): Promise<number> {
+    await linkedTo(to)
     const data = payload(size)
     let next = 0
     const t0 = performance.now()
