@@ -177,6 +177,13 @@ export class Router implements Startable {
       ack(Ack.Status.REJECTED, false, 'sender_mismatch')
       return
     }
+    // no hop sends an envelope with no hop left (origins send 1-16, forwarders only above 1):
+    // one with TTL 0 is dropped wherever it arrives, its recipient too
+    if (envelope.ttl < 1) {
+      this.opts.count('ttl_expired', from)
+      ack(Ack.Status.TTL_EXPIRED)
+      return
+    }
     const forUs = envelope.to === this.opts.self
     const firstSeenFrom = this.seen.get(envelope.id)
     if (firstSeenFrom != null) {

@@ -227,6 +227,22 @@ describe('routed messages', () => {
     expect(got).toEqual([])
   })
 
+  it('drops an envelope that arrives with TTL 0, even at its recipient, and keeps the link', async () => {
+    nodes = await line(2)
+    const [a, b] = nodes as [TestNode, TestNode]
+    const got = inbox(b)
+    const linkAB = a.mesh.peers.bestLink(b.id)
+    linkAB?.send({
+      envelope: envelopeFrom(a, b, '33333333-2222-4333-8444-555555555555', { ttl: 0 }),
+    })
+    await expect.poll(() => b.mesh.stats.router.ttl_expired ?? 0).toBe(1)
+    expect(got).toEqual([])
+    linkAB?.send({
+      envelope: envelopeFrom(a, b, '44444444-2222-4333-8444-555555555555', { ttl: 1 }),
+    })
+    await expect.poll(() => got.length).toBe(1)
+  })
+
   it('carries the largest payload the protocol allows (4 MiB)', async () => {
     nodes = await line(2, { config: { max_message_bytes: MAX_PAYLOAD_BYTES } })
     const [a, b] = nodes as [TestNode, TestNode]
