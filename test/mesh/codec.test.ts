@@ -1,8 +1,9 @@
+import fc from 'fast-check'
 import * as lp from 'it-length-prefixed'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
 import { Envelope, Frame } from '../../src/core/proto/mesh.js'
-import { MAX_TTL } from '../../src/core/protocol.js'
+import { FRAME_VERSION, MAX_TTL } from '../../src/core/protocol.js'
 import {
   decodeFrame,
   encodeFrame,
@@ -181,6 +182,94 @@ describe('mesh frame codec', () => {
     const list = { peers: [A, 'nope'], hash: new Uint8Array(8) }
     expect((decodeFrame(raw({ version: 1, peerList: list }), MAX) as FrameError).reason).toBe(
       'invalid_peer_list',
+    )
+  })
+})
+
+describe('mesh frames under fuzzing (fast-check, 10,000 each)', () => {
+  const RUNS = { numRuns: 10_000 }
+
+  it('never throws on arbitrary bytes, and accepts only frames with a body that validates', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) => {
+        const out = decodeFrame(bytes, MAX)
+        if (!(out instanceof FrameError)) expect(frameBody(out)).toBeDefined()
+      }),
+      RUNS,
+    )
+  })
+
+  it('never throws on truncated and bit-flipped frames of every kind, prefix included', () => {
+    const valid = [
+      { envelope: envelope() },
+      { ack: { id: envelope().id, status: 'ACCEPTED' as never, delivered: true, reason: '' } },
+      {
+        heartbeat: {
+          nodeId: 'a'.repeat(32),
+          timestamp: 5n,
+          peerListHash: new Uint8Array(8),
+          seq: 7,
+          version: '0.1.0',
+        },
+      },
+      { peerList: { peers: [A, B], hash: new Uint8Array(8) } },
+      { goodbye: { reason: 'shutdown' } },
+    ].map((f) => encodeFrame(f).subarray())
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...valid),
+        fc.nat(),
+        fc.nat(),
+        fc.nat({ max: 7 }),
+        (bytes, cut, at, bit) => {
+          const copy = bytes.slice(0, 1 + (cut % bytes.byteLength))
+          const i = at % copy.byteLength
+          if (copy.byteLength > 1) copy[i] = (copy[i] ?? 0) ^ (1 << bit)
+          // a broken length prefix ends the stream (FrameError thrown); nothing else throws
+          try {
+            for (const f of new FrameDecoder(MAX).push(copy))
+              expect(f instanceof FrameError || frameBody(f) != null).toBe(true)
+          } catch (err) {
+            expect(err).toBeInstanceOf(FrameError)
+          }
+        },
+      ),
+      RUNS,
+    )
+  })
+
+  it('refuses envelopes with absurd TTLs and hop counts, foreign ids, bad topics and traceparents', () => {
+    const bad = fc.oneof(
+      fc.record({ ttl: fc.integer({ min: MAX_TTL + 1, max: 0xffffffff }) }),
+      fc.record({ hops: fc.integer({ min: MAX_TTL + 1, max: 0xffffffff }) }),
+      fc.record({ id: fc.string({ maxLength: 40 }) }),
+      fc.record({ from: fc.string({ maxLength: 60 }) }),
+      fc.record({ to: fc.string({ maxLength: 60 }) }),
+      fc.record({ topic: fc.oneof(fc.constant(''), fc.string({ minLength: 65, maxLength: 200 })) }),
+      fc.record({ traceparent: fc.string({ minLength: 1, maxLength: 80 }) }),
+      fc.record({ payload: fc.uint8Array({ minLength: MAX + 1, maxLength: MAX + 64 }) }),
+    )
+    fc.assert(
+      fc.property(bad, (over: Partial<Envelope>) => {
+        const env = envelope(over)
+        // a generated value that happens to be well formed is not a malformed frame
+        const wellFormed =
+          /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(env.id) &&
+          [env.from, env.to].every((p) => p === A || p === B) &&
+          /^(00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2})?$/.test(env.traceparent)
+        fc.pre(
+          !wellFormed ||
+            env.ttl > MAX_TTL ||
+            env.hops > MAX_TTL ||
+            env.topic.length === 0 ||
+            env.topic.length > 64 ||
+            env.payload.byteLength > MAX,
+        )
+        const out = decodeFrame(raw({ version: FRAME_VERSION, envelope: env }), MAX)
+        expect(out).toBeInstanceOf(FrameError)
+        expect((out as FrameError).reason).toBe('invalid_envelope')
+      }),
+      RUNS,
     )
   })
 })
