@@ -165,15 +165,7 @@ export class SqliteResultsStore implements ResultsStore {
   }
 
   private transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = fn()
-      this.db.exec('COMMIT')
-      return result
-    } catch (err) {
-      this.db.exec('ROLLBACK')
-      throw err
-    }
+    return immediateTransaction(this.db, fn)
   }
 
   private checkOpen(): void {
@@ -202,6 +194,19 @@ export class SqliteResultsStore implements ResultsStore {
  * node:sqlite, without the one-time "SQLite is an experimental feature" warning Node 22 prints
  * when it is first loaded: operators would read it as a fault of this node.
  */
+/** Runs `fn` in a BEGIN IMMEDIATE transaction: committed when it returns, rolled back if it throws. */
+export function immediateTransaction<T>(db: DatabaseSync, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    const result = fn()
+    db.exec('COMMIT')
+    return result
+  } catch (err) {
+    db.exec('ROLLBACK')
+    throw err
+  }
+}
+
 export async function loadSqlite(): Promise<typeof NodeSqlite> {
   const emit = process.emitWarning
   process.emitWarning = function (this: NodeJS.Process, warning, ...rest: unknown[]) {

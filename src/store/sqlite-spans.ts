@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import type { DatabaseSync, StatementSync } from 'node:sqlite'
 import type { SpanRecord, SpanStore } from '../core/spans.js'
 import { checkSpans, groupByTask, spansOfGroups } from '../core/spans.js'
-import { loadSqlite } from './sqlite-results.js'
+import { immediateTransaction, loadSqlite } from './sqlite-results.js'
 
 const FILE = 'spans.db'
 const VERSION = 2
@@ -113,15 +113,7 @@ export class SqliteSpanStore implements SpanStore {
   }
 
   private transaction<T>(fn: () => T): T {
-    this.db.exec('BEGIN IMMEDIATE')
-    try {
-      const result = fn()
-      this.db.exec('COMMIT')
-      return result
-    } catch (err) {
-      this.db.exec('ROLLBACK')
-      throw err
-    }
+    return immediateTransaction(this.db, fn)
   }
 
   private checkOpen(): void {
