@@ -165,10 +165,10 @@ test('a new version on the server shows "update available", and reload takes it'
   ).toBe(false)
   await expect(page.getByTestId('node-state')).toHaveText('ACTIVE', { timeout: 120_000 })
   await expect(page.getByTestId('update-available')).toHaveCount(0)
-  // the waiting worker took over: nothing waits any more
-  expect(
-    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.waiting),
-  ).toBeNull()
+  // the waiting worker took over: nothing waits any more, and it controls the page
+  await expect
+    .poll(async () => workers(page), { timeout: 60_000 })
+    .toMatchObject({ waiting: undefined, controller: expect.stringMatching(/^activated /) })
   expect(first).toMatch(/\/sw\.js$/)
   await rm(appDir, { recursive: true, force: true })
 })

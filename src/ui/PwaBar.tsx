@@ -26,20 +26,53 @@ function mb(bytes: number | undefined): string {
     : `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`
 }
 
+/** Set while the user's "reload" waits for the new version; survives the reload itself. */
+const UPDATE_ASKED = 'p2p-ai-agents:update-asked'
 /**
- * Lets the waiting version take over, and reloads once it controls the page. The reload is ours:
- * workbox-window reloads only for an update it found itself, not for one the browser found on a
- * navigation or a periodic check.
+ * The browser activates the waiting version only once the old one has no work left, which a
+ * busy page can put off for minutes (Chromium's limit is 5): after this long the page reloads
+ * anyway, which ends its own requests through the old version.
  */
-async function takeUpdate(skipWaiting: () => Promise<void>): Promise<void> {
+const RELOAD_ANYWAY_MS = 10_000
+
+/** Reloads once a new version controls the page. Ours: workbox-window reloads only for an update it found itself. */
+function reloadOnNewController(): void {
   navigator.serviceWorker.addEventListener(
     'controllerchange',
     () => {
+      sessionStorage.removeItem(UPDATE_ASKED)
       window.location.reload()
     },
     { once: true },
   )
-  await skipWaiting()
+}
+
+/**
+ * Asks the waiting version to take over. workbox-window messages the waiting worker of the
+ * registration it made; the page's registration is told as well, in case that one is another.
+ */
+async function skipWaiting(viaWorkbox?: () => Promise<void>): Promise<boolean> {
+  await viaWorkbox?.()
+  const waiting = (await navigator.serviceWorker.getRegistration())?.waiting
+  waiting?.postMessage({ type: 'SKIP_WAITING' })
+  return waiting != null
+}
+
+/** The user's "reload": the waiting version takes over and the page reloads under it. */
+async function takeUpdate(viaWorkbox: () => Promise<void>): Promise<void> {
+  sessionStorage.setItem(UPDATE_ASKED, '1')
+  reloadOnNewController()
+  await skipWaiting(viaWorkbox)
+  setTimeout(() => {
+    window.location.reload()
+  }, RELOAD_ANYWAY_MS)
+}
+
+/** A page reloaded before the new version took over keeps asking for it, and reloads once it has. */
+async function finishUpdate(): Promise<void> {
+  if (sessionStorage.getItem(UPDATE_ASKED) == null || !('serviceWorker' in navigator)) return
+  reloadOnNewController()
+  if (!(await skipWaiting())) sessionStorage.removeItem(UPDATE_ASKED)
 }
 
 /** The service worker's news: a waiting new version, or ready to work offline. */
@@ -93,6 +126,10 @@ export function PwaBar({ node }: { node: NodeApi }) {
   }, [state])
   const [install, setInstall] = useState<InstallPromptEvent>()
   const [storage, setStorage] = useState<StorageInfo>()
+
+  useEffect(() => {
+    void finishUpdate()
+  }, [])
 
   useEffect(() => {
     const onPrompt = (e: Event): void => {
