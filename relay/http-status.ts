@@ -40,6 +40,8 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   // inbound frames (peers, not HTTP clients, send these; listed for completeness)
   oversized: 400,
   undecodable: 400,
+  stalled: 400,
+  truncated: 400,
   wrong_version: 400,
   no_body: 400,
   invalid_envelope: 400,

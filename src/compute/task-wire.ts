@@ -4,7 +4,6 @@
  * Inbound bytes are untrusted: a frame that fails is a FrameError with its drop reason, counted
  * by the caller; only a broken length prefix ends the stream (it cannot be resynchronised).
  */
-import { LengthPrefixedDecoder } from '@libp2p/utils'
 import * as lp from 'it-length-prefixed'
 import type { Uint8ArrayList } from 'uint8arraylist'
 import { FRAME_OVERHEAD_BYTES, MAX_PAYLOAD_BYTES, TASK_FRAME_VERSION } from '../core/protocol.js'
@@ -17,6 +16,7 @@ import type { TaskOutput, TaskType } from '../core/tasks.js'
 import { roundEmbeddingValue, TASK_TYPES } from '../core/tasks.js'
 import { FrameError } from '../core/errors.js'
 import type { FrameCodec } from '../mesh/framed-stream.js'
+import { FrameSplitter } from '../mesh/frame-splitter.js'
 import { MAX_INPUT_CHARS } from '../tasks/request.js'
 
 export { TaskFrame }
@@ -53,29 +53,12 @@ export const taskCodec: FrameCodec<Omit<TaskFrame, 'version'>> = {
 }
 
 /** Splits a byte stream into validated task frames (a TaskFrame or a FrameError each). */
-export class TaskFrameDecoder {
-  private readonly lp: LengthPrefixedDecoder
-
+export class TaskFrameDecoder extends FrameSplitter<TaskFrame> {
   constructor() {
-    this.lp = new LengthPrefixedDecoder({
-      maxDataLength: MAX_TASK_FRAME_BYTES,
-      maxBufferSize: MAX_TASK_FRAME_BYTES + 64 * 1024,
-    })
-  }
-
-  /** Throws FrameError('oversized') when the length prefix is broken or too large. */
-  *push(chunk: Uint8Array | Uint8ArrayList): Generator<TaskFrame | FrameError> {
-    const frames = this.lp.decode(chunk)
-    while (true) {
-      let next: IteratorResult<Uint8ArrayList>
-      try {
-        next = frames.next()
-      } catch (err) {
-        throw new FrameError('oversized', (err as Error).message)
-      }
-      if (next.done === true) return
-      yield decodeTaskFrame(next.value)
-    }
+    super(
+      { maxFrameBytes: MAX_TASK_FRAME_BYTES, maxBufferBytes: MAX_TASK_FRAME_BYTES + 64 * 1024 },
+      decodeTaskFrame,
+    )
   }
 }
 

@@ -39,6 +39,9 @@ export type MeshErrorCode = (typeof MESH_ERROR_CODES)[number]
 export const FRAME_DROP_REASONS = [
   'oversized',
   'undecodable',
+  // a peer left a frame unfinished: no more bytes for too long, or it closed the stream
+  'stalled',
+  'truncated',
   'wrong_version',
   'no_body',
   'invalid_envelope',

@@ -2,9 +2,9 @@
  * Encoding and validation of mesh frames. Inbound bytes are untrusted: the decoder caps frame
  * size before buffering, and validateFrame checks every field before anything else sees it.
  */
-import { LengthPrefixedDecoder } from '@libp2p/utils'
 import * as lp from 'it-length-prefixed'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { FrameSplitter } from './frame-splitter.js'
 import {
   FRAME_OVERHEAD_BYTES,
   FRAME_VERSION,
@@ -62,31 +62,14 @@ export const MAX_FRAME_BYTES = MAX_PAYLOAD_BYTES + FRAME_OVERHEAD_BYTES
 const MAX_BUFFER_BYTES = MAX_FRAME_BYTES + 256 * 1024
 
 /**
- * Splits a byte stream into validated frames. Yields a Frame or a FrameError per frame; an
- * oversized or corrupt length prefix throws, since the stream cannot be resynchronised.
+ * Splits a byte stream into validated frames: a Frame or a FrameError per frame; an oversized
+ * or corrupt length prefix throws, since the stream cannot be resynchronised.
  */
-export class FrameDecoder {
-  private readonly lp: LengthPrefixedDecoder
-
-  constructor(private readonly maxMessageBytes: number) {
-    this.lp = new LengthPrefixedDecoder({
-      maxDataLength: MAX_FRAME_BYTES,
-      maxBufferSize: MAX_BUFFER_BYTES,
-    })
-  }
-
-  *push(chunk: Uint8Array | Uint8ArrayList): Generator<Frame | FrameError> {
-    const frames = this.lp.decode(chunk)
-    while (true) {
-      let next: IteratorResult<Uint8ArrayList>
-      try {
-        next = frames.next()
-      } catch (err) {
-        throw new FrameError('oversized', (err as Error).message)
-      }
-      if (next.done === true) return
-      yield decodeFrame(next.value, this.maxMessageBytes)
-    }
+export class FrameDecoder extends FrameSplitter<Frame> {
+  constructor(maxMessageBytes: number) {
+    super({ maxFrameBytes: MAX_FRAME_BYTES, maxBufferBytes: MAX_BUFFER_BYTES }, (bytes) =>
+      decodeFrame(bytes, maxMessageBytes),
+    )
   }
 }
 

@@ -2,6 +2,10 @@
  * A libp2p stream carrying length-prefixed frames of one protocol: frames out coalesced into
  * sends of about 64 KiB with backpressure, frames in through a validating decoder. The mesh's
  * links and the task protocol's streams are both one of these.
+ *
+ * A peer cannot hold one open for nothing: a partial frame that makes no progress for
+ * `stallMs` resets the stream ('stalled'), and a peer that closes its side gets ours closed
+ * too (a frame it left unfinished is counted as 'truncated').
  */
 import type { Connection, Stream } from '@libp2p/interface'
 import { Uint8ArrayList } from 'uint8arraylist'
@@ -12,10 +16,25 @@ const MAX_QUEUED_BYTES = 64 * 1024 * 1024
 /** Frames are coalesced into sends of about this size. */
 const BATCH_BYTES = 64 * 1024
 
-/** How a protocol's frames become bytes and back (the decoder validates; it throws only on a broken length prefix). */
+/** Splits bytes into validated frames; throws only on a broken length prefix. */
+export interface FrameDecoderLike<F> {
+  push(chunk: Uint8Array | Uint8ArrayList): Generator<F | FrameError>
+  /** bytes of an unfinished frame held back */
+  readonly pending: number
+}
+
+/** How a protocol's frames become bytes and back. */
 export interface FrameCodec<F> {
   encode(frame: F): Uint8ArrayList
-  decoder(): { push(chunk: Uint8Array | Uint8ArrayList): Generator<F | FrameError> }
+  decoder(): FrameDecoderLike<F>
+}
+
+/** How long a partial frame may wait for its next bytes before the stream is reset. */
+export const DEFAULT_STALL_MS = 30_000
+
+export interface FramedStreamOptions {
+  /** a partial frame with no new bytes for this long resets the stream */
+  stallMs?: number
 }
 
 /** Called from stream events: implementations must not throw (Node reports listener errors as uncaught). */
@@ -30,7 +49,9 @@ export interface FramedStreamHandlers<F, S> {
 export class FramedStream<F> {
   readonly peerId: string
   readonly opened = Date.now()
-  private readonly decoder: ReturnType<FrameCodec<F>['decoder']>
+  private readonly decoder: FrameDecoderLike<F>
+  private readonly stallMs: number
+  private stallTimer?: ReturnType<typeof setTimeout>
   private readonly queue: Uint8ArrayList[] = []
   private queuedBytes = 0
   private flushScheduled = false
@@ -42,14 +63,19 @@ export class FramedStream<F> {
     readonly connection: Connection,
     private readonly codec: FrameCodec<F>,
     private readonly handlers: FramedStreamHandlers<F, FramedStream<F>>,
+    options: FramedStreamOptions = {},
   ) {
     this.peerId = connection.remotePeer.toString()
     this.decoder = codec.decoder()
+    this.stallMs = options.stallMs ?? DEFAULT_STALL_MS
     stream.addEventListener('message', (evt) => {
       this.receive(evt.data)
     })
     stream.addEventListener('close', () => {
       this.markClosed()
+    })
+    stream.addEventListener('remoteCloseWrite', () => {
+      this.remoteClosed()
     })
     stream.addEventListener('drain', () => {
       this.waitingForDrain = false
@@ -139,15 +165,44 @@ export class FramedStream<F> {
         this.abort(`malformed stream: ${error.reason}`)
         return
       }
-      if (next.done === true) return
+      if (next.done === true) break
       if (next.value instanceof FrameError) this.handlers.onDrop(next.value, this)
       else this.handlers.onFrame(next.value, this)
     }
+    this.watchPartialFrame()
+  }
+
+  /** (Re)arms the stall timer while a partial frame waits for its next bytes. */
+  private watchPartialFrame(): void {
+    clearTimeout(this.stallTimer)
+    this.stallTimer = undefined
+    const pending = this.decoder.pending
+    if (pending === 0 || this.closed) return
+    this.stallTimer = setTimeout(() => {
+      this.handlers.onDrop(
+        new FrameError('stalled', `${pending} bytes of a frame, none more for ${this.stallMs} ms`),
+        this,
+      )
+      this.abort('stalled partial frame')
+    }, this.stallMs)
+  }
+
+  /** The peer will send no more: what it left unfinished is dropped, and our side closes too. */
+  private remoteClosed(): void {
+    const pending = this.decoder.pending
+    if (pending > 0) {
+      this.handlers.onDrop(
+        new FrameError('truncated', `the peer closed with ${pending} bytes of a frame`),
+        this,
+      )
+    }
+    void this.close()
   }
 
   private markClosed(): void {
     if (this.closed) return
     this.closed = true
+    clearTimeout(this.stallTimer)
     this.queue.length = 0
     this.queuedBytes = 0
     this.handlers.onClose(this)

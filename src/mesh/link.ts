@@ -7,7 +7,7 @@ import type { Connection, Stream } from '@libp2p/interface'
 import type { FrameError } from '../core/errors.js'
 import type { Frame } from './codec.js'
 import { encodeFrame, FrameDecoder } from './codec.js'
-import type { FrameCodec } from './framed-stream.js'
+import type { FrameCodec, FramedStreamOptions } from './framed-stream.js'
 import { FramedStream } from './framed-stream.js'
 
 /** Called from stream events: implementations must not throw (Node reports listener errors as uncaught). */
@@ -24,19 +24,26 @@ export class Link extends FramedStream<Omit<Frame, 'version'>> {
     connection: Connection,
     maxMessageBytes: number,
     handlers: LinkHandlers,
+    options: FramedStreamOptions = {},
   ) {
-    super(stream, connection, meshCodec(maxMessageBytes), {
-      onFrame: (frame, s) => {
-        handlers.onFrame(frame as Frame, s as Link)
+    super(
+      stream,
+      connection,
+      meshCodec(maxMessageBytes),
+      {
+        onFrame: (frame, s) => {
+          handlers.onFrame(frame as Frame, s as Link)
+        },
+        onDrop: (error, s) => {
+          handlers.onDrop(error, s as Link)
+        },
+        onClose: (s) => {
+          handlers.onClose(s as Link)
+        },
+        onBytes: handlers.onBytes,
       },
-      onDrop: (error, s) => {
-        handlers.onDrop(error, s as Link)
-      },
-      onClose: (s) => {
-        handlers.onClose(s as Link)
-      },
-      onBytes: handlers.onBytes,
-    })
+      options,
+    )
   }
 }
 

@@ -24,6 +24,8 @@ export interface MeshLinksOptions {
   onIncompatible(connection: Connection): void
   /** wait this long for a direct connection before using a relayed one for the mesh. @default 3000 */
   relayedLinkGraceMs?: number
+  /** a link's partial frame with no new bytes for this long resets it. @default DEFAULT_STALL_MS */
+  stallMs?: number
 }
 
 export class MeshLinks implements Startable {
@@ -133,7 +135,9 @@ export class MeshLinks implements Startable {
       return
     }
     const { peers, maxPeers } = this.opts
-    const link = new Link(stream, connection, this.opts.maxMessageBytes, this.opts.handlers)
+    const link = new Link(stream, connection, this.opts.maxMessageBytes, this.opts.handlers, {
+      stallMs: this.opts.stallMs,
+    })
     if (!link.isOpen) return
     if (!peers.has(link.peerId) && peers.size >= maxPeers) {
       // connections that raced past the dialer and the gater still do not exceed max_peers

@@ -60,6 +60,8 @@ export interface MeshTiming {
   slowAfterMs?: number
   deadAfterMs?: number
   probeIntervalMs?: number
+  /** a link's partial frame with no new bytes for this long resets it */
+  stallMs?: number
 }
 
 /** Counters of what the mesh did, for status, metrics and tests. */
@@ -175,6 +177,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       maxMessageBytes: config.max_message_bytes,
       log: opts.log,
       relayedLinkGraceMs: opts.relayedLinkGraceMs,
+      stallMs: opts.timing?.stallMs,
       onIncompatible: (connection) => {
         this.stats.incompatible++
         this.dialer.refuse(connection.remotePeer, 'incompatible_version')

@@ -42,12 +42,14 @@ describe('heartbeats and peer health', () => {
         removals.push({ reason: evt.detail.reason, healthBefore: [...seen] })
     })
     // b goes silent: it neither reads nor writes, on any of its links to a (so not even the
-    // goodbye its stop() says goes out), and its stop() ends its own heartbeats
+    // goodbye its stop() says goes out, nor the close of its streams, which a would take as
+    // leaving), and its stop() ends its own heartbeats
     const silenced = [...(b.mesh.peers.get(a.id)?.links ?? [])]
     expect(silenced.length).toBeGreaterThan(0)
     for (const l of silenced) {
       l.stream.pause()
       vi.spyOn(l, 'send').mockReturnValue(false)
+      vi.spyOn(l, 'close').mockResolvedValue()
     }
     await b.mesh.stop()
     // a liveness guard only (SLOW + DEAD take ~1.6 s with these timings); nothing is timed here

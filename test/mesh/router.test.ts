@@ -197,6 +197,27 @@ describe('routed messages', () => {
     expect(got.map((m) => m.text)).toEqual(['still fine'])
   })
 
+  it('resets a mesh stream left with a partial frame, closes one the peer half-closed, and keeps the link', async () => {
+    nodes = await line(2, { timing: { stallMs: 300 } })
+    const [a, b] = nodes as [TestNode, TestNode]
+    const links = (): number => b.mesh.peers.get(a.id)?.links.size ?? 0
+    expect(links()).toBe(1)
+    const idle = await a.libp2p.dialProtocol(b.libp2p.peerId, MESH_PROTOCOL)
+    const bytes = encodeFrame({
+      envelope: envelopeFrom(a, b, '55555555-2222-4333-8444-555555555555'),
+    })
+    idle.send(bytes.sublist(0, 20))
+    await expect.poll(() => b.mesh.stats.dropped.stalled ?? 0).toBe(1)
+    await expect.poll(() => idle.status).toBe('reset')
+    const half = await a.libp2p.dialProtocol(b.libp2p.peerId, MESH_PROTOCOL)
+    await expect.poll(links).toBe(2)
+    await half.close()
+    await expect.poll(() => half.status).toBe('closed')
+    await expect.poll(links).toBe(1)
+    expect(b.mesh.stats.dropped.truncated ?? 0).toBe(0)
+    expect((await a.mesh.send(b.id, 'chat', text('still linked'))).hops).toBe(1)
+  })
+
   it("refuses at once a payload over the recipient's max_message_bytes, and keeps the link", async () => {
     const a = await testNode()
     const b = await testNode({ config: { max_message_bytes: 64 * 1024 } })
