@@ -329,6 +329,7 @@ async function nodeBench(): Promise<Record<string, unknown>> {
         memoryLimitBytes: 0,
         taskStats: () => tasks.stats(),
         routerEvents: () => undefined,
+        meshDrops: () => undefined,
       })
     : undefined
   const tasks: TaskService = new TaskService({

@@ -42,6 +42,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   undecodable: 400,
   stalled: 400,
   truncated: 400,
+  rate_limited: 429,
   wrong_version: 400,
   no_body: 400,
   invalid_envelope: 400,

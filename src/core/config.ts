@@ -44,6 +44,10 @@ export interface NodeConfig {
   dial_private_addresses: boolean
   /** largest routed message payload this node accepts or sends, bytes (at most 4 MiB). @default 1048576 */
   max_message_bytes: number
+  /** mesh frames one peer may send a second, on average (twice that at once); over it they are dropped, and a peer over it for 5 s on end is disconnected and banned. 0: no limit. @default 5000 */
+  peer_rate_limit: number
+  /** how long a peer banned for flooding is refused, seconds. @default 60 */
+  peer_ban_secs: number
   /** relay only: circuit relay reservations held at once. @default 512 */
   relay_max_reservations: number
   /** inference calls in flight at once, each a batch of tasks of one model. @default 4 */

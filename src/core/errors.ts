@@ -42,6 +42,8 @@ export const FRAME_DROP_REASONS = [
   // a peer left a frame unfinished: no more bytes for too long, or it closed the stream
   'stalled',
   'truncated',
+  // a peer sent frames faster than its rate limit allows
+  'rate_limited',
   'wrong_version',
   'no_body',
   'invalid_envelope',

@@ -35,6 +35,8 @@ export const DEFAULT_STALL_MS = 30_000
 export interface FramedStreamOptions {
   /** a partial frame with no new bytes for this long resets the stream */
   stallMs?: number
+  /** may the peer's next frame through (its rate limit)? A frame refused is dropped as 'rate_limited'. */
+  admit?: (peerId: string) => boolean
 }
 
 /** Called from stream events: implementations must not throw (Node reports listener errors as uncaught). */
@@ -51,6 +53,7 @@ export class FramedStream<F> {
   readonly opened = Date.now()
   private readonly decoder: FrameDecoderLike<F>
   private readonly stallMs: number
+  private readonly admit?: (peerId: string) => boolean
   private stallTimer?: ReturnType<typeof setTimeout>
   private readonly queue: Uint8ArrayList[] = []
   private queuedBytes = 0
@@ -68,6 +71,7 @@ export class FramedStream<F> {
     this.peerId = connection.remotePeer.toString()
     this.decoder = codec.decoder()
     this.stallMs = options.stallMs ?? DEFAULT_STALL_MS
+    this.admit = options.admit
     stream.addEventListener('message', (evt) => {
       this.receive(evt.data)
     })
@@ -167,6 +171,8 @@ export class FramedStream<F> {
       }
       if (next.done === true) break
       if (next.value instanceof FrameError) this.handlers.onDrop(next.value, this)
+      else if (this.admit?.(this.peerId) === false)
+        this.handlers.onDrop(new FrameError('rate_limited', 'over the rate limit'), this)
       else this.handlers.onFrame(next.value, this)
     }
     this.watchPartialFrame()

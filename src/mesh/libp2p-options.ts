@@ -54,6 +54,8 @@ export interface Libp2pOptionsInit {
 /** The decisions the connection gater delegates to the node. */
 export interface GatePolicy {
   isDenied(peerId: string): boolean
+  /** banned for a while, for flooding */
+  isBanned(peerId: string): boolean
   isShuttingDown(): boolean
   /** may another direct mesh peer connect (max_peers)? */
   hasRoomFor(peerId: string): boolean
@@ -138,6 +140,7 @@ function connectionGater(config: NodeConfig, gate: GatePolicy): ConnectionGater 
   const check = (peerId: string): boolean => {
     if (gate.isShuttingDown()) return deny(peerId, 'node_shutting_down')
     if (gate.isDenied(peerId)) return deny(peerId, 'peer_denied_by_config')
+    if (gate.isBanned(peerId)) return deny(peerId, 'peer_banned_for_flooding')
     return false
   }
   return {

@@ -26,6 +26,8 @@ export interface MeshLinksOptions {
   relayedLinkGraceMs?: number
   /** a link's partial frame with no new bytes for this long resets it. @default DEFAULT_STALL_MS */
   stallMs?: number
+  /** may a peer's next frame through (its rate limit)? */
+  admit?: (peerId: string) => boolean
 }
 
 export class MeshLinks implements Startable {
@@ -137,6 +139,7 @@ export class MeshLinks implements Startable {
     const { peers, maxPeers } = this.opts
     const link = new Link(stream, connection, this.opts.maxMessageBytes, this.opts.handlers, {
       stallMs: this.opts.stallMs,
+      admit: this.opts.admit,
     })
     if (!link.isOpen) return
     if (!peers.has(link.peerId) && peers.size >= maxPeers) {

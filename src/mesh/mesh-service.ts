@@ -28,6 +28,7 @@ import { untilJoined } from './joined.js'
 import type { Link } from './link.js'
 import { MeshLinks } from './mesh-links.js'
 import { PeerTable, peerListHash } from './peer-table.js'
+import { PeerRateLimit } from './peer-rate-limit.js'
 import { RelayKeeper } from './relay-keeper.js'
 import type { RouterCounter } from './router.js'
 import { Router } from './router.js'
@@ -62,6 +63,8 @@ export interface MeshTiming {
   probeIntervalMs?: number
   /** a link's partial frame with no new bytes for this long resets it */
   stallMs?: number
+  /** a peer over its rate limit without a break for this long is banned. @default 5000 */
+  floodBanAfterMs?: number
 }
 
 /** Counters of what the mesh did, for status, metrics and tests. */
@@ -71,13 +74,21 @@ export interface MeshStats {
   incompatible: number
   /** neighbour lists received in answer to our peer-list requests */
   peerListSyncs: number
+  /** peers disconnected and banned for flooding */
+  banned: number
 }
 
 export class MeshService extends TypedEventEmitter<MeshEvents> implements Startable {
   readonly peers = new PeerTable()
   readonly topology = new TopologyTable()
   readonly relays: RelayKeeper
-  readonly stats: MeshStats = { router: {}, dropped: {}, incompatible: 0, peerListSyncs: 0 }
+  readonly stats: MeshStats = {
+    router: {},
+    dropped: {},
+    incompatible: 0,
+    peerListSyncs: 0,
+    banned: 0,
+  }
   private readonly router: Router
   private readonly heartbeat: HeartbeatMonitor
   private readonly dialer: MeshDialer
@@ -87,6 +98,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   private readonly parts: PartList
   private readonly log: Logger
   private readonly lastDropLog = new Map<string, number>()
+  private readonly rate: PeerRateLimit
   /** when this node's mesh started, ms since the epoch */
   private startedAt = Date.now()
 
@@ -95,6 +107,20 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     const { libp2p, config } = opts
     const self = libp2p.peerId.toString()
     this.log = opts.log
+    this.rate = new PeerRateLimit({
+      ratePerSec: config.peer_rate_limit,
+      banMs: config.peer_ban_secs * 1000,
+      banAfterMs: opts.timing?.floodBanAfterMs,
+      onBan: (peerId) => {
+        this.stats.banned++
+        this.log.warn('peer flooding: disconnected and banned', {
+          peer: peerId,
+          rate_limit: config.peer_rate_limit,
+          ban_secs: config.peer_ban_secs,
+        })
+        this.dropPeer(peerId, 'banned')
+      },
+    })
     this.relays = new RelayKeeper({ libp2p, relays: config.relays, log: opts.log.child('relay') })
     this.router = new Router({
       self,
@@ -178,6 +204,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       log: opts.log,
       relayedLinkGraceMs: opts.relayedLinkGraceMs,
       stallMs: opts.timing?.stallMs,
+      admit: (peerId) => this.rate.admit(peerId),
       onIncompatible: (connection) => {
         this.stats.incompatible++
         this.dialer.refuse(connection.remotePeer, 'incompatible_version')
@@ -344,6 +371,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     this.peers.removeLink(link)
     if (this.peers.has(link.peerId)) return
     this.heartbeat.forget(link.peerId)
+    this.rate.forget(link.peerId)
     // a connection without a mesh link is a peer nobody watches or routes to, which the
     // dialer would never redial ("already connected"): hang up, and it starts over
     if (this.links.isRunning && link.connection.status === 'open') {
@@ -395,6 +423,11 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   }
 
   /** Removes a neighbour now and hangs up on it. */
+  /** Banned for flooding, for now: the connection gater refuses it. */
+  isBanned(peerId: string): boolean {
+    return this.rate.isBanned(peerId)
+  }
+
   private dropPeer(peerId: string, reason: string): void {
     this.peers.setHealth(peerId, 'DEAD')
     this.peers.remove(peerId, reason)

@@ -71,6 +71,8 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
     max: MAX_PAYLOAD_BYTES,
     env: ['P2P_AI_MAX_MESSAGE_BYTES'],
   },
+  peer_rate_limit: { kind: 'int', min: 0, max: 1_000_000, env: ['P2P_AI_PEER_RATE_LIMIT'] },
+  peer_ban_secs: { kind: 'int', min: 1, max: 86_400, env: ['P2P_AI_PEER_BAN_SECS'] },
   relay_max_reservations: {
     kind: 'int',
     min: 1,
@@ -142,6 +144,8 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   deny_peers: [],
   dial_private_addresses: true,
   max_message_bytes: 1024 * 1024,
+  peer_rate_limit: 5000,
+  peer_ban_secs: 60,
   relay_max_reservations: 512,
   max_concurrent_tasks: 4,
   max_batch_size: 32,

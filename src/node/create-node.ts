@@ -119,6 +119,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       memoryLimitBytes: this.config.max_memory_mb * 1024 * 1024,
       taskStats: () => this.tasks?.stats(),
       routerEvents: () => this.mesh?.stats.router,
+      meshDrops: () => this.mesh?.stats.dropped,
     })
     this.addEventListener('task:update', (evt) => {
       this.nodeMetrics.recordTask(evt.detail)
@@ -430,6 +431,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       },
       gate: {
         isDenied: (peer) => this.config.deny_peers.includes(peer),
+        isBanned: (peer) => this.assembly?.mesh?.isBanned(peer) ?? false,
         isShuttingDown: () => this.stopping != null,
         hasRoomFor: (peer) => {
           const mesh = this.assembly?.mesh

@@ -23,6 +23,8 @@ export interface MetricsSource {
   taskStats(): TaskStats | undefined
   /** the router's event counts since start (MeshService.stats.router) */
   routerEvents(): Record<string, number> | undefined
+  /** inbound mesh frames dropped, by reason (MeshService.stats.dropped) */
+  meshDrops(): Record<string, number | undefined> | undefined
 }
 
 /** Where a finished task ran, seen from this node. */
@@ -262,6 +264,17 @@ export class NodeMetrics {
       collect() {
         this.reset()
         for (const [event, n] of Object.entries(s.routerEvents() ?? {})) this.inc({ event }, n)
+      },
+    })
+    new Counter({
+      name: 'p2p_ai_mesh_frames_dropped_total',
+      help: 'Inbound mesh frames dropped, by reason (malformed, stalled, rate_limited, ...)',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset()
+        for (const [reason, n] of Object.entries(s.meshDrops() ?? {}))
+          if (n != null) this.inc({ reason }, n)
       },
     })
   }

@@ -46,6 +46,10 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   const addr = `/memory/mesh-test-${process.pid}-${counter++}`
   const config: NodeConfig = { ...DEFAULT_CONFIG, relays: [], ...opts.config }
   const deny = new Set(config.deny_peers)
+  // refused like a node's gater does: denied by config, or banned by the mesh for flooding
+  let mesh: MeshService | undefined
+  const refused = (p: { toString(): string }): boolean =>
+    deny.has(p.toString()) || (mesh?.isBanned(p.toString()) ?? false)
   // with relays configured, reserve on them like a tab does (/p2p-circuit); libp2p's address
   // manager cannot hold circuit addresses over the memory transport, so that case uses loopback TCP
   const viaRelay = config.relays.length > 0
@@ -56,8 +60,8 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
     streamMuxers: [yamux()],
     nodeInfo: { userAgent: opts.userAgent ?? agentVersion('node', 'peer') },
     connectionGater: {
-      denyDialPeer: (p) => deny.has(p.toString()),
-      denyInboundEncryptedConnection: (p) => deny.has(p.toString()),
+      denyDialPeer: refused,
+      denyInboundEncryptedConnection: refused,
     },
     services: {
       identify: identify(),
@@ -67,7 +71,7 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
       }),
     },
   })) as unknown as Libp2p<MeshServices>
-  const mesh = new MeshService({
+  mesh = new MeshService({
     libp2p,
     nodeId: nodeIdFromPeerId(libp2p.peerId),
     platform: 'node',

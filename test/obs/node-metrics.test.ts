@@ -35,6 +35,7 @@ function source(over: Partial<MetricsSource> = {}): MetricsSource {
       running: 2,
     }),
     routerEvents: () => ({ sent: 4, rejected: 1 }),
+    meshDrops: () => ({ rate_limited: 9, stalled: undefined }),
     ...over,
   }
 }
@@ -83,6 +84,7 @@ describe('NodeMetrics', () => {
     expect(value(families, 'p2p_ai_task_queue_depth')).toBe(7)
     expect(value(families, 'p2p_ai_inference_seconds_total')).toBe(1.5)
     expect(value(families, 'p2p_ai_router_events_total', { event: 'rejected' })).toBe(1)
+    expect(value(families, 'p2p_ai_mesh_frames_dropped_total', { reason: 'rate_limited' })).toBe(9)
     expect(value(families, 'p2p_ai_node_info', { role: 'peer', version: '1.2.3' })).toBe(1)
   })
 
