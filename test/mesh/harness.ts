@@ -47,9 +47,9 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   const config: NodeConfig = { ...DEFAULT_CONFIG, relays: [], ...opts.config }
   const deny = new Set(config.deny_peers)
   // refused like a node's gater does: denied by config, or banned by the mesh for flooding
-  let mesh: MeshService | undefined
+  const late: { mesh?: MeshService } = {}
   const refused = (p: { toString(): string }): boolean =>
-    deny.has(p.toString()) || (mesh?.isBanned(p.toString()) ?? false)
+    deny.has(p.toString()) || (late.mesh?.isBanned(p.toString()) ?? false)
   // with relays configured, reserve on them like a tab does (/p2p-circuit); libp2p's address
   // manager cannot hold circuit addresses over the memory transport, so that case uses loopback TCP
   const viaRelay = config.relays.length > 0
@@ -71,7 +71,7 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
       }),
     },
   })) as unknown as Libp2p<MeshServices>
-  mesh = new MeshService({
+  const mesh = new MeshService({
     libp2p,
     nodeId: nodeIdFromPeerId(libp2p.peerId),
     platform: 'node',
@@ -79,6 +79,7 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
     log: opts.log ?? silentLogger,
     timing: opts.timing,
   })
+  late.mesh = mesh
   await mesh.start()
   return {
     libp2p,
