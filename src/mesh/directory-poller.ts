@@ -9,6 +9,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { Logger } from '../core/log.js'
 import type { Startable } from '../core/startable.js'
+import type { DirectoryDrop } from './directory.js'
 import { queryDirectory } from './directory.js'
 import type { RelayKeeper } from './relay-keeper.js'
 
@@ -23,6 +24,8 @@ export interface DirectoryPollerOptions {
   wantsPeers(): boolean
   /** peers the relay knows of, to dial */
   discovered(peerId: PeerId, addrs: Multiaddr[]): void
+  /** an answer, or an entry in one, that was not usable (counted like a dropped frame) */
+  onDrop(reason: DirectoryDrop): void
 }
 
 export class DirectoryPoller implements Startable {
@@ -75,7 +78,11 @@ export class DirectoryPoller implements Startable {
       .find((c) => c.status === 'open')
     if (connection == null) return
     try {
-      const peers = await queryDirectory(connection, this.opts.libp2p.peerId.toString())
+      const peers = await queryDirectory(
+        connection,
+        this.opts.libp2p.peerId.toString(),
+        this.opts.onDrop,
+      )
       this.opts.log.debug('relay directory', { relay, peers: peers.length })
       for (const p of peers) this.opts.discovered(peerIdFromString(p.peerId), p.addrs)
     } catch (err) {

@@ -5,8 +5,9 @@
  */
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { Connection, Libp2p } from '@libp2p/interface'
-import { pbStream } from '@libp2p/utils'
+import { lpStream, pbStream } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Uint8ArrayList } from 'uint8arraylist'
 import { DIRECTORY_PROTOCOL } from '../core/protocol.js'
 import { Directory, DirectoryRequest } from '../core/proto/directory.js'
 import { isPeerIdString, MAX_PEER_LIST } from './codec.js'
@@ -46,24 +47,67 @@ export async function serveDirectory(
   )
 }
 
-/** Node side: who is on the relay behind `connection`, as dialable WebRTC addresses. */
+/** The most bytes a directory answer may take (MAX_PEER_LIST peer ids and two counts). */
+const MAX_DIRECTORY_BYTES = 64 * 1024
+
+export type DirectoryDrop = 'undecodable_directory' | 'invalid_directory_entry'
+
+/**
+ * Reads a relay's answer (untrusted bytes): the peer ids in it other than `self`, and how many
+ * entries were not peer ids; or why the whole answer was refused.
+ */
+export function readDirectory(
+  bytes: Uint8Array | Uint8ArrayList,
+  self: string,
+): { peers: string[]; invalid: number } | { drop: 'undecodable_directory' } {
+  let directory: Directory
+  try {
+    directory = Directory.decode(bytes, { limits: { peers: MAX_PEER_LIST } })
+  } catch {
+    return { drop: 'undecodable_directory' }
+  }
+  const valid = directory.peers.filter(isPeerIdString)
+  return {
+    peers: valid.filter((p) => p !== self),
+    invalid: directory.peers.length - valid.length,
+  }
+}
+
+/**
+ * Node side: who is on the relay behind `connection`, as dialable WebRTC addresses. What the
+ * relay sent that is not usable is reported to `onDrop`, one call per entry or answer.
+ */
 export async function queryDirectory(
   connection: Connection,
   self: string,
+  onDrop: (reason: DirectoryDrop) => void = () => {},
 ): Promise<Array<{ peerId: string; addrs: Multiaddr[] }>> {
   const signal = AbortSignal.timeout(TIMEOUT_MS)
   const stream = await connection.newStream(DIRECTORY_PROTOCOL, { signal })
-  const pb = pbStream(stream)
-  await pb.write({}, DirectoryRequest, { signal })
-  const directory = await pb.read(Directory, { signal, limits: { peers: MAX_PEER_LIST } })
+  const lp = lpStream(stream, { maxDataLength: MAX_DIRECTORY_BYTES })
+  await lp.write(DirectoryRequest.encode({}), { signal })
+  let bytes: Uint8ArrayList
+  try {
+    bytes = await lp.read({ signal })
+  } catch (err) {
+    // a length prefix over the cap, or a stream that ends early
+    stream.abort(err as Error)
+    if (signal.aborted) throw err
+    onDrop('undecodable_directory')
+    return []
+  }
   await stream.close({ signal }).catch(() => {})
+  const read = readDirectory(bytes, self)
+  if ('drop' in read) {
+    onDrop(read.drop)
+    return []
+  }
+  for (let i = 0; i < read.invalid; i++) onDrop('invalid_directory_entry')
   const relayAddr = connection.remoteAddr.toString().includes('/p2p/')
     ? connection.remoteAddr
     : connection.remoteAddr.encapsulate(`/p2p/${connection.remotePeer.toString()}`)
-  return directory.peers
-    .filter((p) => p !== self && isPeerIdString(p))
-    .map((peerId) => ({
-      peerId,
-      addrs: [relayAddr.encapsulate(`/p2p-circuit/webrtc/p2p/${peerId}`)],
-    }))
+  return read.peers.map((peerId) => ({
+    peerId,
+    addrs: [relayAddr.encapsulate(`/p2p-circuit/webrtc/p2p/${peerId}`)],
+  }))
 }

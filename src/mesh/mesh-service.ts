@@ -195,6 +195,9 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       discovered: (peerId, addrs) => {
         this.dialer.discovered(peerId, addrs)
       },
+      onDrop: (reason) => {
+        this.countDrop(reason, 'directory')
+      },
     })
     this.links = new MeshLinks({
       libp2p,

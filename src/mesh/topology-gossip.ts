@@ -246,29 +246,12 @@ export class TopologyGossip implements Startable {
     }
     const author = msg.from.toString()
     if (author === this.opts.self) return
-    if (msg.data.byteLength > MAX_ANNOUNCEMENT_BYTES) {
-      this.opts.onDrop('oversized_announcement')
+    const read = readAnnouncement(msg.data)
+    if ('drop' in read) {
+      this.opts.onDrop(read.drop)
       return
     }
-    let ann: TopologyAnnouncement
-    try {
-      ann = TopologyAnnouncement.decode(msg.data, {
-        limits: { neighbours: MAX_PEER_LIST, relays: MAX_RELAYS },
-      })
-    } catch {
-      this.opts.onDrop('undecodable_announcement')
-      return
-    }
-    let addrs: Multiaddr[]
-    try {
-      if (!ann.neighbours.every((n) => isPeerIdString(n.peerId)))
-        throw new Error('neighbour is not a peer id')
-      if (!ann.relays.every(isPeerIdString)) throw new Error('relay is not a peer id')
-      addrs = ann.multiaddrs.slice(0, MAX_ADDRS).map((bytes) => multiaddr(bytes))
-    } catch {
-      this.opts.onDrop('invalid_announcement')
-      return
-    }
+    const { ann, addrs } = read
     if (ann.leaving) {
       this.opts.topology.remove(author)
       this.opts.onChange()
@@ -303,6 +286,35 @@ export class TopologyGossip implements Startable {
       },
     )
     if (applied) this.opts.onChange()
+  }
+}
+
+export type AnnouncementDrop =
+  'oversized_announcement' | 'undecodable_announcement' | 'invalid_announcement'
+
+/**
+ * Decodes and checks an announcement's bytes (untrusted: any peer may publish on the topic):
+ * the announcement and its dialable addresses, or why it was dropped.
+ */
+export function readAnnouncement(
+  data: Uint8Array,
+): { ann: TopologyAnnouncement; addrs: Multiaddr[] } | { drop: AnnouncementDrop } {
+  if (data.byteLength > MAX_ANNOUNCEMENT_BYTES) return { drop: 'oversized_announcement' }
+  let ann: TopologyAnnouncement
+  try {
+    ann = TopologyAnnouncement.decode(data, {
+      limits: { neighbours: MAX_PEER_LIST, relays: MAX_RELAYS },
+    })
+  } catch {
+    return { drop: 'undecodable_announcement' }
+  }
+  try {
+    if (!ann.neighbours.every((n) => isPeerIdString(n.peerId)))
+      throw new Error('neighbour is not a peer id')
+    if (!ann.relays.every(isPeerIdString)) throw new Error('relay is not a peer id')
+    return { ann, addrs: ann.multiaddrs.slice(0, MAX_ADDRS).map((bytes) => multiaddr(bytes)) }
+  } catch {
+    return { drop: 'invalid_announcement' }
   }
 }
 
