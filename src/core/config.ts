@@ -50,6 +50,10 @@ export interface NodeConfig {
   peer_ban_secs: number
   /** relay only: circuit relay reservations held at once. @default 512 */
   relay_max_reservations: number
+  /** relay only: connections open at once from one IP address (a Sybil's many peer ids); more are refused. @default 128 */
+  relay_max_connections_per_ip: number
+  /** relay only: connections open at once from one peer; more are refused. @default 4 */
+  relay_max_connections_per_peer: number
   /** inference calls in flight at once, each a batch of tasks of one model. @default 4 */
   max_concurrent_tasks: number
   /** most tasks of one model run in one inference call. @default 32 */

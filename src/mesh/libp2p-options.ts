@@ -18,7 +18,7 @@ import { WebSockets } from '@multiformats/multiaddr-matcher'
 import type { Libp2pOptions } from 'libp2p'
 import type { NodeRole, Platform } from '../core/types.js'
 import { agentVersion } from '../core/version.js'
-import { transportOf } from './transport-kind.js'
+import { ipOf, transportOf } from './transport-kind.js'
 import type { NodeConfig } from '../core/config.js'
 
 /**
@@ -61,6 +61,8 @@ export interface GatePolicy {
   hasRoomFor(peerId: string): boolean
   /** a connection was refused, for the log */
   refused(peerId: string | undefined, reason: string): void
+  /** connections open now from this IP address, or from this peer (a relay's caps) */
+  connectionsFrom(from: { ip: string } | { peerId: string }): number
 }
 
 export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<string, unknown>> {
@@ -74,7 +76,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
     },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: connectionGater(config, init.gate),
+    connectionGater: connectionGater(config, init.gate, role),
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
   }
   const wsInit = init.tls == null ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }
@@ -132,7 +134,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
   }
 }
 
-function connectionGater(config: NodeConfig, gate: GatePolicy): ConnectionGater {
+function connectionGater(config: NodeConfig, gate: GatePolicy, role: NodeRole): ConnectionGater {
   const deny = (peerId: string, reason: string): boolean => {
     gate.refused(peerId, reason)
     return true
@@ -147,11 +149,22 @@ function connectionGater(config: NodeConfig, gate: GatePolicy): ConnectionGater 
     denyDialMultiaddr: (ma) =>
       !config.dial_private_addresses && (WebSockets.matches(ma) || isPrivate(ma)),
     denyDialPeer: (peerId) => check(peerId.toString()),
-    denyInboundConnection: () => {
-      if (!gate.isShuttingDown()) return false
-      return deny('', 'node_shutting_down')
+    denyInboundConnection: (maConn) => {
+      if (gate.isShuttingDown()) return deny('', 'node_shutting_down')
+      const ip = role === 'relay' ? ipOf(maConn.remoteAddr) : undefined
+      if (ip != null && gate.connectionsFrom({ ip }) >= config.relay_max_connections_per_ip)
+        return deny(ip, 'too_many_connections_from_ip')
+      return false
     },
-    denyInboundEncryptedConnection: (peerId) => check(peerId.toString()),
+    denyInboundEncryptedConnection: (peerId) => {
+      const peer = peerId.toString()
+      if (
+        role === 'relay' &&
+        gate.connectionsFrom({ peerId: peer }) >= config.relay_max_connections_per_peer
+      )
+        return deny(peer, 'too_many_connections_from_peer')
+      return check(peer)
+    },
     denyOutboundEncryptedConnection: (peerId) => check(peerId.toString()),
     denyInboundRelayedConnection: (_relay, remote) => check(remote.toString()),
     denyInboundUpgradedConnection: (peerId, maConn) => {

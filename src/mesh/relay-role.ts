@@ -1,7 +1,7 @@
 /**
  * What a relay does beyond libp2p's circuit-relay server: it forwards announcements (it
- * subscribes to the topology topic, so gossipsub routes it through) and answers directory
- * requests from nodes that just connected.
+ * subscribes to the topology topic, so gossipsub routes it through), answers directory
+ * requests from nodes that just connected, and drops a peer's reservation when it disconnects.
  */
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -58,6 +58,10 @@ export class RelayRole implements Startable {
     const id = peer.toString()
     this.log.info('peer disconnected', { peer: id, transport: this.transports.get(id) ?? 'other' })
     this.transports.delete(id)
+    // nothing can be relayed to a peer with no connection: its reservation goes now, not when it
+    // expires, so the directory lists only reachable peers and a Sybil cannot fill the relay
+    // by connecting, reserving and leaving under ever new peer ids
+    this.libp2p.services.relay.reservations.delete(peer)
   }
 
   /** Reservations held now, for status. */

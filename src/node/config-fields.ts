@@ -73,6 +73,18 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   },
   peer_rate_limit: { kind: 'int', min: 0, max: 1_000_000, env: ['P2P_AI_PEER_RATE_LIMIT'] },
   peer_ban_secs: { kind: 'int', min: 1, max: 86_400, env: ['P2P_AI_PEER_BAN_SECS'] },
+  relay_max_connections_per_ip: {
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    env: ['P2P_AI_RELAY_MAX_CONNECTIONS_PER_IP'],
+  },
+  relay_max_connections_per_peer: {
+    kind: 'int',
+    min: 1,
+    max: 64,
+    env: ['P2P_AI_RELAY_MAX_CONNECTIONS_PER_PEER'],
+  },
   relay_max_reservations: {
     kind: 'int',
     min: 1,
@@ -147,6 +159,8 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   peer_rate_limit: 5000,
   peer_ban_secs: 60,
   relay_max_reservations: 512,
+  relay_max_connections_per_ip: 128,
+  relay_max_connections_per_peer: 4,
   max_concurrent_tasks: 4,
   max_batch_size: 32,
   max_stored_results: 10_000,

@@ -59,6 +59,7 @@ import { HealthService } from './health-service.js'
 import type { NodeHost } from './host.js'
 import type { Identity } from './identity.js'
 import { initializingParts, logConfig } from './initializing.js'
+import { ipOf } from '../mesh/transport-kind.js'
 import { Lifecycle } from './lifecycle.js'
 import { OperationTracker } from './operations.js'
 
@@ -84,6 +85,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
   private readonly initializing: PartList
   private identity?: Identity
   private assembly?: Omit<Assembly, 'parts'> & { parts: PartList }
+  private readonly lastRefusalLog = new Map<string, number>()
   private diagnostics?: StartupDiagnostics
   private readonly startAbort = new AbortController()
   private starting?: Promise<StartupDiagnostics>
@@ -438,7 +440,18 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
           return mesh == null || mesh.peers.has(peer) || mesh.peers.size < this.config.max_peers
         },
         refused: (peer, reason) => {
+          this.nodeMetrics.recordRefusal(reason)
+          // at most a line a second per reason: a flood of refusals is not a flood of logs
+          const now = Date.now()
+          if (now - (this.lastRefusalLog.get(reason) ?? 0) < 1000) return
+          this.lastRefusalLog.set(reason, now)
           this.log.info('connection refused', { peer, reason })
+        },
+        connectionsFrom: (from) => {
+          const all = this.assembly?.libp2p.getConnections() ?? []
+          return 'ip' in from
+            ? all.filter((c) => ipOf(c.remoteAddr) === from.ip).length
+            : all.filter((c) => c.remotePeer.toString() === from.peerId).length
         },
       },
     })

@@ -54,6 +54,7 @@ export class NodeMetrics {
   private readonly batchSeconds: Histogram<string>
   private readonly bytes: Counter<'protocol' | 'direction'>
   private readonly peerRemovals: Counter<'reason'>
+  private readonly refusals: Counter<'reason'>
 
   constructor(private readonly source: MetricsSource) {
     const registers = [this.registry]
@@ -118,7 +119,18 @@ export class NodeMetrics {
       labelNames: ['reason'],
       registers,
     })
+    this.refusals = new Counter({
+      name: 'p2p_ai_connections_refused_total',
+      help: 'Connections the gater refused, by reason (denied, banned, max_peers_reached, too_many_connections_from_ip, ...)',
+      labelNames: ['reason'],
+      registers,
+    })
     this.registerGauges()
+  }
+
+  /** The connection gater refused a connection. */
+  recordRefusal(reason: string): void {
+    this.refusals.inc({ reason })
   }
 
   /** A direct peer left the peer table (a DEAD peer leaves it at once: the gauge rarely sees it). */

@@ -122,6 +122,8 @@ export interface TestHostOptions {
   services?: NodeHost['services']
   /** config values over the test defaults */
   config?: Partial<NodeConfig>
+  /** where libp2p listens (a memory address by default; a relay on loopback WebSockets for IP caps) */
+  listen?: string[]
 }
 
 export interface TestHost {
@@ -157,7 +159,7 @@ export function testHost(dir: string, opts: TestHostOptions = {}): TestHost {
     platform: 'node',
     storage,
     identityStore: new StorageIdentityStore(storage, 'node'),
-    listen: [`/memory/create-node-${process.pid}-${counter++}`],
+    listen: opts.listen ?? [`/memory/create-node-${process.pid}-${counter++}`],
     transports: [memory()],
     logSinks: [logs.sink],
     configProbe: async () => {},
