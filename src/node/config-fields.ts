@@ -73,6 +73,12 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   },
   peer_rate_limit: { kind: 'int', min: 0, max: 1_000_000, env: ['P2P_AI_PEER_RATE_LIMIT'] },
   peer_ban_secs: { kind: 'int', min: 1, max: 86_400, env: ['P2P_AI_PEER_BAN_SECS'] },
+  relay_max_reservations: {
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    env: ['P2P_AI_RELAY_MAX_RESERVATIONS'],
+  },
   relay_max_connections_per_ip: {
     kind: 'int',
     min: 1,
@@ -84,12 +90,6 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
     min: 1,
     max: 64,
     env: ['P2P_AI_RELAY_MAX_CONNECTIONS_PER_PEER'],
-  },
-  relay_max_reservations: {
-    kind: 'int',
-    min: 1,
-    max: 100000,
-    env: ['P2P_AI_RELAY_MAX_RESERVATIONS'],
   },
   max_concurrent_tasks: { kind: 'int', min: 1, max: 64, env: ['P2P_AI_MAX_CONCURRENT_TASKS'] },
   max_batch_size: { kind: 'int', min: 1, max: 256, env: ['P2P_AI_MAX_BATCH_SIZE'] },
