@@ -48,6 +48,8 @@ export interface ExecutorOptions {
   countBytes?: CountBytes
   /** this node's tracer: a served task's spans go back with its result */
   tracer?: TaskTracer
+  /** may a peer's next task frame through (its rate limit)? */
+  admit?: (peerId: string) => boolean
 }
 
 /** What the executor has done, for status, metrics and tests. */
@@ -107,20 +109,26 @@ export class TaskExecutor implements Startable {
       stream.abort(new Error('node_shutting_down'))
       return
     }
-    const s: TaskStream = new FramedStream(stream, connection, taskCodec, {
-      onFrame: (frame, from) => {
-        this.onFrame(frame as TaskFrame, from)
+    const s: TaskStream = new FramedStream(
+      stream,
+      connection,
+      taskCodec,
+      {
+        onFrame: (frame, from) => {
+          this.onFrame(frame as TaskFrame, from)
+        },
+        onDrop: (error) => {
+          this.drop(error, connection)
+        },
+        onClose: (from) => {
+          this.onClose(from)
+        },
+        onBytes: (direction, bytes) => {
+          this.opts.countBytes?.('task', direction, bytes)
+        },
       },
-      onDrop: (error) => {
-        this.drop(error, connection)
-      },
-      onClose: (from) => {
-        this.onClose(from)
-      },
-      onBytes: (direction, bytes) => {
-        this.opts.countBytes?.('task', direction, bytes)
-      },
-    })
+      { admit: this.opts.admit },
+    )
     this.streams.add(s)
   }
 

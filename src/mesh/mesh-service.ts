@@ -54,6 +54,9 @@ export interface MeshServiceOptions {
   countBytes?: CountBytes
 }
 
+/** Protocols whose frames are rate limited per peer. */
+export type RateLimitedProtocol = 'mesh' | 'task'
+
 export interface MeshTiming {
   ackTimeoutMs?: number
   maxRetries?: number
@@ -98,7 +101,8 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   private readonly parts: PartList
   private readonly log: Logger
   private readonly lastDropLog = new Map<string, number>()
-  private readonly rate: PeerRateLimit
+  /** each protocol's frames have their own token bucket per peer; a ban on one is a ban */
+  private readonly limits: Record<RateLimitedProtocol, PeerRateLimit>
   /** when this node's mesh started, ms since the epoch */
   private startedAt = Date.now()
 
@@ -107,20 +111,16 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     const { libp2p, config } = opts
     const self = libp2p.peerId.toString()
     this.log = opts.log
-    this.rate = new PeerRateLimit({
-      ratePerSec: config.peer_rate_limit,
-      banMs: config.peer_ban_secs * 1000,
-      banAfterMs: opts.timing?.floodBanAfterMs,
-      onBan: (peerId) => {
-        this.stats.banned++
-        this.log.warn('peer flooding: disconnected and banned', {
-          peer: peerId,
-          rate_limit: config.peer_rate_limit,
-          ban_secs: config.peer_ban_secs,
-        })
-        this.dropPeer(peerId, 'banned')
-      },
-    })
+    const limit = (): PeerRateLimit =>
+      new PeerRateLimit({
+        ratePerSec: config.peer_rate_limit,
+        banMs: config.peer_ban_secs * 1000,
+        banAfterMs: opts.timing?.floodBanAfterMs,
+        onBan: (peerId) => {
+          this.banned(peerId)
+        },
+      })
+    this.limits = { mesh: limit(), task: limit() }
     this.relays = new RelayKeeper({ libp2p, relays: config.relays, log: opts.log.child('relay') })
     this.router = new Router({
       self,
@@ -207,7 +207,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       log: opts.log,
       relayedLinkGraceMs: opts.relayedLinkGraceMs,
       stallMs: opts.timing?.stallMs,
-      admit: (peerId) => this.rate.admit(peerId),
+      admit: (peerId) => this.admit('mesh', peerId),
       onIncompatible: (connection) => {
         this.stats.incompatible++
         this.dialer.refuse(connection.remotePeer, 'incompatible_version')
@@ -374,7 +374,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     this.peers.removeLink(link)
     if (this.peers.has(link.peerId)) return
     this.heartbeat.forget(link.peerId)
-    this.rate.forget(link.peerId)
+    for (const limit of Object.values(this.limits)) limit.forget(link.peerId)
     // a connection without a mesh link is a peer nobody watches or routes to, which the
     // dialer would never redial ("already connected"): hang up, and it starts over
     if (this.links.isRunning && link.connection.status === 'open') {
@@ -428,7 +428,22 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   /** Removes a neighbour now and hangs up on it. */
   /** Banned for flooding, for now: the connection gater refuses it. */
   isBanned(peerId: string): boolean {
-    return this.rate.isBanned(peerId)
+    return Object.values(this.limits).some((limit) => limit.isBanned(peerId))
+  }
+
+  /** May this peer's next frame of `protocol` through (peer_rate_limit)? */
+  admit(protocol: RateLimitedProtocol, peerId: string): boolean {
+    return this.limits[protocol].admit(peerId)
+  }
+
+  private banned(peerId: string): void {
+    this.stats.banned++
+    this.log.warn('peer flooding: disconnected and banned', {
+      peer: peerId,
+      rate_limit: this.opts.config.peer_rate_limit,
+      ban_secs: this.opts.config.peer_ban_secs,
+    })
+    this.dropPeer(peerId, 'banned')
   }
 
   private dropPeer(peerId: string, reason: string): void {

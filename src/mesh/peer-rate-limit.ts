@@ -7,6 +7,8 @@ import { TokenBucket } from './token-bucket.js'
 
 /** Refusals further apart than this are separate bursts, not one flood. */
 const FLOOD_GAP_MS = 1000
+/** Buckets kept at most; beyond, the oldest goes (bans are kept apart, until they end). */
+const MAX_TRACKED = 4096
 
 export interface PeerRateLimitOptions {
   /** frames a peer may send a second, on average; 0: no limit */
@@ -48,6 +50,7 @@ export class PeerRateLimit {
     if (state == null) {
       const burst = this.opts.burst ?? 2 * this.opts.ratePerSec
       state = { bucket: new TokenBucket(this.opts.ratePerSec, burst, this.now) }
+      if (this.peers.size >= MAX_TRACKED) this.peers.delete(this.peers.keys().next().value as string)
       this.peers.set(peerId, state)
     }
     if (state.bucket.take()) return true

@@ -15,6 +15,7 @@ import { FramedStream } from '../../src/mesh/framed-stream.js'
 import { fakeOutput } from '../tasks/fake-engine.js'
 import type { TaskNode } from './harness.js'
 import { EMBEDDING, libp2pNode, taskNode } from './harness.js'
+import { PeerRateLimit } from '../../src/mesh/peer-rate-limit.js'
 
 const HASH = 'ab'.repeat(32)
 
@@ -169,6 +170,23 @@ describe('task executor', () => {
     s.send({ assignment: assignment(1, 5) })
     await expect.poll(() => s.results().length).toBe(1)
     expect(e.executor.stats.dropped).toEqual({ invalid_assignment: 2, invalid_cancel: 1 })
+  })
+
+  it('holds a submitter to its rate limit on task frames, dropping and counting the rest', async () => {
+    const banned: string[] = []
+    const limit = new PeerRateLimit({
+      ratePerSec: 1,
+      burst: 5,
+      banMs: 60_000,
+      onBan: (p) => banned.push(p),
+    })
+    const e = await taskNode({ admit: (peer) => limit.admit(peer) })
+    const s = await submitter(e)
+    for (let i = 0; i < 20; i++) s.send({ cancel: { taskIds: [uuid(100 + i)] } })
+    await expect.poll(() => e.executor.stats.dropped.rate_limited ?? 0).toBeGreaterThanOrEqual(14)
+    // the frames it let through were handled (cancels for tasks it does not hold: nothing to do)
+    expect(e.executor.stats.dropped.invalid_cancel ?? 0).toBe(0)
+    expect(banned).toEqual([])
   })
 
   it('ends only the stream whose length prefix is broken', async () => {

@@ -82,6 +82,8 @@ export interface TaskNodeOptions {
   beforeStart?(tasks: TaskService, nodeId: string): void
   /** give it a tracer (spans kept in memory), with these options */
   traced?: Partial<TaskTracerOptions>
+  /** the executor's rate limit on task frames, per peer */
+  admit?: (peerId: string) => boolean
 }
 
 /** A node that runs tasks (its own, and others' through its executor), started. */
@@ -118,6 +120,7 @@ export async function taskNode(over: TaskNodeOptions = {}): Promise<TaskNode> {
     maxQueuedPerPeer: over.maxQueuedPerPeer ?? 256,
     log: silentLogger,
     tracer,
+    admit: over.admit,
   })
   await executor.start()
   cleanup.push(async () => {
