@@ -4,6 +4,7 @@
  */
 import * as lp from 'it-length-prefixed'
 import type { Uint8ArrayList } from 'uint8arraylist'
+import { SIGNATURE_BYTES } from './envelope-signature.js'
 import { FrameSplitter } from './frame-splitter.js'
 import {
   FRAME_OVERHEAD_BYTES,
@@ -119,6 +120,8 @@ export function validateFrame(frame: Frame, maxMessageBytes: number): FrameError
     }
     if (!TRACEPARENT.test(e.traceparent))
       return new FrameError('invalid_envelope', 'traceparent is not W3C trace context')
+    if (e.signature.byteLength !== 0 && e.signature.byteLength !== SIGNATURE_BYTES)
+      return new FrameError('invalid_envelope', `signature of ${e.signature.byteLength} bytes`)
   }
   if (ack != null && !UUID.test(ack.id)) return new FrameError('invalid_ack', 'id is not a UUID')
   const hb = heartbeat ?? heartbeatAck

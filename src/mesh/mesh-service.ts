@@ -5,7 +5,7 @@
  * links · router · heartbeat · gossip · dialer · relays · directory.
  */
 import type { GossipSub } from '@libp2p/gossipsub'
-import type { Libp2p } from '@libp2p/interface'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { TypedEventEmitter } from 'main-event'
 import type { NodeConfig } from '../core/config.js'
@@ -29,6 +29,7 @@ import type { Link } from './link.js'
 import { MeshLinks } from './mesh-links.js'
 import { PeerTable, peerListHash } from './peer-table.js'
 import { PeerRateLimit } from './peer-rate-limit.js'
+import { signEnvelope } from './envelope-signature.js'
 import { RelayKeeper } from './relay-keeper.js'
 import type { RouterCounter } from './router.js'
 import { Router } from './router.js'
@@ -42,6 +43,8 @@ export type MeshServices = {
 
 export interface MeshServiceOptions {
   libp2p: Libp2p<MeshServices>
+  /** the node's identity key (its peer id's): signs the envelopes it originates */
+  privateKey: PrivateKey
   nodeId: string
   platform: Platform
   config: NodeConfig
@@ -131,6 +134,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       onDeliver: (message) => {
         this.safeDispatchEvent('message', { detail: message })
       },
+      sign: async (envelope) => signEnvelope(opts.privateKey, envelope),
       onUnresponsive: (peerId) => {
         this.dropPeer(peerId, 'unresponsive')
       },

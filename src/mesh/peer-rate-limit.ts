@@ -50,7 +50,8 @@ export class PeerRateLimit {
     if (state == null) {
       const burst = this.opts.burst ?? 2 * this.opts.ratePerSec
       state = { bucket: new TokenBucket(this.opts.ratePerSec, burst, this.now) }
-      if (this.peers.size >= MAX_TRACKED) this.peers.delete(this.peers.keys().next().value as string)
+      if (this.peers.size >= MAX_TRACKED)
+        this.peers.delete(this.peers.keys().next().value as string)
       this.peers.set(peerId, state)
     }
     if (state.bucket.take()) return true

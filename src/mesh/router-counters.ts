@@ -24,6 +24,10 @@ export type RouterCounter =
   | 'rejected'
   /** a message for another node refused: shutting down, or the forwarding budget is full */
   | 'busy'
+  /** a routed message for us whose signature is not its sender's: forged or altered on the way */
+  | 'forged'
+  /** a message older than the replay window (or from too far in the future) */
+  | 'stale'
 
 /** Counts one event, with the neighbour it concerns when there is one. */
 export type CountRouterEvent = (name: RouterCounter, peerId?: string) => void

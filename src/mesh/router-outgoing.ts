@@ -50,5 +50,6 @@ export function outgoingEnvelope(message: OutgoingMessage, maxMessageBytes: numb
     payload: payload as Uint8Array<ArrayBuffer>,
     kind: Envelope.Kind.DATA,
     traceparent,
+    signature: new Uint8Array(0),
   }
 }

@@ -4,8 +4,8 @@
  * naming its id, its hop count and when it arrived, sent back along the way it came (see
  * router-paths.ts). A direct message needs none: its ack already came from its recipient.
  *
- * Trust: a receipt counts only if it names the message's recipient as its sender; beyond one hop
- * that is the forwarders' word (envelopes are not signed yet).
+ * Trust: a receipt counts only if it names the message's recipient as its sender, and, being
+ * routed, it is signed by that recipient (the router checks it before it gets here).
  */
 import { v4 as uuid } from 'uuid'
 import { DEFAULT_TTL } from '../core/protocol.js'
@@ -26,6 +26,8 @@ export interface ReceiptsOptions {
   deliveries: PendingDeliveries
   log: Logger
   count: CountRouterEvent
+  /** signs the receipts we send */
+  sign(envelope: Envelope): Promise<Envelope>
 }
 
 export class Receipts {
@@ -36,7 +38,7 @@ export class Receipts {
     // routed messages are confirmed end to end; direct ones already were, by the ack
     if (envelope.hops <= 1) return
     const { self } = this.opts
-    const receipt: Envelope = {
+    void this.send({
       id: uuid(),
       from: self,
       to: envelope.from,
@@ -52,7 +54,13 @@ export class Receipts {
       kind: Envelope.Kind.RECEIPT,
       // the receipt belongs to the same trace as what it confirms
       traceparent: envelope.traceparent,
-    }
+      signature: new Uint8Array(0),
+    })
+  }
+
+  private async send(unsigned: Envelope): Promise<void> {
+    const { self } = this.opts
+    const receipt = await this.opts.sign(unsigned)
     const nextHop = this.opts.paths.choose(receipt.to, new Set(), receipt)
     if (nextHop == null) return // the sender will time out; nothing better to do
     this.opts.seen.add(receipt.id, self)

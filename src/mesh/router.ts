@@ -14,14 +14,18 @@
  * (what it counts); deliveries.ts holds the sender's promises.
  *
  * Trust: a neighbour is authenticated (noise), so a message arriving straight from its origin
- * must name that neighbour as its sender; beyond one hop the sender field is the forwarders' word
- * (envelopes are not signed yet), and a receipt counts only if it names the recipient.
+ * must name that neighbour as its sender. Every envelope is signed by the node that made it
+ * (envelope-signature.ts), and the recipient of one that came over more than one hop checks the
+ * signature against its sender's peer id: a forwarder can neither forge nor alter it ('forged').
+ * Replays: an id seen in the last 10 minutes is a duplicate or a loop, and an envelope stamped
+ * further than that from our clock is refused ('stale').
  */
 import { NoRouteError, ShuttingDownError } from '../core/errors.js'
 import { Ack, Envelope } from '../core/proto/mesh.js'
 import type { SendOptions } from '../core/node-api.js'
 import type { Delivery, MeshMessage } from '../core/types.js'
 import { PendingDeliveries } from './deliveries.js'
+import { verifyEnvelope } from './envelope-signature.js'
 import type { Link } from './link.js'
 import type { PeerTable } from './peer-table.js'
 import { ForwardingBudget } from './router-budget.js'
@@ -46,6 +50,8 @@ export interface RouterOptions {
   log: Logger
   /** a message for us arrived (not called for duplicates) */
   onDeliver(message: MeshMessage): void
+  /** signs an envelope we originate (envelope-signature.ts) */
+  sign(envelope: Envelope): Promise<Envelope>
   /** a neighbour failed to acknowledge every attempt: treat it as gone */
   onUnresponsive(peerId: string): void
   /** counters for observability */
@@ -57,10 +63,12 @@ export interface RouterOptions {
 }
 
 const SWEEP_MS = 250
+/** How long message ids are remembered; an envelope stamped further than this from now is refused. */
+const REPLAY_WINDOW_MS = 10 * 60_000
 
 export class Router implements Startable {
   private readonly deliveries = new PendingDeliveries()
-  private readonly seen = new SeenCache(50_000, 10 * 60_000)
+  private readonly seen = new SeenCache(50_000, REPLAY_WINDOW_MS)
   private readonly budget = new ForwardingBudget()
   private readonly paths: NextHops
   private readonly hops: HopTransmissions
@@ -90,6 +98,7 @@ export class Router implements Startable {
       deliveries: this.deliveries,
       log,
       count,
+      sign: opts.sign.bind(opts),
     })
   }
 
@@ -129,7 +138,7 @@ export class Router implements Startable {
     options: SendOptions = {},
   ): Promise<Delivery> {
     options.signal?.throwIfAborted()
-    const envelope = outgoingEnvelope(
+    const unsigned = outgoingEnvelope(
       {
         from: this.opts.self,
         to,
@@ -141,9 +150,11 @@ export class Router implements Startable {
       this.opts.maxMessageBytes,
     )
     if (to === this.opts.self) {
-      this.deliver(envelope)
-      return { id: envelope.id, hops: 0, rttMs: 0 }
+      this.deliver(unsigned)
+      return { id: unsigned.id, hops: 0, rttMs: 0 }
     }
+    const envelope = await this.opts.sign(unsigned)
+    options.signal?.throwIfAborted()
     const firstHop = this.paths.choose(to, new Set())
     if (firstHop == null) {
       this.opts.count('no_route')
@@ -184,6 +195,12 @@ export class Router implements Startable {
       ack(Ack.Status.TTL_EXPIRED)
       return
     }
+    const age = Date.now() - Number(envelope.timestamp)
+    if (age > REPLAY_WINDOW_MS || age < -REPLAY_WINDOW_MS) {
+      this.opts.count('stale', from)
+      ack(Ack.Status.REJECTED, false, 'stale')
+      return
+    }
     const forUs = envelope.to === this.opts.self
     const firstSeenFrom = this.seen.get(envelope.id)
     if (firstSeenFrom != null) {
@@ -199,8 +216,13 @@ export class Router implements Startable {
     }
     if (forUs) {
       this.seen.add(envelope.id, from)
-      ack(Ack.Status.ACCEPTED, true)
-      this.deliver(envelope)
+      // straight from its sender: noise vouches for it; from further away: its signature must
+      if (envelope.hops <= 1) {
+        ack(Ack.Status.ACCEPTED, true)
+        this.deliver(envelope)
+      } else {
+        void this.verifyAndDeliver(envelope, from, ack)
+      }
       return
     }
     if (envelope.ttl <= 1) {
@@ -244,6 +266,27 @@ export class Router implements Startable {
     const now = Date.now()
     this.hops.sweep(now)
     this.deliveries.expire(now)
+  }
+
+  private async verifyAndDeliver(
+    envelope: Envelope,
+    from: string,
+    ack: (status: Ack.Status, delivered?: boolean, reason?: string) => void,
+  ): Promise<void> {
+    if (await verifyEnvelope(envelope)) {
+      ack(Ack.Status.ACCEPTED, true)
+      this.deliver(envelope)
+      return
+    }
+    // not its sender's: forget the id, so a forgery cannot shadow the real message
+    this.seen.delete(envelope.id)
+    this.opts.count('forged', from)
+    this.opts.log.debug('dropped message: not signed by its sender', {
+      id: envelope.id,
+      claimed_from: envelope.from,
+      via: from,
+    })
+    ack(Ack.Status.REJECTED, false, 'bad_signature')
   }
 
   private deliver(envelope: Envelope): void {

@@ -26,6 +26,10 @@ export class SeenCache {
     }
   }
 
+  delete(id: string): void {
+    this.entries.delete(id)
+  }
+
   get size(): number {
     return this.entries.size
   }

@@ -179,6 +179,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
 function meshService(init: AssembleInit, libp2p: Libp2p<MeshServices>): MeshService {
   const mesh = new MeshService({
     libp2p,
+    privateKey: init.identity.privateKey,
     nodeId: init.identity.nodeId,
     platform: init.host.platform,
     config: init.config,

@@ -30,6 +30,7 @@ function envelope(over: Partial<Envelope> = {}): Envelope {
     payload: new TextEncoder().encode('hello'),
     kind: Envelope.Kind.DATA,
     traceparent: '',
+    signature: new Uint8Array(0),
     ...over,
   }
 }
@@ -221,7 +222,7 @@ describe('mesh frames under fuzzing (fast-check, 10,000 each)', () => {
     )
   })
 
-  it('refuses envelopes with absurd TTLs and hop counts, foreign ids, bad topics and traceparents', () => {
+  it('refuses envelopes with absurd TTLs and hop counts, foreign ids, bad topics, traceparents and signatures', () => {
     const bad = fc.oneof(
       fc.record({ ttl: fc.integer({ min: MAX_TTL + 1, max: 0xffffffff }) }),
       fc.record({ hops: fc.integer({ min: MAX_TTL + 1, max: 0xffffffff }) }),
@@ -231,6 +232,12 @@ describe('mesh frames under fuzzing (fast-check, 10,000 each)', () => {
       fc.record({ topic: fc.oneof(fc.constant(''), fc.string({ minLength: 65, maxLength: 200 })) }),
       fc.record({ traceparent: fc.string({ minLength: 1, maxLength: 80 }) }),
       fc.record({ payload: fc.uint8Array({ minLength: MAX + 1, maxLength: MAX + 64 }) }),
+      fc.record({
+        signature: fc.oneof(
+          fc.uint8Array({ minLength: 1, maxLength: 63 }),
+          fc.uint8Array({ minLength: 65, maxLength: 200 }),
+        ),
+      }),
     )
     fc.assert(
       fc.property(bad, (over: Partial<Envelope>) => {
@@ -246,7 +253,8 @@ describe('mesh frames under fuzzing (fast-check, 10,000 each)', () => {
             env.hops > MAX_TTL ||
             env.topic.length === 0 ||
             env.topic.length > 64 ||
-            env.payload.byteLength > MAX,
+            env.payload.byteLength > MAX ||
+            (env.signature.byteLength !== 0 && env.signature.byteLength !== 64),
         )
         const out = decodeFrame(raw({ version: FRAME_VERSION, envelope: env }), MAX)
         expect(out).toBeInstanceOf(FrameError)

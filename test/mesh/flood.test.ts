@@ -49,6 +49,7 @@ describe('a flooding neighbour', () => {
             payload: text('x'),
             kind: Envelope.Kind.DATA,
             traceparent: '',
+            signature: new Uint8Array(0),
           }
           try {
             stream.send(encodeFrame({ envelope }))

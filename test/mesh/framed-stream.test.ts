@@ -29,6 +29,7 @@ const frame = (): Omit<Frame, 'version'> => ({
     payload: new Uint8Array(100).fill(7),
     kind: Envelope.Kind.DATA,
     traceparent: '',
+    signature: new Uint8Array(0),
   },
 })
 

@@ -6,7 +6,8 @@
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import type { Libp2p } from '@libp2p/interface'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import { memory } from '@libp2p/memory'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@libp2p/noise'
@@ -25,6 +26,8 @@ import type { Logger } from '../../src/core/log.js'
 
 export interface TestNode {
   libp2p: Libp2p<MeshServices>
+  /** its identity key, to sign envelopes as it would */
+  privateKey: PrivateKey
   mesh: MeshService
   id: string
   addr: string
@@ -53,7 +56,9 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   // with relays configured, reserve on them like a tab does (/p2p-circuit); libp2p's address
   // manager cannot hold circuit addresses over the memory transport, so that case uses loopback TCP
   const viaRelay = config.relays.length > 0
+  const privateKey = await generateKeyPair('Ed25519')
   const libp2p = (await createLibp2p({
+    privateKey,
     addresses: { listen: viaRelay ? ['/ip4/127.0.0.1/tcp/0', '/p2p-circuit'] : [addr] },
     transports: viaRelay ? [tcp(), circuitRelayTransport()] : [memory()],
     connectionEncrypters: [noise()],
@@ -73,6 +78,7 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   })) as unknown as Libp2p<MeshServices>
   const mesh = new MeshService({
     libp2p,
+    privateKey,
     nodeId: nodeIdFromPeerId(libp2p.peerId),
     platform: 'node',
     config,
@@ -83,6 +89,7 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   await mesh.start()
   return {
     libp2p,
+    privateKey,
     mesh,
     id: libp2p.peerId.toString(),
     addr: viaRelay

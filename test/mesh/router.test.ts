@@ -3,6 +3,7 @@ import { Envelope } from '../../src/core/proto/mesh.js'
 import * as lp from 'it-length-prefixed'
 import { afterEach, describe, expect, it } from 'vitest'
 import { encodeFrame, MAX_FRAME_BYTES } from '../../src/mesh/codec.js'
+import { signEnvelope } from '../../src/mesh/envelope-signature.js'
 import type { TestNode } from './harness.js'
 import { inbox, line, link, testNode, text, waitForRoute } from './harness.js'
 
@@ -29,6 +30,7 @@ function envelopeFrom(
     payload: text('raw'),
     kind: Envelope.Kind.DATA,
     traceparent: '',
+    signature: new Uint8Array(0),
     ...over,
   }
 }
@@ -245,6 +247,48 @@ describe('routed messages', () => {
       .bestLink(b.id)
       ?.send({ envelope: envelopeFrom(c, b, '22222222-2222-4333-8444-555555555555') })
     await expect.poll(() => b.mesh.stats.router.rejected ?? 0).toBe(1)
+    expect(got).toEqual([])
+  })
+
+  it('a forwarder can neither forge nor alter a routed message: its recipient checks the signature', async () => {
+    nodes = await line(3)
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+    const got = inbox(c)
+    // b passes messages to c as if it had forwarded them from a (hops 2)
+    const viaB = (envelope: Envelope): void => {
+      b.mesh.peers.bestLink(c.id)?.send({ envelope })
+    }
+    const id = '66666666-2222-4333-8444-555555555555'
+    const claimed = envelopeFrom(a, c, id, { hops: 2, payload: text('pay b') })
+    viaB(claimed) // unsigned
+    viaB({ ...(await signEnvelope(b.privateKey, claimed)) }) // signed, but not by a
+    const real = await signEnvelope(a.privateKey, envelopeFrom(a, c, id, { hops: 2 }))
+    viaB({ ...real, payload: text('pay b') }) // a's signature, altered payload
+    await expect.poll(() => c.mesh.stats.router.forged ?? 0).toBe(3)
+    expect(got).toEqual([])
+    // the forgeries did not shadow the real message: same id, a's signature, delivered
+    viaB(real)
+    await expect.poll(() => got).toEqual([{ from: a.id, text: 'raw', hops: 2 }])
+    // and a's own messages to c are signed: they arrive over b
+    await waitForRoute(a, c)
+    expect((await a.mesh.send(c.id, 'chat', text('signed'))).hops).toBe(2)
+    expect(got.map((m) => m.text)).toEqual(['raw', 'signed'])
+    expect(c.mesh.stats.router.forged).toBe(3)
+  })
+
+  it("refuses a replay from beyond the replay window, even with its sender's signature", async () => {
+    nodes = await line(3)
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+    const got = inbox(c)
+    const old = await signEnvelope(
+      a.privateKey,
+      envelopeFrom(a, c, '77777777-2222-4333-8444-555555555555', {
+        hops: 2,
+        timestamp: BigInt(Date.now() - 11 * 60_000),
+      }),
+    )
+    b.mesh.peers.bestLink(c.id)?.send({ envelope: old })
+    await expect.poll(() => c.mesh.stats.router.stale ?? 0).toBe(1)
     expect(got).toEqual([])
   })
 

@@ -392,6 +392,11 @@ export namespace Frame {
     value: string
   }
 
+  export interface FrameEnvelopeSignatureFieldEvent {
+    field: '$.envelope.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface FrameAckIdFieldEvent {
     field: '$.ack.id'
     value: string
@@ -486,7 +491,7 @@ export namespace Frame {
     return decodeMessage(buf, Frame.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameVersionFieldEvent | FrameEnvelopeIdFieldEvent | FrameEnvelopeFromFieldEvent | FrameEnvelopeToFieldEvent | FrameEnvelopeTimestampFieldEvent | FrameEnvelopeTtlFieldEvent | FrameEnvelopeHopsFieldEvent | FrameEnvelopeTopicFieldEvent | FrameEnvelopePayloadFieldEvent | FrameEnvelopeKindFieldEvent | FrameEnvelopeTraceparentFieldEvent | FrameAckIdFieldEvent | FrameAckStatusFieldEvent | FrameAckDeliveredFieldEvent | FrameAckReasonFieldEvent | FrameHeartbeatNodeIdFieldEvent | FrameHeartbeatTimestampFieldEvent | FrameHeartbeatPeerListHashFieldEvent | FrameHeartbeatSeqFieldEvent | FrameHeartbeatVersionFieldEvent | FrameHeartbeatAckNodeIdFieldEvent | FrameHeartbeatAckTimestampFieldEvent | FrameHeartbeatAckPeerListHashFieldEvent | FrameHeartbeatAckSeqFieldEvent | FrameHeartbeatAckVersionFieldEvent | FramePeerListPeersFieldEvent | FramePeerListHashFieldEvent | FrameGoodbyeReasonFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Frame>): Generator<FrameVersionFieldEvent | FrameEnvelopeIdFieldEvent | FrameEnvelopeFromFieldEvent | FrameEnvelopeToFieldEvent | FrameEnvelopeTimestampFieldEvent | FrameEnvelopeTtlFieldEvent | FrameEnvelopeHopsFieldEvent | FrameEnvelopeTopicFieldEvent | FrameEnvelopePayloadFieldEvent | FrameEnvelopeKindFieldEvent | FrameEnvelopeTraceparentFieldEvent | FrameEnvelopeSignatureFieldEvent | FrameAckIdFieldEvent | FrameAckStatusFieldEvent | FrameAckDeliveredFieldEvent | FrameAckReasonFieldEvent | FrameHeartbeatNodeIdFieldEvent | FrameHeartbeatTimestampFieldEvent | FrameHeartbeatPeerListHashFieldEvent | FrameHeartbeatSeqFieldEvent | FrameHeartbeatVersionFieldEvent | FrameHeartbeatAckNodeIdFieldEvent | FrameHeartbeatAckTimestampFieldEvent | FrameHeartbeatAckPeerListHashFieldEvent | FrameHeartbeatAckSeqFieldEvent | FrameHeartbeatAckVersionFieldEvent | FramePeerListPeersFieldEvent | FramePeerListHashFieldEvent | FrameGoodbyeReasonFieldEvent> {
     return streamMessage(buf, Frame.codec(), opts)
   }
 }
@@ -502,6 +507,7 @@ export interface Envelope {
   payload: Uint8Array<ArrayBuffer>
   kind: Envelope.Kind
   traceparent: string
+  signature: Uint8Array<ArrayBuffer>
 }
 
 export namespace Envelope {
@@ -580,6 +586,11 @@ export namespace Envelope {
           w.string(obj.traceparent)
         }
 
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(90)
+          w.bytes(obj.signature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -594,7 +605,8 @@ export namespace Envelope {
           topic: '',
           payload: uint8ArrayAlloc(0),
           kind: Kind.DATA,
-          traceparent: ''
+          traceparent: '',
+          signature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -641,6 +653,10 @@ export namespace Envelope {
             }
             case 10: {
               obj.traceparent = reader.string()
+              break
+            }
+            case 11: {
+              obj.signature = reader.bytes()
               break
             }
             default: {
@@ -728,6 +744,13 @@ export namespace Envelope {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -790,6 +813,11 @@ export namespace Envelope {
     value: string
   }
 
+  export interface EnvelopeSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Envelope>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Envelope.codec())
   }
@@ -798,7 +826,7 @@ export namespace Envelope {
     return decodeMessage(buf, Envelope.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeIdFieldEvent | EnvelopeFromFieldEvent | EnvelopeToFieldEvent | EnvelopeTimestampFieldEvent | EnvelopeTtlFieldEvent | EnvelopeHopsFieldEvent | EnvelopeTopicFieldEvent | EnvelopePayloadFieldEvent | EnvelopeKindFieldEvent | EnvelopeTraceparentFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Envelope>): Generator<EnvelopeIdFieldEvent | EnvelopeFromFieldEvent | EnvelopeToFieldEvent | EnvelopeTimestampFieldEvent | EnvelopeTtlFieldEvent | EnvelopeHopsFieldEvent | EnvelopeTopicFieldEvent | EnvelopePayloadFieldEvent | EnvelopeKindFieldEvent | EnvelopeTraceparentFieldEvent | EnvelopeSignatureFieldEvent> {
     return streamMessage(buf, Envelope.codec(), opts)
   }
 }
