@@ -8,6 +8,10 @@
  * (closed or backed up) the message goes another way or is retried later, without blaming the
  * neighbour. A message with no way left, or in flight over a minute, is given up.
  *
+ * A message we originated goes out unsigned to a neighbour that is its recipient (noise vouches
+ * for us there); before it goes anywhere else it is signed once (envelope-signature.ts), so a
+ * direct message costs no signature and a routed one always carries it.
+ *
  * For a message we originated, the hop's ack may settle its delivery: an ack saying the
  * neighbour is the recipient confirms it, a REJECTED one fails it, and giving up fails it with
  * NoRouteError. Routed messages are confirmed by their receipts instead (router-receipts.ts).
@@ -40,6 +44,8 @@ export interface HopTransmissionsOptions {
   ackTimeoutMs: number
   /** retries after the first attempt */
   maxRetries: number
+  /** signs an envelope we originate, before it goes to a neighbour that is not its recipient */
+  sign(envelope: Envelope): Promise<Envelope>
 }
 
 /** One envelope on its way over one hop, awaiting that hop's ack. */
@@ -184,10 +190,34 @@ export class HopTransmissions {
     return this.opts.paths.choose(tx.envelope.to, new Set([...tx.tried, tx.nextHop]), tx.envelope)
   }
 
+  /** Our own message, unsigned, about to go to a neighbour that is not its recipient. */
+  private needsSignature(tx: HopTransmission, hop: string): boolean {
+    return tx.origin && tx.envelope.signature.byteLength === 0 && hop !== tx.envelope.to
+  }
+
+  /** Signs the message, then transmits it (unless its hop was settled meanwhile). */
+  private signThenTransmit(tx: HopTransmission): void {
+    this.opts.sign(tx.envelope).then(
+      (signed) => {
+        if (this.inflight.get(tx.envelope.id) !== tx) return
+        tx.envelope = signed
+        tx.attempts--
+        this.transmit(tx)
+      },
+      (err: unknown) => {
+        this.giveUp(tx, `not signed: ${(err as Error).message}`)
+      },
+    )
+  }
+
   private transmit(tx: HopTransmission): void {
     tx.attempts++
     tx.sentAt = Date.now()
     this.inflight.set(tx.envelope.id, tx)
+    if (this.needsSignature(tx, tx.nextHop)) {
+      this.signThenTransmit(tx)
+      return
+    }
     const envelope = { ...tx.envelope, hops: tx.envelope.hops + 1 }
     const { peers } = this.opts
     if (peers.bestLink(tx.nextHop)?.send({ envelope }) === true) {
@@ -199,6 +229,12 @@ export class HopTransmissions {
     // the link is gone or backed up: another neighbour now if one leads there, else retry later
     tx.refusedLocally = true
     const alternative = this.alternativeTo(tx)
+    if (alternative != null && this.needsSignature(tx, alternative)) {
+      tx.nextHop = alternative
+      tx.refusedLocally = false
+      this.signThenTransmit(tx)
+      return
+    }
     const link = alternative == null ? undefined : peers.bestLink(alternative)
     if (alternative != null && link?.send({ envelope }) === true) {
       tx.nextHop = alternative

@@ -14,9 +14,10 @@
  * (what it counts); deliveries.ts holds the sender's promises.
  *
  * Trust: a neighbour is authenticated (noise), so a message arriving straight from its origin
- * must name that neighbour as its sender. Every envelope is signed by the node that made it
- * (envelope-signature.ts), and the recipient of one that came over more than one hop checks the
- * signature against its sender's peer id: a forwarder can neither forge nor alter it ('forged').
+ * must name that neighbour as its sender. An envelope that goes through other nodes is signed by
+ * the node that made it (envelope-signature.ts; router-hops.ts signs before such a hop), and its
+ * recipient checks the signature against the sender's peer id: a forwarder can neither forge nor
+ * alter it ('forged').
  * Replays: an id seen in the last 10 minutes is a duplicate or a loop, and an envelope stamped
  * further than that from our clock is refused ('stale').
  */
@@ -89,6 +90,7 @@ export class Router implements Startable {
       onUnresponsive: opts.onUnresponsive.bind(opts),
       ackTimeoutMs: opts.ackTimeoutMs ?? 5000,
       maxRetries: opts.maxRetries ?? 3,
+      sign: opts.sign.bind(opts),
     })
     this.receipts = new Receipts({
       self,
@@ -138,7 +140,7 @@ export class Router implements Startable {
     options: SendOptions = {},
   ): Promise<Delivery> {
     options.signal?.throwIfAborted()
-    const unsigned = outgoingEnvelope(
+    const envelope = outgoingEnvelope(
       {
         from: this.opts.self,
         to,
@@ -150,11 +152,9 @@ export class Router implements Startable {
       this.opts.maxMessageBytes,
     )
     if (to === this.opts.self) {
-      this.deliver(unsigned)
-      return { id: unsigned.id, hops: 0, rttMs: 0 }
+      this.deliver(envelope)
+      return { id: envelope.id, hops: 0, rttMs: 0 }
     }
-    const envelope = await this.opts.sign(unsigned)
-    options.signal?.throwIfAborted()
     const firstHop = this.paths.choose(to, new Set())
     if (firstHop == null) {
       this.opts.count('no_route')

@@ -1,7 +1,7 @@
 import { MAX_PAYLOAD_BYTES, MESH_PROTOCOL } from '../../src/core/protocol.js'
 import { Envelope } from '../../src/core/proto/mesh.js'
 import * as lp from 'it-length-prefixed'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { encodeFrame, MAX_FRAME_BYTES } from '../../src/mesh/codec.js'
 import { signEnvelope } from '../../src/mesh/envelope-signature.js'
 import type { TestNode } from './harness.js'
@@ -269,9 +269,15 @@ describe('routed messages', () => {
     // the forgeries did not shadow the real message: same id, a's signature, delivered
     viaB(real)
     await expect.poll(() => got).toEqual([{ from: a.id, text: 'raw', hops: 2 }])
-    // and a's own messages to c are signed: they arrive over b
+    // and a's own messages to c are signed: they arrive over b; one to b, its neighbour, needs none
+    const onWire = vi.spyOn(a.mesh.peers.bestLink(b.id)!, 'send')
+    const signatureTo = (to: string): number | undefined =>
+      onWire.mock.calls.map(([f]) => f.envelope).find((e) => e?.to === to)?.signature.byteLength
     await waitForRoute(a, c)
     expect((await a.mesh.send(c.id, 'chat', text('signed'))).hops).toBe(2)
+    expect(signatureTo(c.id)).toBe(64)
+    await a.mesh.send(b.id, 'chat', text('direct'))
+    expect(signatureTo(b.id)).toBe(0)
     expect(got.map((m) => m.text)).toEqual(['raw', 'signed'])
     expect(c.mesh.stats.router.forged).toBe(3)
   })
