@@ -8,6 +8,8 @@ import type { Libp2p, PeerId } from '@libp2p/interface'
 import { PeerQueue } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { backoffDelay, isTransientError } from './backoff.js'
+import type { Dialable } from './dialable.js'
+import { relayedWebRTC } from './dialable.js'
 import type { PeerTable } from './peer-table.js'
 import { transportOf } from './transport-kind.js'
 import type { Logger } from '../core/log.js'
@@ -27,6 +29,8 @@ export interface DialerOptions {
   dialTimeoutMs?: number
   /** forget a peer not rediscovered for this long. @default 60000 */
   forgetAfterMs?: number
+  /** which announced addresses to dial. @default relayedWebRTC */
+  dialable?: Dialable
 }
 
 interface Candidate {
@@ -114,14 +118,11 @@ export class MeshDialer implements Startable {
     this.tick()
   }
 
-  /** A peer can be dialled at these addresses (non-WebRTC ones are ignored). */
+  /** A peer can be dialled at these addresses (those not `dialable` are ignored). */
   discovered(id: PeerId, multiaddrs: Multiaddr[]): void {
     const key = id.toString()
     if (key === this.self || this.opts.isRelay(key) || this.opts.denied.has(key)) return
-    const addrs = multiaddrs.filter((ma) => {
-      const names = ma.getComponents().map((c) => c.name)
-      return names.includes('p2p-circuit') && names.includes('webrtc')
-    })
+    const addrs = multiaddrs.filter(this.opts.dialable ?? relayedWebRTC)
     if (addrs.length === 0) return
     const now = Date.now()
     const existing = this.candidates.get(key)

@@ -29,6 +29,7 @@ import type { Link } from './link.js'
 import { MeshLinks } from './mesh-links.js'
 import { PeerTable, peerListHash } from './peer-table.js'
 import { PeerRateLimit } from './peer-rate-limit.js'
+import type { Dialable } from './dialable.js'
 import { signEnvelope } from './envelope-signature.js'
 import { RelayKeeper } from './relay-keeper.js'
 import type { RouterCounter } from './router.js'
@@ -55,6 +56,8 @@ export interface MeshServiceOptions {
   timing?: MeshTiming
   /** counts the bytes of mesh streams (metrics) */
   countBytes?: CountBytes
+  /** which addresses to announce and dial for mesh links. @default relayedWebRTC */
+  dialable?: Dialable
 }
 
 /** Protocols whose frames are rate limited per peer. */
@@ -169,6 +172,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       denied: new Set(config.deny_peers),
       isRelay: (peerId) => this.relays.isRelay(peerId),
       log: opts.log.child('dialer'),
+      dialable: opts.dialable,
     })
     this.gossip = new TopologyGossip({
       libp2p,
@@ -180,6 +184,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       relays: () => this.relays.status().connected,
       topology: this.topology,
       log: opts.log.child('topology'),
+      dialable: opts.dialable,
       onChange: () => {
         this.safeDispatchEvent('topology:change')
       },

@@ -17,6 +17,8 @@ import type { EngineCapabilities, EngineLoad } from '../core/tasks.js'
 import { throttle } from '../core/throttle.js'
 import type { Platform } from '../core/types.js'
 import { isPeerIdString, MAX_PEER_LIST } from './codec.js'
+import type { Dialable } from './dialable.js'
+import { relayedWebRTC } from './dialable.js'
 import type { PeerTable } from './peer-table.js'
 import type { TopologyTable } from './topology.js'
 import { transportOf } from './transport-kind.js'
@@ -56,6 +58,8 @@ export interface TopologyGossipOptions {
   onChange(): void
   /** an announcement was malformed */
   onDrop(reason: string): void
+  /** which of our addresses to announce. @default relayedWebRTC */
+  dialable?: Dialable
   /** a node told us where to dial it */
   onAddresses(peerId: string, addrs: Multiaddr[]): void
 }
@@ -141,10 +145,7 @@ export class TopologyGossip implements Startable {
   private dialableAddrs(): Multiaddr[] {
     return this.opts.libp2p
       .getMultiaddrs()
-      .filter((ma) => {
-        const names = ma.getComponents().map((c) => c.name)
-        return names.includes('p2p-circuit') && names.includes('webrtc')
-      })
+      .filter(this.opts.dialable ?? relayedWebRTC)
       .slice(0, MAX_ADDRS)
   }
 

@@ -18,6 +18,7 @@ import { expect } from 'vitest'
 import { agentVersion } from '../../src/core/version.js'
 import type { MeshServices, MeshTiming } from '../../src/mesh/mesh-service.js'
 import { MeshService } from '../../src/mesh/mesh-service.js'
+import type { Dialable } from '../../src/mesh/dialable.js'
 import { nodeIdFromPeerId } from '../../src/node/identity.js'
 import { silentLogger } from '../../src/obs/logger.js'
 import { DEFAULT_CONFIG } from '../../src/node/config-fields.js'
@@ -41,6 +42,8 @@ export interface TestNodeOptions {
   userAgent?: string
   /** where the mesh logs (silent by default) */
   log?: Logger
+  /** which addresses to announce and dial (the product's default: relayed WebRTC only) */
+  dialable?: Dialable
 }
 
 let counter = 0
@@ -84,6 +87,7 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
     config,
     log: opts.log ?? silentLogger,
     timing: opts.timing,
+    dialable: opts.dialable,
   })
   late.mesh = mesh
   await mesh.start()

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { TestNode } from './harness.js'
 import { line } from './harness.js'
 import { freshLoad } from '../../src/mesh/topology.js'
+import type { Dialable } from '../../src/mesh/dialable.js'
 
 let nodes: TestNode[] = []
 afterEach(async () => {
@@ -67,5 +68,25 @@ describe('topology announcements', () => {
     await expect.poll(() => c.mesh.topology.get(a.id) != null, { timeout: 10_000 }).toBe(true)
     a.mesh.goodbye('test')
     await expect.poll(() => c.mesh.topology.get(a.id), { timeout: 5000 }).toBeUndefined()
+  })
+
+  it('carry where to dial their author: a node that learns of another this way links to it', async () => {
+    // the product announces and dials relayed WebRTC addresses; these nodes, memory ones
+    const memory: Dialable = (ma) => ma.getComponents().some((c) => c.name === 'memory')
+    nodes = await line(3, { dialable: memory })
+    const [a, b, c] = nodes as [TestNode, TestNode, TestNode]
+    expect(a.mesh.peers.has(c.id)).toBe(false)
+    // a and c are linked to b only; each hears the other's announcement through b, and dials
+    await expect
+      .poll(() => a.mesh.peers.has(c.id) && c.mesh.peers.has(a.id), { timeout: 15_000 })
+      .toBe(true)
+    expect(b.mesh.peers.neighbours().sort()).toEqual([a.id, c.id].sort())
+  })
+
+  it('are not dialled at addresses the node does not take (by default, only relayed WebRTC)', async () => {
+    nodes = await line(3)
+    const [a, , c] = nodes as [TestNode, TestNode, TestNode]
+    await expect.poll(() => c.mesh.topology.get(a.id) != null, { timeout: 10_000 }).toBe(true)
+    expect(a.mesh.peers.has(c.id)).toBe(false)
   })
 })
