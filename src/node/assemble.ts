@@ -185,6 +185,7 @@ function meshService(init: AssembleInit, libp2p: Libp2p<MeshServices>): MeshServ
     config: init.config,
     log: init.log.child('mesh'),
     countBytes: init.metrics.countBytes,
+    dialable: init.host.dialable,
   })
   init.forward(mesh, [
     'peer:add',

@@ -138,8 +138,8 @@ function isHttpUrl(value: string): boolean {
 
 function isRelayAddress(value: string): boolean {
   if (/^https?:\/\//.test(value)) return URL.canParse(value)
-  // a multiaddr that parses and starts with a network address
-  if (!/^\/(ip4|ip6|dns|dns4|dns6|dnsaddr)\//.test(value)) return false
+  // a multiaddr that parses and starts with a network address (memory: a simulation's, in-process)
+  if (!/^\/(ip4|ip6|dns|dns4|dns6|dnsaddr|memory)\//.test(value)) return false
   try {
     return multiaddr(value).getComponents().length > 0
   } catch {

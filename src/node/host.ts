@@ -7,6 +7,7 @@ import type { SpanStore } from '../core/spans.js'
 import type { StorageAdapter } from '../store/storage.js'
 import type { IdentityStore } from './identity.js'
 import type { LogSink } from '../core/log.js'
+import type { Dialable } from '../mesh/dialable.js'
 
 export interface NodeHost {
   platform: Platform
@@ -33,6 +34,8 @@ export interface NodeHost {
   transports?: Libp2pOptions['transports']
   /** libp2p's metrics implementation (Prometheus on a Node host) */
   metrics?: Libp2pOptions['metrics']
+  /** which addresses the mesh announces and dials (relayed WebRTC unless a simulation says) */
+  dialable?: Dialable
 }
 
 export interface InferenceHost {

@@ -1,0 +1,180 @@
+/**
+ * One simulated mesh of N nodes measured: joining, shape, memory and CPU per node, gossip,
+ * routed messages, and (when asked) recovery from a partition and from losing half the nodes.
+ */
+import { percentile } from '../../src/obs/stats.js'
+import type { RoutedResult } from './simulation.js'
+import { Simulation } from './simulation.js'
+
+export interface SimFigures {
+  nodes: number
+  maxPeers: number
+  /** ms from the first node's start until 95 % / all nodes had a mesh link */
+  joined95Ms?: number
+  joinedAllMs?: number
+  /** per node: ms from its start() to its first mesh link */
+  joinP50Ms?: number
+  joinP95Ms?: number
+  /** ms from the first start until the mesh was one piece */
+  wholeMs?: number
+  diameter: number
+  degreeMin: number
+  degreeMean: number
+  /** per node, once joined and idle: heap and resident memory, MB; CPU, % of one core */
+  heapMbPerNode: number
+  rssMbPerNode: number
+  cpuPctPerNode: number
+  gossip: {
+    delivered: number
+    expected: number
+    within2s: number
+    p50Ms?: number
+    p99Ms?: number
+  }
+  routed: RoutedFigures
+  faults?: {
+    /** ms from healing a half-and-half partition until the mesh was one piece */
+    partitionHealMs?: number
+    /** ms from killing half the nodes until the rest were one piece */
+    killRemeshMs?: number
+    /** messages among the survivors sent while half the nodes died */
+    duringKill: RoutedFigures
+  }
+}
+
+export interface RoutedFigures {
+  sent: number
+  acked: number
+  /** acknowledged but never delivered to the recipient's application */
+  lost: number
+  hopsMean?: number
+  hopsMax?: number
+  rttP50Ms?: number
+  rttP99Ms?: number
+  failures: Record<string, number>
+}
+
+export interface MeasureOptions {
+  nodes: number
+  maxPeers: number
+  gossipProbes: number
+  routedMessages: number
+  faults: boolean
+  /** how long to wait for the mesh to join, ms */
+  joinTimeoutMs: number
+  progress(line: string): void
+}
+
+const IDLE_WINDOW_MS = 10_000
+
+export async function measure(opts: MeasureOptions): Promise<SimFigures> {
+  const sim = new Simulation({ nodes: opts.nodes, maxPeers: opts.maxPeers })
+  const before = memory()
+  try {
+    await sim.start()
+    opts.progress(`${opts.nodes} nodes started in ${Date.now() - sim.startedAt} ms`)
+    const whole = await sim.until(
+      () => sim.graph().components.length === 1 && sim.alive().every((m) => m.joinedAt != null),
+      opts.joinTimeoutMs,
+    )
+    const wholeMs = whole == null ? undefined : Date.now() - sim.startedAt
+    const joinedAt = sim.members.map((m) => (m.joinedAt ?? Infinity) - sim.startedAt)
+    const joinLatency = sim.members.map((m) => (m.joinedAt ?? Infinity) - m.startedAt)
+    opts.progress(`mesh whole: ${wholeMs ?? 'not'} ms`)
+    // idle: what the joined mesh costs per node (heartbeats, announcements, gossipsub)
+    const cpuFrom = process.cpuUsage()
+    await sleep(IDLE_WINDOW_MS)
+    const cpu = process.cpuUsage(cpuFrom)
+    const after = memory()
+    const graph = sim.graph()
+    const gossip = await sim.gossip(opts.gossipProbes)
+    const delays = [...gossip.latencies].sort((a, b) => a - b)
+    opts.progress(`gossip: ${gossip.latencies.length}/${gossip.expected}`)
+    const routed = routedFigures(await sim.routed(opts.routedMessages))
+    opts.progress(`routed: ${routed.acked}/${routed.sent}`)
+    const figures: SimFigures = {
+      nodes: opts.nodes,
+      maxPeers: opts.maxPeers,
+      joined95Ms: finite(percentile(sorted(joinedAt), 95)),
+      joinedAllMs: finite(Math.max(...joinedAt)),
+      joinP50Ms: finite(percentile(sorted(joinLatency), 50)),
+      joinP95Ms: finite(percentile(sorted(joinLatency), 95)),
+      wholeMs,
+      diameter: graph.diameter,
+      degreeMin: Math.min(...graph.degrees),
+      degreeMean: round(graph.degrees.reduce((a, b) => a + b, 0) / graph.degrees.length),
+      heapMbPerNode: round((after.heap - before.heap) / opts.nodes / 2 ** 20),
+      rssMbPerNode: round((after.rss - before.rss) / opts.nodes / 2 ** 20),
+      cpuPctPerNode: round(((cpu.user + cpu.system) / 1000 / IDLE_WINDOW_MS / opts.nodes) * 100, 3),
+      gossip: {
+        delivered: gossip.latencies.length,
+        expected: gossip.expected,
+        within2s: gossip.latencies.filter((ms) => ms < 2000).length,
+        p50Ms: percentile(delays, 50),
+        p99Ms: percentile(delays, 99),
+      },
+      routed,
+    }
+    if (opts.faults) figures.faults = await faults(sim, opts)
+    return figures
+  } finally {
+    await sim.stop()
+  }
+}
+
+async function faults(
+  sim: Simulation,
+  opts: MeasureOptions,
+): Promise<NonNullable<SimFigures['faults']>> {
+  const whole = (): boolean => sim.graph().components.length === 1
+  sim.partition()
+  const split = await sim.until(() => sim.graph().components.length > 1, 5000)
+  opts.progress(`partitioned: ${split == null ? 'did not split' : `${split} ms`}`)
+  await sleep(5000)
+  sim.heal()
+  const partitionHealMs = await sim.until(whole, 60_000)
+  opts.progress(`partition healed: ${partitionHealMs ?? 'not'} ms`)
+  const doomed = sim.alive().filter((_, i) => i % 2 === 1)
+  const survivors = sim.alive().filter((m) => !doomed.includes(m))
+  const during = sim.routed(Math.min(opts.routedMessages, 500), 16, () =>
+    survivors.filter((m) => m.alive),
+  )
+  await sleep(200)
+  const killedAt = Date.now()
+  sim.kill(doomed)
+  const remeshed = await sim.until(whole, 60_000)
+  const killRemeshMs = remeshed == null ? undefined : Date.now() - killedAt
+  opts.progress(`killed half: whole again in ${killRemeshMs ?? 'not'} ms`)
+  return { partitionHealMs, killRemeshMs, duringKill: routedFigures(await during) }
+}
+
+function routedFigures(r: RoutedResult): RoutedFigures {
+  const rtts = sorted(r.rtts)
+  return {
+    sent: r.sent,
+    acked: r.acked,
+    lost: r.lost,
+    hopsMean:
+      r.hops.length === 0 ? undefined : round(r.hops.reduce((a, b) => a + b) / r.hops.length),
+    hopsMax: r.hops.length === 0 ? undefined : Math.max(...r.hops),
+    rttP50Ms: percentile(rtts, 50),
+    rttP99Ms: percentile(rtts, 99),
+    failures: r.failures,
+  }
+}
+
+/** Heap and resident bytes, after a full collection when the process allows one (--expose-gc). */
+function memory(): { heap: number; rss: number } {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  const m = process.memoryUsage()
+  return { heap: m.heapUsed, rss: m.rss }
+}
+
+const sorted = (values: number[]): number[] => [...values].sort((a, b) => a - b)
+const finite = (x: number | undefined): number | undefined =>
+  x == null || !Number.isFinite(x) ? undefined : x
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}

@@ -1,0 +1,292 @@
+/**
+ * A mesh of N real nodes in one process: the same createNode(), protocols and libp2p as a
+ * headless node, over libp2p's in-memory transport (relay/sim/sim-network.ts), with a relay as
+ * the bootstrap. It measures what a mesh of that size does: joining, gossip, routed messages,
+ * and recovery from a partition or from losing half its nodes.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Message } from '@libp2p/gossipsub'
+import type { NodeConfig } from '../../src/core/config.js'
+import type { P2PNode } from '../../src/node/create-node.js'
+import { createNode } from '../../src/node/create-node.js'
+import { resolveConfig } from '../../src/node/config.js'
+import { simHost } from './sim-host.js'
+import { SimNetwork } from './sim-network.js'
+import type { LinkGraph } from './link-graph.js'
+import { linkGraph } from './link-graph.js'
+
+/** The topic gossip probes are published on (not one the product uses). */
+export const PROBE_TOPIC = 'p2p-ai/sim/probe/1'
+
+export interface SimOptions {
+  nodes: number
+  /** each node's max_peers: below `nodes`, so the mesh is partial and routing multi-hop */
+  maxPeers: number
+  /** config values for every node over the simulation's */
+  config?: Partial<NodeConfig>
+  /**
+   * nodes starting at a time. @default 2: one process starting dozens at once starves its own
+   * event loop, and nodes then fail their start-up health checks' deadlines (FR1.3)
+   */
+  startConcurrency?: number
+}
+
+export interface Member {
+  index: number
+  node: P2PNode
+  peerId: string
+  /** when its start() was called, and when it got its first mesh link (ms since epoch) */
+  startedAt: number
+  joinedAt?: number
+  alive: boolean
+  /** ids of routed messages it received */
+  received: Set<string>
+  /** gossip probes it received: probe id → ms after publication */
+  probes: Map<string, number>
+}
+
+export interface GossipResult {
+  probes: number
+  /** deliveries expected: every alive node but the publisher, per probe */
+  expected: number
+  /** ms from publication to receipt, one per delivery */
+  latencies: number[]
+}
+
+export interface RoutedResult {
+  sent: number
+  /** acknowledged end to end */
+  acked: number
+  /** acknowledged, yet not in the recipient's inbox (must be 0) */
+  lost: number
+  hops: number[]
+  rtts: number[]
+  /** why the others failed, by error code */
+  failures: Record<string, number>
+}
+
+let runs = 0
+
+export class Simulation {
+  readonly network = new SimNetwork()
+  readonly members: Member[] = []
+  relay?: P2PNode
+  relayPeerId = ''
+  startedAt = 0
+  private dir = ''
+  private readonly run = `${process.pid}-${runs++}`
+
+  constructor(readonly opts: SimOptions) {}
+
+  /** Starts the relay, then the nodes as fast as they start; resolves once all have started. */
+  async start(): Promise<void> {
+    this.dir = await mkdtemp(join(tmpdir(), 'p2p-ai-sim-'))
+    this.relay = await this.startNode('relay', 'relay', [])
+    this.relayPeerId = this.relay.peerId ?? ''
+    const relayAddr = this.relay.libp2p.getMultiaddrs()[0]?.toString() ?? ''
+    this.startedAt = Date.now()
+    let next = 0
+    const starter = async (): Promise<void> => {
+      while (next < this.opts.nodes) {
+        await calm()
+        await this.add(next++, relayAddr)
+      }
+    }
+    await Promise.all(Array.from({ length: this.opts.startConcurrency ?? 2 }, starter))
+  }
+
+  private async add(index: number, relayAddr: string): Promise<void> {
+    const startedAt = Date.now()
+    const node = await this.startNode(`node-${index}`, 'peer', [relayAddr])
+    const member: Member = {
+      index,
+      node,
+      peerId: node.peerId ?? '',
+      startedAt,
+      alive: true,
+      received: new Set(),
+      probes: new Map(),
+    }
+    if ((node.mesh?.peers.size ?? 0) > 0) member.joinedAt = Date.now()
+    node.addEventListener('peer:add', () => {
+      member.joinedAt ??= Date.now()
+    })
+    node.addEventListener('message', (evt) => {
+      member.received.add(evt.detail.id)
+    })
+    const pubsub = node.libp2p.services.pubsub
+    pubsub.subscribe(PROBE_TOPIC)
+    pubsub.addEventListener('message', (evt: CustomEvent<Message>) => {
+      if (evt.detail.topic !== PROBE_TOPIC) return
+      const probe = JSON.parse(new TextDecoder().decode(evt.detail.data)) as {
+        id: string
+        at: number
+      }
+      if (!member.probes.has(probe.id)) member.probes.set(probe.id, Date.now() - probe.at)
+    })
+    this.members[index] = member
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.alive().map(async (m) => m.node.stop()))
+    await this.relay?.stop()
+    if (this.dir !== '') await rm(this.dir, { recursive: true, force: true, maxRetries: 5 })
+  }
+
+  alive(): Member[] {
+    return this.members.filter((m) => m.alive)
+  }
+
+  /** The direct mesh links between alive nodes, as they stand. */
+  graph(): LinkGraph {
+    const alive = this.alive()
+    return linkGraph(
+      alive.map((m) => m.peerId),
+      (peer) => this.byPeer(peer)?.node.mesh?.peers.neighbours() ?? [],
+    )
+  }
+
+  byPeer(peerId: string): Member | undefined {
+    return this.members.find((m) => m.peerId === peerId)
+  }
+
+  /**
+   * Publishes `count` probes from random alive nodes, `gapMs` apart, then waits `graceMs` for
+   * the last to spread.
+   */
+  async gossip(count: number, gapMs = 100, graceMs = 3000): Promise<GossipResult> {
+    const ids: string[] = []
+    let expected = 0
+    for (let i = 0; i < count; i++) {
+      const alive = this.alive()
+      const from = pick(alive)
+      const id = `${this.run}-${Date.now()}-${i}`
+      ids.push(id)
+      expected += alive.length - 1
+      from.probes.set(id, 0) // its own: not counted below
+      const data = new TextEncoder().encode(JSON.stringify({ id, at: Date.now() }))
+      await from.node.libp2p.services.pubsub.publish(PROBE_TOPIC, data).catch(() => undefined)
+      await sleep(gapMs)
+    }
+    await sleep(graceMs)
+    const latencies: number[] = []
+    for (const id of ids) {
+      const publisher = this.alive().filter((m) => m.probes.get(id) === 0)
+      for (const m of this.alive()) {
+        const ms = m.probes.get(id)
+        if (ms != null && !publisher.includes(m)) latencies.push(ms)
+      }
+    }
+    return { probes: count, expected, latencies }
+  }
+
+  /**
+   * Sends `count` routed messages between random pairs of alive nodes that are not neighbours,
+   * `concurrency` at a time, and checks every acknowledged one reached its recipient.
+   */
+  async routed(count: number, concurrency = 16, among?: () => Member[]): Promise<RoutedResult> {
+    const result: RoutedResult = { sent: 0, acked: 0, lost: 0, hops: [], rtts: [], failures: {} }
+    const acked: Array<{ to: Member; id: string }> = []
+    const payload = new TextEncoder().encode('sim')
+    let next = 0
+    const worker = async (): Promise<void> => {
+      while (next < count) {
+        next++
+        const pool = (among ?? (() => this.alive()))()
+        const from = pick(pool)
+        const neighbours = new Set(from.node.mesh?.peers.neighbours() ?? [])
+        const far = pool.filter((m) => m !== from && !neighbours.has(m.peerId))
+        const to = pick(far.length > 0 ? far : pool.filter((m) => m !== from))
+        result.sent++
+        try {
+          const delivery = await from.node.send(to.peerId, 'sim', payload, { timeoutMs: 10_000 })
+          result.acked++
+          result.hops.push(delivery.hops)
+          result.rtts.push(delivery.rttMs)
+          acked.push({ to, id: delivery.id })
+        } catch (err) {
+          const code = (err as { code?: string }).code ?? (err as Error).name
+          result.failures[code] = (result.failures[code] ?? 0) + 1
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: concurrency }, worker))
+    result.lost = acked.filter((a) => !a.to.received.has(a.id)).length
+    return result
+  }
+
+  /** Cuts the network in two: the first half (with the relay) and the second. */
+  partition(): void {
+    const second = new Set(this.members.slice(this.members.length / 2).map((m) => m.peerId))
+    this.network.partition((peer) => (second.has(peer) ? 1 : 0))
+  }
+
+  heal(): void {
+    this.network.heal()
+  }
+
+  /** Kills these nodes at once: their links drop with no goodbye, as a killed process's would. */
+  kill(members: Member[]): void {
+    for (const m of members) {
+      m.alive = false
+      this.network.kill(m.node.libp2p)
+    }
+    // stopped behind the cut, so they leave no timers running in the process
+    for (const m of members) void m.node.stop().catch(() => undefined)
+  }
+
+  /** Polls `ready` every 100 ms; the ms it took, or undefined after `timeoutMs`. */
+  async until(ready: () => boolean, timeoutMs: number): Promise<number | undefined> {
+    const started = Date.now()
+    while (Date.now() - started < timeoutMs) {
+      if (ready()) return Date.now() - started
+      await sleep(100)
+    }
+    return ready() ? Date.now() - started : undefined
+  }
+
+  private async startNode(
+    name: string,
+    role: 'relay' | 'peer',
+    relays: string[],
+  ): Promise<P2PNode> {
+    const dir = join(this.dir, name)
+    const config = resolveConfig([], {
+      storage_path: dir,
+      relays,
+      log_level: 'ERROR',
+      max_peers: this.opts.maxPeers,
+      ...this.opts.config,
+    })
+    const node = createNode({
+      host: simHost({ network: this.network, name: `sim-${this.run}-${name}`, dir }),
+      config,
+      role,
+    })
+    await node.start()
+    this.network.attach(node.libp2p)
+    return node
+  }
+}
+
+function pick<T>(items: T[]): T {
+  const item = items[Math.floor(Math.random() * items.length)]
+  if (item == null) throw new Error('nothing to pick from')
+  return item
+}
+
+/** Until a 20 ms timer fires less than 50 ms late (the event loop keeps up), or 10 s passed. */
+async function calm(): Promise<void> {
+  const until = Date.now() + 10_000
+  while (Date.now() < until) {
+    const asked = Date.now()
+    await sleep(20)
+    if (Date.now() - asked < 70) return
+  }
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms))
+}
