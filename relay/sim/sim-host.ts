@@ -33,5 +33,7 @@ export function simHost(opts: {
     configProbe: async () => {},
     // every node shares the process: the simulation measures memory for all of them
     memoryBytes: () => undefined,
+    // and its event loop, which a few hundred joining nodes keep busy for seconds at a time
+    healthDeadlines: { storageMs: 30_000, cryptoMs: 30_000 },
   }
 }

@@ -13,7 +13,7 @@ import type { NodeHost } from './host.js'
 import type { Identity } from './identity.js'
 
 export interface HealthServiceOptions {
-  host: Pick<NodeHost, 'configProbe' | 'storage' | 'memoryBytes'>
+  host: Pick<NodeHost, 'configProbe' | 'storage' | 'memoryBytes' | 'healthDeadlines'>
   /** the node's identity, once loaded */
   identity(): Identity | undefined
   maxMemoryMb: number
@@ -99,7 +99,11 @@ export class HealthService implements Startable {
         },
         memoryBytes: () => host.memoryBytes(),
       },
-      { maxMemoryMb: this.opts.maxMemoryMb },
+      {
+        maxMemoryMb: this.opts.maxMemoryMb,
+        storageTimeoutMs: host.healthDeadlines?.storageMs,
+        cryptoTimeoutMs: host.healthDeadlines?.cryptoMs,
+      },
     )
     this.report = report
     // memory over its limit is also the memory_high alert (src/obs/alert-service.ts), logged once

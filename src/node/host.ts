@@ -36,6 +36,11 @@ export interface NodeHost {
   metrics?: Libp2pOptions['metrics']
   /** which addresses the mesh announces and dials (relayed WebRTC unless a simulation says) */
   dialable?: Dialable
+  /**
+   * deadlines of the storage and crypto health checks, ms (500 and 100 by default): a host whose
+   * event loop many nodes share (a simulation) allows more
+   */
+  healthDeadlines?: { storageMs: number; cryptoMs: number }
 }
 
 export interface InferenceHost {
