@@ -1,4 +1,5 @@
 /** The shape of a mesh: its direct links as an undirected graph, its pieces and its diameter. */
+import { hopsFrom } from '../../src/mesh/link-choice.js'
 
 export interface LinkGraph {
   nodes: string[]
@@ -26,14 +27,14 @@ export function linkGraph(nodes: string[], neighbours: (node: string) => string[
   const components: string[][] = []
   for (const n of nodes) {
     if (seen.has(n)) continue
-    const piece = [...distances(n, edges).keys()]
+    const piece = [...hopsFrom(n, edges).keys()]
     for (const p of piece) seen.add(p)
     components.push(piece)
   }
   components.sort((a, b) => b.length - a.length)
   let diameter = 0
   for (const n of components[0] ?? []) {
-    for (const d of distances(n, edges).values()) diameter = Math.max(diameter, d)
+    for (const d of hopsFrom(n, edges).values()) diameter = Math.max(diameter, d)
   }
   return {
     nodes,
@@ -42,19 +43,4 @@ export function linkGraph(nodes: string[], neighbours: (node: string) => string[
     diameter,
     degrees: nodes.map((n) => edges.get(n)?.size ?? 0),
   }
-}
-
-/** Links from `from` to every node it reaches (breadth first). */
-function distances(from: string, edges: Map<string, Set<string>>): Map<string, number> {
-  const dist = new Map([[from, 0]])
-  const queue = [from]
-  for (let i = 0; i < queue.length; i++) {
-    const at = queue[i] as string
-    for (const next of edges.get(at) ?? []) {
-      if (dist.has(next)) continue
-      dist.set(next, (dist.get(at) ?? 0) + 1)
-      queue.push(next)
-    }
-  }
-  return dist
 }

@@ -31,6 +31,8 @@ export interface DialerOptions {
   forgetAfterMs?: number
   /** which announced addresses to dial. @default relayedWebRTC */
   dialable?: Dialable
+  /** while full (max_peers): is a link to this peer worth one of ours (link-choice.ts)? */
+  worthTrade?: (peerId: string) => boolean
 }
 
 interface Candidate {
@@ -169,8 +171,9 @@ export class MeshDialer implements Startable {
   private consider(c: Candidate, now: number): void {
     if (!this.running || c.refused != null || now < c.nextAttempt) return
     if (this.queue.has(c.peerId) || this.isConnected(c.peerId)) return
-    // dials under way count against max_peers too, or 4 parallel dials could overshoot it
-    if (this.opts.peers.size + this.queue.size >= this.opts.maxPeers) return
+    // dials under way count against max_peers too, or 4 parallel dials could overshoot it; when
+    // full, one dial at a time for a link worth trading one of ours for
+    if (this.opts.peers.size + this.queue.size >= this.opts.maxPeers && !this.trading(c)) return
     const weInitiate = this.self < c.peerId.toString()
     const takeover = now - c.waitingSince > (this.opts.takeoverAfterMs ?? 8000)
     if (!weInitiate && !takeover) return
@@ -181,8 +184,17 @@ export class MeshDialer implements Startable {
       })
   }
 
+  private trading(c: Candidate): boolean {
+    return this.queue.size === 0 && this.opts.worthTrade?.(c.peerId.toString()) === true
+  }
+
   private async dial(c: Candidate): Promise<void> {
-    if (this.isConnected(c.peerId) || this.opts.peers.size >= this.opts.maxPeers) return
+    if (this.isConnected(c.peerId)) return
+    if (
+      this.opts.peers.size >= this.opts.maxPeers &&
+      this.opts.worthTrade?.(c.peerId.toString()) !== true
+    )
+      return
     const started = Date.now()
     try {
       await this.opts.libp2p.dial(c.addrs, {

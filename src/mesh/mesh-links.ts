@@ -28,6 +28,8 @@ export interface MeshLinksOptions {
   stallMs?: number
   /** may a peer's next frame through (its rate limit)? */
   admit?: (peerId: string) => boolean
+  /** we are full (max_peers): drop a link for one to this peer if worth it (link-choice.ts); true if done */
+  makeRoom?: (peerId: string) => boolean
 }
 
 export class MeshLinks implements Startable {
@@ -142,7 +144,11 @@ export class MeshLinks implements Startable {
       admit: this.opts.admit,
     })
     if (!link.isOpen) return
-    if (!peers.has(link.peerId) && peers.size >= maxPeers) {
+    if (
+      !peers.has(link.peerId) &&
+      peers.size >= maxPeers &&
+      this.opts.makeRoom?.(link.peerId) !== true
+    ) {
       // connections that raced past the dialer and the gater still do not exceed max_peers
       this.opts.log.info('refusing mesh link: max_peers reached', {
         peer: link.peerId,

@@ -30,6 +30,7 @@ import { MeshLinks } from './mesh-links.js'
 import { PeerTable, peerListHash } from './peer-table.js'
 import { PeerRateLimit } from './peer-rate-limit.js'
 import type { Dialable } from './dialable.js'
+import { LinkChoice } from './link-choice.js'
 import { signEnvelope } from './envelope-signature.js'
 import { RelayKeeper } from './relay-keeper.js'
 import type { RouterCounter } from './router.js'
@@ -101,6 +102,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   private readonly router: Router
   private readonly heartbeat: HeartbeatMonitor
   private readonly dialer: MeshDialer
+  private readonly choice: LinkChoice
   private readonly gossip: TopologyGossip
   private readonly directory: DirectoryPoller
   private readonly links: MeshLinks
@@ -165,6 +167,12 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         this.directory.askAll()
       },
     })
+    this.choice = new LinkChoice({
+      self,
+      peers: this.peers,
+      topology: this.topology,
+      maxPeers: config.max_peers,
+    })
     this.dialer = new MeshDialer({
       libp2p,
       peers: this.peers,
@@ -173,6 +181,8 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       isRelay: (peerId) => this.relays.isRelay(peerId),
       log: opts.log.child('dialer'),
       dialable: opts.dialable,
+      // only a node that has announced itself: a newcomer is dialled by nodes with room
+      worthTrade: (peerId) => this.topology.get(peerId) != null && this.worthTrade(peerId),
     })
     this.gossip = new TopologyGossip({
       libp2p,
@@ -217,6 +227,13 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       relayedLinkGraceMs: opts.relayedLinkGraceMs,
       stallMs: opts.timing?.stallMs,
       admit: (peerId) => this.admit('mesh', peerId),
+      makeRoom: (peerId) => {
+        const drop = this.choice.trade(peerId)
+        if (drop == null) return false
+        this.log.info('trading a redundant link for a better one', { drop, for: peerId })
+        this.dropPeer(drop, 'replaced')
+        return true
+      },
       onIncompatible: (connection) => {
         this.stats.incompatible++
         this.dialer.refuse(connection.remotePeer, 'incompatible_version')
@@ -434,7 +451,22 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     }
   }
 
-  /** Removes a neighbour now and hangs up on it. */
+  /**
+   * May this peer become a direct neighbour (max_peers)? Yes if it is one, or there is room, or
+   * it is worth trading a redundant link for (src/mesh/link-choice.ts).
+   */
+  hasRoomFor(peerId: string): boolean {
+    return this.peers.has(peerId) || !this.choice.full || this.worthTrade(peerId)
+  }
+
+  private worthTrade(peerId: string): boolean {
+    return (
+      this.choice.mayTrade() &&
+      this.choice.improves(peerId) &&
+      this.choice.redundant(peerId) != null
+    )
+  }
+
   /** Banned for flooding, for now: the connection gater refuses it. */
   isBanned(peerId: string): boolean {
     return Object.values(this.limits).some((limit) => limit.isBanned(peerId))
@@ -455,6 +487,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     this.dropPeer(peerId, 'banned')
   }
 
+  /** Removes a neighbour now and hangs up on it. */
   private dropPeer(peerId: string, reason: string): void {
     this.peers.setHealth(peerId, 'DEAD')
     this.peers.remove(peerId, reason)

@@ -435,10 +435,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
         isDenied: (peer) => this.config.deny_peers.includes(peer),
         isBanned: (peer) => this.assembly?.mesh?.isBanned(peer) ?? false,
         isShuttingDown: () => this.stopping != null,
-        hasRoomFor: (peer) => {
-          const mesh = this.assembly?.mesh
-          return mesh == null || mesh.peers.has(peer) || mesh.peers.size < this.config.max_peers
-        },
+        hasRoomFor: (peer) => this.assembly?.mesh?.hasRoomFor(peer) ?? true,
         refused: (peer, reason) => {
           this.nodeMetrics.recordRefusal(reason)
           // at most a line a second per reason: a flood of refusals is not a flood of logs

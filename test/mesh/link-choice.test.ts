@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest'
+import { FAR_HOPS, LinkChoice, TRADE_GAP_MS } from '../../src/mesh/link-choice.js'
+import { TopologyTable } from '../../src/mesh/topology.js'
+
+/** A node "me" with `mine` as neighbours, `max` of them at most, and what others announced. */
+function setup(mine: string[], announced: Record<string, string[]>, max = mine.length) {
+  const topology = new TopologyTable()
+  let seq = 1n
+  for (const [peer, neighbours] of Object.entries(announced))
+    topology.applyAnnouncement(peer, seq++, neighbours)
+  const clock = { now: 0 }
+  const peers = { neighbours: () => [...mine], size: mine.length }
+  const choice = new LinkChoice({
+    self: 'me',
+    peers,
+    topology,
+    maxPeers: max,
+    now: () => clock.now,
+  })
+  return { choice, clock, topology }
+}
+
+describe('LinkChoice', () => {
+  it('measures hops over links both ends agree on', () => {
+    const { choice } = setup(['a'], { a: ['me', 'b'], b: ['a', 'c'], c: ['b'] })
+    expect(Object.fromEntries(choice.distances())).toEqual({ me: 0, a: 1, b: 2, c: 3 })
+  })
+
+  it('does not reach across a link only a stale record still lists', () => {
+    // x (across a partition) still lists b; b's newer record no longer lists x
+    const { choice } = setup(['a'], { a: ['me', 'b'], b: ['a'], x: ['b', 'y'], y: ['x'] })
+    expect(choice.distances().has('x')).toBe(false)
+    expect(choice.improves('x')).toBe(true)
+  })
+
+  it('takes a one-sided link where the other end has not announced yet', () => {
+    const { choice } = setup(['a'], { a: ['me', 'new'] })
+    expect(choice.distances().get('new')).toBe(2)
+  })
+
+  it('counts unreachable, unknown and far nodes as improvements, near ones not', () => {
+    const chain: Record<string, string[]> = {
+      a: ['me', 'b'],
+      b: ['a', 'c'],
+      c: ['b', 'd'],
+      d: ['c'],
+    }
+    const { choice } = setup(['a'], chain)
+    expect(choice.improves('b')).toBe(false)
+    expect(choice.distances().get('d')).toBe(FAR_HOPS)
+    expect(choice.improves('d')).toBe(true)
+    expect(choice.improves('stranger')).toBe(true)
+  })
+
+  it('drops the neighbour most of the others also link to, and nothing without one', () => {
+    // a is linked to b and c (both ours); b only to a; d to nobody of ours
+    const { choice } = setup(['a', 'b', 'c', 'd'], {
+      a: ['me', 'b', 'c'],
+      b: ['me', 'a'],
+      c: ['me', 'a'],
+      d: ['me'],
+    })
+    expect(choice.redundant('x')).toBe('a')
+    const lonely = setup(['a', 'b'], { a: ['me'], b: ['me'] })
+    expect(lonely.choice.redundant('x')).toBeUndefined()
+    expect(lonely.choice.trade('x')).toBeUndefined()
+  })
+
+  it('trades at most once per TRADE_GAP_MS, and only for an improvement', () => {
+    const { choice, clock } = setup(['a', 'b'], { a: ['me', 'b', 'z'], b: ['me', 'a'], z: ['a'] })
+    expect(choice.trade('z')).toBeUndefined() // two hops away: not worth a link
+    expect(choice.trade('far-1')).toBe('a')
+    expect(choice.trade('far-2')).toBeUndefined()
+    clock.now += TRADE_GAP_MS - 1
+    expect(choice.mayTrade()).toBe(false)
+    clock.now += 1
+    expect(choice.trade('far-2')).toBe('a')
+  })
+})
