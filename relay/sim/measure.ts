@@ -17,6 +17,8 @@ export interface SimFigures {
   joinP95Ms?: number
   /** ms from the first start until the mesh was one piece */
   wholeMs?: number
+  /** ms from then until every node knew 95 % of the others (their announcements) */
+  discoveredMs?: number
   diameter: number
   degreeMin: number
   degreeMean: number
@@ -81,6 +83,14 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
     const joinedAt = sim.members.map((m) => (m.joinedAt ?? Infinity) - sim.startedAt)
     const joinLatency = sim.members.map((m) => (m.joinedAt ?? Infinity) - m.startedAt)
     opts.progress(`mesh whole: ${wholeMs ?? 'not'} ms`)
+    const discoveredMs = await sim.until(
+      () =>
+        sim
+          .alive()
+          .every((m) => (m.node.mesh?.topology.size ?? 0) >= 0.95 * (sim.alive().length - 1)),
+      120_000,
+    )
+    opts.progress(`every node knows 95 % of the others: ${discoveredMs ?? 'not'} ms later`)
     // idle: what the joined mesh costs per node (heartbeats, announcements, gossipsub)
     const cpuFrom = process.cpuUsage()
     await sleep(IDLE_WINDOW_MS)
@@ -100,6 +110,7 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
       joinP50Ms: finite(percentile(sorted(joinLatency), 50)),
       joinP95Ms: finite(percentile(sorted(joinLatency), 95)),
       wholeMs,
+      discoveredMs,
       diameter: graph.diameter,
       degreeMin: Math.min(...graph.degrees),
       degreeMean: round(graph.degrees.reduce((a, b) => a + b, 0) / graph.degrees.length),

@@ -277,13 +277,13 @@ function pick<T>(items: T[]): T {
   return item
 }
 
-/** Until a 20 ms timer fires less than 50 ms late (the event loop keeps up), or 10 s passed. */
+/** Until a 20 ms timer fires less than 100 ms late (the event loop keeps up), or 5 s passed. */
 async function calm(): Promise<void> {
-  const until = Date.now() + 10_000
+  const until = Date.now() + 5000
   while (Date.now() < until) {
     const asked = Date.now()
     await sleep(20)
-    if (Date.now() - asked < 70) return
+    if (Date.now() - asked < 120) return
   }
 }
 

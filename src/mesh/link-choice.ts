@@ -27,7 +27,7 @@ export interface LinkChoiceOptions {
 
 export class LinkChoice {
   private lastTrade = -Infinity
-  private cache?: { at: number; distances: Map<string, number> }
+  private cache?: { at: number; edges: Map<string, Set<string>>; distances: Map<string, number> }
 
   constructor(private readonly opts: LinkChoiceOptions) {}
 
@@ -37,11 +37,7 @@ export class LinkChoice {
 
   /** Links from us to each node we can reach (two-way links only), recomputed at most every 500 ms. */
   distances(): Map<string, number> {
-    const now = this.now()
-    if (this.cache != null && now - this.cache.at < 500) return this.cache.distances
-    const distances = hopsFrom(this.opts.self, this.edges())
-    this.cache = { at: now, distances }
-    return distances
+    return this.view().distances
   }
 
   /** Would a link to `peerId` join a piece we cannot reach, or shorten a long way to it? */
@@ -73,7 +69,7 @@ export class LinkChoice {
   redundant(except: string): string | undefined {
     const neighbours = this.opts.peers.neighbours().filter((n) => n !== except)
     const mine = new Set(neighbours)
-    const edges = this.edges()
+    const { edges } = this.view()
     let best: { peer: string; shared: number } | undefined
     for (const n of neighbours) {
       let shared = 0
@@ -85,6 +81,15 @@ export class LinkChoice {
         best = { peer: n, shared }
     }
     return best?.peer
+  }
+
+  /** The links as we know them and our distances over them, at most 500 ms old. */
+  private view(): { edges: Map<string, Set<string>>; distances: Map<string, number> } {
+    const now = this.now()
+    if (this.cache != null && now - this.cache.at < 500) return this.cache
+    const edges = this.edges()
+    this.cache = { at: now, edges, distances: hopsFrom(this.opts.self, edges) }
+    return this.cache
   }
 
   /** Two-way links: ours, and each announced one its other end does not deny. */

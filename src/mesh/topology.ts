@@ -88,6 +88,11 @@ export class TopologyTable {
     this.records.delete(peerId)
   }
 
+  /** nodes known */
+  get size(): number {
+    return this.records.size
+  }
+
   get(peerId: string): TopologyRecord | undefined {
     return this.records.get(peerId)
   }

@@ -1,3 +1,4 @@
+import { ANSWER_FANOUT, answersNewcomer } from '../../src/mesh/topology-gossip.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TestNode } from './harness.js'
 import { line } from './harness.js'
@@ -88,5 +89,15 @@ describe('topology announcements', () => {
     const [a, , c] = nodes as [TestNode, TestNode, TestNode]
     await expect.poll(() => c.mesh.topology.get(a.id) != null, { timeout: 10_000 }).toBe(true)
     expect(a.mesh.peers.has(c.id)).toBe(false)
+  })
+
+  it('are answered by every node of a small mesh and by about ANSWER_FANOUT of a large one', () => {
+    const always = (): number => 0.999
+    expect(answersNewcomer(ANSWER_FANOUT, always)).toBe(true)
+    expect(answersNewcomer(ANSWER_FANOUT + 1, always)).toBe(false)
+    let i = 0
+    const uniform = (): number => (i++ % 1000) / 1000
+    const answering = Array.from({ length: 1000 }, () => answersNewcomer(200, uniform))
+    expect(answering.filter(Boolean).length).toBe(80) // 1000 × 16/200
   })
 })
