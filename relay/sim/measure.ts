@@ -70,7 +70,13 @@ export interface MeasureOptions {
 const IDLE_WINDOW_MS = 10_000
 
 export async function measure(opts: MeasureOptions): Promise<SimFigures> {
-  const sim = new Simulation({ nodes: opts.nodes, maxPeers: opts.maxPeers })
+  const sim = new Simulation({
+    nodes: opts.nodes,
+    maxPeers: opts.maxPeers,
+    onStarted: (count) => {
+      opts.progress(`${count} started after ${Date.now() - sim.startedAt} ms`)
+    },
+  })
   const before = memory()
   try {
     await sim.start()

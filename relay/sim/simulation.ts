@@ -31,6 +31,8 @@ export interface SimOptions {
    * event loop, and nodes then fail their start-up health checks' deadlines (FR1.3)
    */
   startConcurrency?: number
+  /** told how many nodes have started, every tenth */
+  onStarted?: (count: number) => void
 }
 
 export interface Member {
@@ -92,6 +94,8 @@ export class Simulation {
       while (next < this.opts.nodes) {
         await calm()
         await this.add(next++, relayAddr)
+        const started = this.members.filter(Boolean).length
+        if (started % 10 === 0) this.opts.onStarted?.(started)
       }
     }
     await Promise.all(Array.from({ length: this.opts.startConcurrency ?? 2 }, starter))

@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { TestNode } from './harness.js'
+import { link, testNode } from './harness.js'
 import { FAR_HOPS, LinkChoice, TRADE_GAP_MS } from '../../src/mesh/link-choice.js'
 import { TopologyTable } from '../../src/mesh/topology.js'
 
@@ -75,5 +77,47 @@ describe('LinkChoice', () => {
     expect(choice.mayTrade()).toBe(false)
     clock.now += 1
     expect(choice.trade('far-2')).toBe('a')
+  })
+})
+
+describe('a full node', () => {
+  let nodes: TestNode[] = []
+  afterEach(async () => {
+    await Promise.all(nodes.map(async (n) => n.stop()))
+    nodes = []
+  })
+
+  /** Three nodes linked in a triangle, each at max_peers 2, each knowing the others' links. */
+  async function triangle(): Promise<TestNode[]> {
+    const t = await Promise.all([0, 1, 2].map(async () => testNode({ config: { max_peers: 2 } })))
+    nodes.push(...t)
+    const [x, y, z] = t as [TestNode, TestNode, TestNode]
+    await link(x, y)
+    await link(y, z)
+    await link(z, x)
+    await expect
+      .poll(
+        () =>
+          t.every((n) =>
+            t.every((m) => m === n || n.mesh.topology.get(m.id)?.neighbours.length === 2),
+          ),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(true)
+    return t
+  }
+
+  it('trades a redundant link for one to a part of the mesh it cannot reach', async () => {
+    const a = await triangle()
+    const b = await triangle()
+    const [a0, b0] = [a[0] as TestNode, b[0] as TestNode]
+    // both are full; without a trade this link is refused (max_peers_reached) and link() times out
+    await link(a0, b0)
+    expect(a0.mesh.peers.size).toBe(2)
+    expect(b0.mesh.peers.size).toBe(2)
+    // and the six are one mesh: a0's other neighbour is still reachable through the rest
+    expect(a0.mesh.peers.has(b0.id)).toBe(true)
   })
 })
