@@ -51,6 +51,11 @@ export class LinkChoice {
     return this.now() - this.lastTrade >= TRADE_GAP_MS
   }
 
+  /** Is a link to `peerId` worth one of ours now (an improvement, a redundant link to give, no trade too recently)? */
+  worth(peerId: string): boolean {
+    return this.mayTrade() && this.improves(peerId) && this.redundant(peerId) != null
+  }
+
   /**
    * For a new link to `peerId` while full: the neighbour to drop for it, or undefined when the
    * link is not worth one, none is redundant, or we traded too recently.

@@ -182,7 +182,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       log: opts.log.child('dialer'),
       dialable: opts.dialable,
       // only a node that has announced itself: a newcomer is dialled by nodes with room
-      worthTrade: (peerId) => this.topology.get(peerId) != null && this.worthTrade(peerId),
+      worthTrade: (peerId) => this.topology.get(peerId) != null && this.choice.worth(peerId),
     })
     this.gossip = new TopologyGossip({
       libp2p,
@@ -456,15 +456,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
    * it is worth trading a redundant link for (src/mesh/link-choice.ts).
    */
   hasRoomFor(peerId: string): boolean {
-    return this.peers.has(peerId) || !this.choice.full || this.worthTrade(peerId)
-  }
-
-  private worthTrade(peerId: string): boolean {
-    return (
-      this.choice.mayTrade() &&
-      this.choice.improves(peerId) &&
-      this.choice.redundant(peerId) != null
-    )
+    return this.peers.has(peerId) || !this.choice.full || this.choice.worth(peerId)
   }
 
   /** Banned for flooding, for now: the connection gater refuses it. */

@@ -71,7 +71,9 @@ describe('LinkChoice', () => {
   it('trades at most once per TRADE_GAP_MS, and only for an improvement', () => {
     const { choice, clock } = setup(['a', 'b'], { a: ['me', 'b', 'z'], b: ['me', 'a'], z: ['a'] })
     expect(choice.trade('z')).toBeUndefined() // two hops away: not worth a link
+    expect(choice.worth('far-1')).toBe(true)
     expect(choice.trade('far-1')).toBe('a')
+    expect(choice.worth('far-2')).toBe(false)
     expect(choice.trade('far-2')).toBeUndefined()
     clock.now += TRADE_GAP_MS - 1
     expect(choice.mayTrade()).toBe(false)
