@@ -376,6 +376,8 @@ export class Demo {
   private async tearDown(): Promise<void> {
     clearInterval(this.ticking)
     clearInterval(this.periodic)
+    // once more at the end (a last screenshot), however short the run was
+    await this.browser?.periodic?.run().catch(() => undefined)
     while (this.polling) await new Promise((resolve) => setTimeout(resolve, 50))
     await Promise.all(this.members.map(async (m) => m.dispose().catch(() => undefined)))
     await this.browser?.close().catch(() => undefined)
