@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { expect, test } from '@playwright/test'
 import { launchChromium, newProfile } from './browser.js'
 import { HeadlessNode, Relay } from './processes.js'
-import { nodeIdOf, openTab, sendFromPage } from './tabs.js'
+import { expectPeers, nodeIdOf, openTab, peerIdOf, sendFromPage } from './tabs.js'
 
 const PROMTOOL = process.env.PROMTOOL ?? 'promtool'
 
@@ -131,6 +131,8 @@ test('tabs push their metrics to the relay, which shows them under each node id,
 
     const b = await openTab(context, url, 60_000)
     const bId = await nodeIdOf(b)
+    // linked first: a message sent before b has a way to a fails (no_route), and is counted so
+    await expectPeers(b, [await peerIdOf(a)])
     await sendFromPage(b, await a.getByTestId('peer-id').innerText(), 'metrics')
     // with a cap of one, the relay shows whichever tab pushed last: wait for a scrape with b's
     const delivered = `outcome="delivered",${tabInfo(bId)}`
