@@ -48,6 +48,10 @@ test.describe('headless nodes', () => {
     b.start()
     // two nodes starting at once on a shared 2-core machine
     await Promise.all([a.waitFor(/^Node started/m, 90_000), b.waitFor(/^Node started/m, 90_000)])
+    // linked: the snapshot shows its peers (started is not yet meshed)
+    await expect
+      .poll(async () => (await a.api<unknown[]>('/peers')).length, { timeout: 60_000 })
+      .toBeGreaterThan(0)
   })
 
   test.afterAll(async () => {
