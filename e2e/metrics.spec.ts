@@ -133,8 +133,12 @@ test('tabs push their metrics to the relay, which shows them under each node id,
     const bId = await nodeIdOf(b)
     // linked first: a message sent before b has a way to a fails (no_route), and is counted so
     await expectPeers(b, [await peerIdOf(a)])
-    await sendFromPage(b, await a.getByTestId('peer-id').innerText(), 'metrics')
-    // with a cap of one, the relay shows whichever tab pushed last: wait for a scrape with b's
+    expect(await sendFromPage(b, await a.getByTestId('peer-id').innerText(), 'metrics')).toMatch(
+      /^delivered/,
+    )
+    // with a cap of one, the relay shows whichever tab pushed last. Both push every second, so
+    // b's turn can be a few ms a second (their phases are chance): close a, and b's pushes stay
+    await a.close()
     const delivered = `outcome="delivered",${tabInfo(bId)}`
     await expect
       .poll(
