@@ -226,6 +226,16 @@ test.describe('no task lost', () => {
 
     await submitLines(submitter, lines)
     await expectRunningOn(submitter, victim)
+    // killed while it holds a call (the submitter's stored records can lag a finished one)
+    const victimNode = node
+    await expect
+      .poll(
+        async () =>
+          (await victimNode.api<{ task_stats?: { running: number } }>('/status')).task_stats
+            ?.running ?? 0,
+        { timeout: BURST_MS, intervals: [100] },
+      )
+      .toBeGreaterThan(0)
     await node.kill()
 
     const records = await settledRecords(submitter, self, 300)
