@@ -1,5 +1,5 @@
 /**
- * `npm run sim -- --nodes 50,100,200 [--max-peers 8] [--faults]`: real nodes (createNode(),
+ * `npm run sim -- --nodes 50,100,200 [--max-peers 8] [--faults] [--cpu-prof DIR]`: real nodes (createNode(),
  * libp2p, the mesh protocols) on libp2p's in-memory transport, several hundred in this one
  * process, each size measured in turn; prints the figures and how each grows with N.
  */
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     routed: { type: 'string', default: '1000' },
     faults: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string' },
   },
 })
 
@@ -29,6 +30,7 @@ for (const nodes of sizes) {
     routedMessages: positive('--routed')(values.routed),
     faults: values.faults,
     joinTimeoutMs: 120_000,
+    cpuProfileDir: values['cpu-prof'],
     progress: (line) => {
       process.stderr.write(`[${nodes}] ${line}\n`)
     },
@@ -49,6 +51,7 @@ function report(f: SimFigures): string {
     `gossip: ${pct(f.gossip.delivered, f.gossip.expected)} delivered (${f.gossip.delivered}/${f.gossip.expected}), ${pct(f.gossip.within2s, f.gossip.expected)} within 2 s; p50 ${f.gossip.p50Ms ?? '-'} ms, p99 ${f.gossip.p99Ms ?? '-'} ms`,
     `routed: ${routedLine(f.routed)}`,
     `per node, idle: heap ${f.heapMbPerNode} MB, resident ${f.rssMbPerNode} MB, CPU ${f.cpuPctPerNode} % of a core`,
+    `topology announcements heard per node: ${f.announcementsJoining} while joining, ${f.announcementsPerMinIdle} per minute idle`,
   ]
   if (f.faults != null) {
     lines.push(

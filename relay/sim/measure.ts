@@ -3,6 +3,7 @@
  * routed messages, and (when asked) recovery from a partition and from losing half the nodes.
  */
 import { percentile } from '../../src/obs/stats.js'
+import { profileCpu } from './cpu-profile.js'
 import type { RoutedResult } from './simulation.js'
 import { Simulation } from './simulation.js'
 
@@ -26,6 +27,9 @@ export interface SimFigures {
   heapMbPerNode: number
   rssMbPerNode: number
   cpuPctPerNode: number
+  /** topology announcements each node received: while the mesh formed, and per minute idle */
+  announcementsJoining: number
+  announcementsPerMinIdle: number
   gossip: {
     delivered: number
     expected: number
@@ -64,6 +68,8 @@ export interface MeasureOptions {
   faults: boolean
   /** how long to wait for the mesh to join, ms */
   joinTimeoutMs: number
+  /** write a CPU profile of the idle window to this directory */
+  cpuProfileDir?: string
   progress(line: string): void
 }
 
@@ -98,9 +104,16 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
     )
     opts.progress(`every node knows 95 % of the others: ${discoveredMs ?? 'not'} ms later`)
     // idle: what the joined mesh costs per node (heartbeats, announcements, gossipsub)
+    const profiling =
+      opts.cpuProfileDir == null
+        ? undefined
+        : await profileCpu(opts.cpuProfileDir, `sim-${opts.nodes}-idle`)
+    const heardJoining = sim.announcementsHeard()
     const cpuFrom = process.cpuUsage()
     await sleep(IDLE_WINDOW_MS)
     const cpu = process.cpuUsage(cpuFrom)
+    const heardIdle = sim.announcementsHeard() - heardJoining
+    if (profiling != null) opts.progress(`idle CPU profile: ${await profiling()}`)
     const after = memory()
     const graph = sim.graph()
     const gossip = await sim.gossip(opts.gossipProbes)
@@ -123,6 +136,8 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
       heapMbPerNode: round((after.heap - before.heap) / opts.nodes / 2 ** 20),
       rssMbPerNode: round((after.rss - before.rss) / opts.nodes / 2 ** 20),
       cpuPctPerNode: round(((cpu.user + cpu.system) / 1000 / IDLE_WINDOW_MS / opts.nodes) * 100, 3),
+      announcementsJoining: round(heardJoining / opts.nodes),
+      announcementsPerMinIdle: round((heardIdle / opts.nodes) * (60_000 / IDLE_WINDOW_MS)),
       gossip: {
         delivered: gossip.latencies.length,
         expected: gossip.expected,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Message } from '@libp2p/gossipsub'
 import type { NodeConfig } from '../../src/core/config.js'
+import { TOPOLOGY_TOPIC } from '../../src/core/protocol.js'
 import type { P2PNode } from '../../src/node/create-node.js'
 import { createNode } from '../../src/node/create-node.js'
 import { resolveConfig } from '../../src/node/config.js'
@@ -47,6 +48,8 @@ export interface Member {
   received: Set<string>
   /** gossip probes it received: probe id → ms after publication */
   probes: Map<string, number>
+  /** topology announcements it received (each one signature-checked) */
+  announcements: number
 }
 
 export interface GossipResult {
@@ -82,6 +85,11 @@ export class Simulation {
 
   constructor(readonly opts: SimOptions) {}
 
+  /** Topology announcements received, summed over the alive nodes. */
+  announcementsHeard(): number {
+    return this.alive().reduce((sum, m) => sum + m.announcements, 0)
+  }
+
   /** Starts the relay, then the nodes as fast as they start; resolves once all have started. */
   async start(): Promise<void> {
     this.dir = await mkdtemp(join(tmpdir(), 'p2p-ai-sim-'))
@@ -112,6 +120,7 @@ export class Simulation {
       alive: true,
       received: new Set(),
       probes: new Map(),
+      announcements: 0,
     }
     if ((node.mesh?.peers.size ?? 0) > 0) member.joinedAt = Date.now()
     node.addEventListener('peer:add', () => {
@@ -123,6 +132,7 @@ export class Simulation {
     const pubsub = node.libp2p.services.pubsub
     pubsub.subscribe(PROBE_TOPIC)
     pubsub.addEventListener('message', (evt: CustomEvent<Message>) => {
+      if (evt.detail.topic === TOPOLOGY_TOPIC) member.announcements++
       if (evt.detail.topic !== PROBE_TOPIC) return
       const probe = JSON.parse(new TextDecoder().decode(evt.detail.data)) as {
         id: string

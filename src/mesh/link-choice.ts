@@ -20,14 +20,14 @@ export const TRADE_GAP_MS = 2000
 export interface LinkChoiceOptions {
   self: string
   peers: Pick<PeerTable, 'neighbours' | 'size'>
-  topology: Pick<TopologyTable, 'all' | 'get'>
+  topology: Pick<TopologyTable, 'all' | 'get' | 'version'>
   maxPeers: number
   now?: () => number
 }
 
 export class LinkChoice {
   private lastTrade = -Infinity
-  private cache?: { at: number; edges: Map<string, Set<string>>; distances: Map<string, number> }
+  private cache?: { key: string; edges: Map<string, Set<string>>; distances: Map<string, number> }
 
   constructor(private readonly opts: LinkChoiceOptions) {}
 
@@ -35,7 +35,7 @@ export class LinkChoice {
     return this.opts.peers.size >= this.opts.maxPeers
   }
 
-  /** Links from us to each node we can reach (two-way links only), recomputed at most every 500 ms. */
+  /** Links from us to each node we can reach (two-way links only). */
   distances(): Map<string, number> {
     return this.view().distances
   }
@@ -88,12 +88,15 @@ export class LinkChoice {
     return best?.peer
   }
 
-  /** The links as we know them and our distances over them, at most 500 ms old. */
+  /**
+   * The links as we know them and our distances over them: recomputed only when a link changed
+   * (ours, or one announced), not for each announcement that repeats what we knew.
+   */
   private view(): { edges: Map<string, Set<string>>; distances: Map<string, number> } {
-    const now = this.now()
-    if (this.cache != null && now - this.cache.at < 500) return this.cache
+    const key = `${this.opts.topology.version} ${this.opts.peers.neighbours().join(' ')}`
+    if (this.cache?.key === key) return this.cache
     const edges = this.edges()
-    this.cache = { at: now, edges, distances: hopsFrom(this.opts.self, edges) }
+    this.cache = { key, edges, distances: hopsFrom(this.opts.self, edges) }
     return this.cache
   }
 

@@ -38,8 +38,8 @@ const ANSWER_GAP_MS = 1000
 export const ANSWER_FANOUT = 16
 const DEBOUNCE_MS = 100
 /**
- * Gossipsub forwards only along its mesh, which it grafts on its 1 s heartbeat: an announcement
- * made right after a change may reach direct subscribers only. Announce again once it settled.
+ * An announcement made right after a change can miss a new neighbour whose subscription to the
+ * topic had not arrived yet. Once things settled, announce again if it did.
  */
 const SETTLE_MS = 2500
 /** Load is announced at most this often. */
@@ -84,6 +84,8 @@ export class TopologyGossip implements Startable {
   private leaving = false
   private lastAddrs = ''
   private lastAnswer = 0
+  /** the peers our last announcement was sent to */
+  private reached = new Set<string>()
   private timer?: ReturnType<typeof setInterval>
   private debounce?: ReturnType<typeof setTimeout>
   private settle?: ReturnType<typeof setTimeout>
@@ -137,8 +139,15 @@ export class TopologyGossip implements Startable {
       this.publish()
     }, DEBOUNCE_MS)
     this.settle = setTimeout(() => {
-      this.publish()
+      if (this.missedSubscriber()) this.publish()
     }, SETTLE_MS)
+  }
+
+  /** Has a peer subscribed to the topic that our last announcement was not sent to? */
+  private missedSubscriber(): boolean {
+    return this.pubsub
+      .getSubscribers(TOPOLOGY_TOPIC)
+      .some((peer) => !this.reached.has(peer.toString()))
   }
 
   /** Our dialable addresses, e.g. once the relay reservation exists. */
@@ -164,11 +173,19 @@ export class TopologyGossip implements Startable {
       this.neighboursChanged()
   }
 
-  /** Someone new is out there and has not heard of us: announce (once for a burst of newcomers). */
-  private answerNewcomer(): void {
+  /**
+   * A node we did not know announced itself: if it is new to the mesh, it has not heard of us
+   * yet, so announce (once for a burst of newcomers).
+   */
+  private answerNewcomer(startedAt: bigint): void {
     if (this.leaving) return
-    if (!answersNewcomer(this.opts.topology.size, this.opts.random ?? Math.random)) return
     const now = Date.now()
+    const newcomer = {
+      known: this.opts.topology.size,
+      ageMs: startedAt > 0n ? now - Number(startedAt) : undefined,
+      intervalMs: this.intervalMs,
+    }
+    if (!answersNewcomer(newcomer, this.opts.random ?? Math.random)) return
     if (now - this.lastAnswer < ANSWER_GAP_MS) return
     this.lastAnswer = now
     clearTimeout(this.debounce)
@@ -243,9 +260,15 @@ export class TopologyGossip implements Startable {
                     },
             },
     })
-    this.pubsub.publish(TOPOLOGY_TOPIC, data).catch((err: unknown) => {
-      this.opts.log.debug('topology announcement not published', { error: err as Error })
-    })
+    this.reached = new Set()
+    this.pubsub.publish(TOPOLOGY_TOPIC, data).then(
+      ({ recipients }) => {
+        this.reached = new Set(recipients.map((peer) => peer.toString()))
+      },
+      (err: unknown) => {
+        this.opts.log.debug('topology announcement not published', { error: err as Error })
+      },
+    )
   }
 
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
@@ -268,7 +291,7 @@ export class TopologyGossip implements Startable {
       this.opts.onChange()
       return
     }
-    if (this.opts.topology.get(author) == null) this.answerNewcomer()
+    if (this.opts.topology.get(author) == null) this.answerNewcomer(ann.startedAt)
     if (addrs.length > 0) this.opts.onAddresses(author, addrs)
     const applied = this.opts.topology.applyAnnouncement(
       author,
@@ -300,8 +323,20 @@ export class TopologyGossip implements Startable {
   }
 }
 
-/** Whether this node answers a newcomer, knowing `known` nodes: about ANSWER_FANOUT of them do. */
-export function answersNewcomer(known: number, random: () => number): boolean {
+/**
+ * Whether this node, knowing `known` nodes, answers an announcement from a node it did not know
+ * that started `ageMs` ago (by its own clock). Only a node younger than one announcement interval
+ * is a newcomer: an older one has heard our periodic announcement, and a node that is itself new
+ * hears from all the old ones without their answering (at 60 nodes, newcomers answering everyone
+ * they heard of made most of the joining CPU: signature checks of announcements nobody needed).
+ * About ANSWER_FANOUT nodes answer.
+ */
+export function answersNewcomer(
+  newcomer: { known: number; ageMs?: number; intervalMs: number },
+  random: () => number,
+): boolean {
+  const { known, ageMs, intervalMs } = newcomer
+  if (ageMs == null || ageMs > intervalMs) return false
   return known <= ANSWER_FANOUT || random() < ANSWER_FANOUT / known
 }
 

@@ -47,6 +47,19 @@ export function freshLoad(
 
 export class TopologyTable {
   private readonly records = new Map<string, TopologyRecord>()
+  private linksVersion = 0
+
+  /**
+   * Changes whenever a node is added or removed or its neighbour list changes (not when a
+   * periodic announcement repeats what we knew): whatever is derived from the links is cached on it.
+   */
+  get version(): number {
+    return this.linksVersion
+  }
+
+  private changed(before: TopologyRecord | undefined, neighbours: readonly string[]): void {
+    if (before == null || before.neighbours.join(' ') !== neighbours.join(' ')) this.linksVersion++
+  }
 
   /** Applies a gossiped announcement if newer than what we have; true when applied. */
   applyAnnouncement(
@@ -60,9 +73,11 @@ export class TopologyTable {
   ): boolean {
     const existing = this.records.get(peerId)
     if (existing != null && existing.seq >= seq) return false
+    const list = [...new Set(neighbours)].filter((p) => p !== peerId).sort()
+    this.changed(existing, list)
     this.records.set(peerId, {
       peerId,
-      neighbours: [...new Set(neighbours)].filter((p) => p !== peerId).sort(),
+      neighbours: list,
       seq,
       updatedAt: Date.now(),
       source: 'gossip',
@@ -74,10 +89,12 @@ export class TopologyTable {
   /** Applies a neighbour's own answer to a peer-list request: first-hand, so always taken. */
   applyPeerList(peerId: string, neighbours: string[]): void {
     const existing = this.records.get(peerId)
+    const list = [...new Set(neighbours)].filter((p) => p !== peerId).sort()
+    this.changed(existing, list)
     this.records.set(peerId, {
       ...existing,
       peerId,
-      neighbours: [...new Set(neighbours)].filter((p) => p !== peerId).sort(),
+      neighbours: list,
       seq: existing?.seq ?? 0n,
       updatedAt: Date.now(),
       source: 'direct',
@@ -85,7 +102,7 @@ export class TopologyTable {
   }
 
   remove(peerId: string): void {
-    this.records.delete(peerId)
+    if (this.records.delete(peerId)) this.linksVersion++
   }
 
   /** nodes known */
@@ -116,6 +133,7 @@ export class TopologyTable {
         removed.push(peerId)
       }
     }
+    if (removed.length > 0) this.linksVersion++
     return removed
   }
 

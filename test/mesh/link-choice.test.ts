@@ -80,6 +80,23 @@ describe('LinkChoice', () => {
     clock.now += 1
     expect(choice.trade('far-2')).toBe('a')
   })
+
+  it('sees a changed link at once, and a repeated announcement changes nothing', () => {
+    const { choice, topology } = setup(['a'], { a: ['me', 'b'], b: ['a'] })
+    expect(choice.distances().get('c')).toBeUndefined()
+    const version = topology.version
+    // the periodic announcement: same neighbours, newer seq
+    expect(topology.applyAnnouncement('b', 10n, ['a'])).toBe(true)
+    expect(topology.version).toBe(version)
+    // b links to c: c is reachable at once (both ends agree)
+    topology.applyAnnouncement('b', 11n, ['a', 'c'])
+    topology.applyAnnouncement('c', 12n, ['b'])
+    expect(topology.version).toBeGreaterThan(version)
+    expect(choice.distances().get('c')).toBe(3)
+    topology.remove('c')
+    topology.applyAnnouncement('b', 13n, ['a'])
+    expect(choice.distances().get('c')).toBeUndefined()
+  })
 })
 
 describe('a full node', () => {
