@@ -52,6 +52,8 @@ function report(f: SimFigures): string {
     `routed: ${routedLine(f.routed)}`,
     `per node, idle: heap ${f.heapMbPerNode} MB, resident ${f.rssMbPerNode} MB, CPU ${f.cpuPctPerNode} % of a core`,
     `topology announcements heard per node: ${f.announcementsJoining} while joining, ${f.announcementsPerMinIdle} per minute idle`,
+    `in all, until joined: connections refused ${counts(f.joinRefusals)}; links dropped ${counts(f.joinRemovals)}`,
+    `in all, while idle: connections refused ${counts(f.idleRefusals)}; links dropped ${counts(f.idleRemovals)}`,
   ]
   if (f.faults != null) {
     lines.push(
@@ -61,6 +63,11 @@ function report(f: SimFigures): string {
     )
   }
   return `${lines.join('\n')}\n`
+}
+
+function counts(byReason: Record<string, number>): string {
+  const parts = Object.entries(byReason).map(([reason, n]) => `${reason} ${n}`)
+  return parts.length === 0 ? 'none' : parts.join(', ')
 }
 
 function routedLine(r: SimFigures['routed']): string {

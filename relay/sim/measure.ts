@@ -30,6 +30,12 @@ export interface SimFigures {
   /** topology announcements each node received: while the mesh formed, and per minute idle */
   announcementsJoining: number
   announcementsPerMinIdle: number
+  /** until joined, summed over the nodes: connections refused and links dropped, by reason */
+  joinRefusals: Record<string, number>
+  joinRemovals: Record<string, number>
+  /** while idle, summed over the nodes: connections refused and links dropped, by reason */
+  idleRefusals: Record<string, number>
+  idleRemovals: Record<string, number>
   gossip: {
     delivered: number
     expected: number
@@ -74,6 +80,19 @@ export interface MeasureOptions {
 }
 
 const IDLE_WINDOW_MS = 10_000
+const REFUSALS = 'p2p_ai_connections_refused_total'
+const REMOVALS = 'p2p_ai_peer_removals_total'
+
+/** The counters that moved from `before` to `after`, by how much. */
+function since(
+  before: Record<string, number>,
+  after: Record<string, number>,
+): Record<string, number> {
+  const moved: Record<string, number> = {}
+  for (const [key, value] of Object.entries(after))
+    if (value > (before[key] ?? 0)) moved[key] = value - (before[key] ?? 0)
+  return moved
+}
 
 export async function measure(opts: MeasureOptions): Promise<SimFigures> {
   const sim = new Simulation({
@@ -109,10 +128,14 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
         ? undefined
         : await profileCpu(opts.cpuProfileDir, `sim-${opts.nodes}-idle`)
     const heardJoining = sim.announcementsHeard()
+    const refused = await sim.counters(REFUSALS)
+    const removed = await sim.counters(REMOVALS)
     const cpuFrom = process.cpuUsage()
     await sleep(IDLE_WINDOW_MS)
     const cpu = process.cpuUsage(cpuFrom)
     const heardIdle = sim.announcementsHeard() - heardJoining
+    const idleRefusals = since(refused, await sim.counters(REFUSALS))
+    const idleRemovals = since(removed, await sim.counters(REMOVALS))
     if (profiling != null) opts.progress(`idle CPU profile: ${await profiling()}`)
     const after = memory()
     const graph = sim.graph()
@@ -138,6 +161,10 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
       cpuPctPerNode: round(((cpu.user + cpu.system) / 1000 / IDLE_WINDOW_MS / opts.nodes) * 100, 3),
       announcementsJoining: round(heardJoining / opts.nodes),
       announcementsPerMinIdle: round((heardIdle / opts.nodes) * (60_000 / IDLE_WINDOW_MS)),
+      joinRefusals: refused,
+      joinRemovals: removed,
+      idleRefusals,
+      idleRemovals,
       gossip: {
         delivered: gossip.latencies.length,
         expected: gossip.expected,

@@ -90,6 +90,22 @@ export class Simulation {
     return this.alive().reduce((sum, m) => sum + m.announcements, 0)
   }
 
+  /**
+   * A counter family summed over the alive nodes, by its samples' label values (e.g.
+   * p2p_ai_connections_refused_total → { max_peers_reached: 12 }).
+   */
+  async counters(family: string): Promise<Record<string, number>> {
+    const sums: Record<string, number> = {}
+    for (const m of this.alive()) {
+      const f = (await m.node.metrics()).find((x) => x.name === family)
+      for (const sample of f?.samples ?? []) {
+        const key = sample.labels.reason ?? (Object.values(sample.labels).join(',') || 'total')
+        sums[key] = (sums[key] ?? 0) + sample.value
+      }
+    }
+    return sums
+  }
+
   /** Starts the relay, then the nodes as fast as they start; resolves once all have started. */
   async start(): Promise<void> {
     this.dir = await mkdtemp(join(tmpdir(), 'p2p-ai-sim-'))

@@ -20,6 +20,7 @@ import { toString as bytesToString } from 'uint8arrays/to-string'
 import type { Libp2pOptions } from 'libp2p'
 import type { NodeRole, Platform } from '../core/types.js'
 import { agentVersion } from '../core/version.js'
+import type { Dialable } from './dialable.js'
 import { ipOf, transportOf } from './transport-kind.js'
 import type { NodeConfig } from '../core/config.js'
 
@@ -51,6 +52,8 @@ export interface Libp2pOptionsInit {
   transports?: Libp2pOptions['transports']
   /** libp2p's own metrics (connections, streams, transports), where the host collects them */
   metrics?: Libp2pOptions['metrics']
+  /** addresses the mesh dials for links besides WebRTC (the simulation's memory ones): gated by max_peers too */
+  dialable?: Dialable
 }
 
 /** The decisions the connection gater delegates to the node. */
@@ -78,7 +81,7 @@ export function libp2pOptions(init: Libp2pOptionsInit): Libp2pOptions<Record<str
     },
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    connectionGater: connectionGater(config, init.gate, role),
+    connectionGater: connectionGater(config, init.gate, role, init.dialable),
     ...(init.metrics != null ? { metrics: init.metrics } : {}),
   }
   const wsInit = init.tls == null ? {} : { https: { cert: init.tls.cert, key: init.tls.key } }
@@ -148,7 +151,12 @@ export function fastMessageId(msg: RPC.Message): string {
   return `${bytesToString(msg.from, 'base64')}:${bytesToString(msg.seqno, 'base64')}`
 }
 
-function connectionGater(config: NodeConfig, gate: GatePolicy, role: NodeRole): ConnectionGater {
+function connectionGater(
+  config: NodeConfig,
+  gate: GatePolicy,
+  role: NodeRole,
+  dialable?: Dialable,
+): ConnectionGater {
   const deny = (peerId: string, reason: string): boolean => {
     gate.refused(peerId, reason)
     return true
@@ -183,8 +191,8 @@ function connectionGater(config: NodeConfig, gate: GatePolicy, role: NodeRole): 
     denyInboundRelayedConnection: (_relay, remote) => check(remote.toString()),
     denyInboundUpgradedConnection: (peerId, maConn) => {
       const peer = peerId.toString()
-      if (transportOf(maConn) === 'webrtc' && !gate.hasRoomFor(peer))
-        return deny(peer, 'max_peers_reached')
+      const link = transportOf(maConn) === 'webrtc' || dialable?.(maConn.remoteAddr) === true
+      if (link && !gate.hasRoomFor(peer)) return deny(peer, 'max_peers_reached')
       return false
     },
   }

@@ -79,6 +79,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
       transports: host.transports,
       metrics: host.metrics,
       rtcExtras: host.rtcExtras,
+      dialable: host.dialable,
       gate: init.gate,
     }),
     start: false,
