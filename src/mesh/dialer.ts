@@ -33,6 +33,11 @@ export interface DialerOptions {
   dialable?: Dialable
   /** while full (max_peers): is a link to this peer worth one of ours (link-choice.ts)? */
   worthTrade?: (peerId: string) => boolean
+  /**
+   * Might this peer take a link from us (link-choice.ts)? A peer that would refuse is not dialled:
+   * each refusal costs both sides a full handshake. @default always
+   */
+  welcomes?: (peerId: string) => boolean
 }
 
 interface Candidate {
@@ -177,6 +182,7 @@ export class MeshDialer implements Startable {
     const weInitiate = this.self < c.peerId.toString()
     const takeover = now - c.waitingSince > (this.opts.takeoverAfterMs ?? 8000)
     if (!weInitiate && !takeover) return
+    if (this.opts.welcomes?.(c.peerId.toString()) === false) return
     this.queue
       .add(async () => this.dial(c), { peerId: c.peerId })
       .catch(() => {

@@ -46,6 +46,16 @@ export class LinkChoice {
     return d == null || d >= FAR_HOPS
   }
 
+  /**
+   * Might `peerId` take a link from us? Yes unless it announced a full set of neighbours (our
+   * max_peers: one mesh shares its config) and a link would not improve its reach, which is
+   * ours seen from the other end. Its record may be stale: a node that drops a link announces it.
+   */
+  welcomes(peerId: string): boolean {
+    const record = this.opts.topology.get(peerId)
+    return record == null || record.neighbours.length < this.opts.maxPeers || this.improves(peerId)
+  }
+
   /** May we make a trade now (one every TRADE_GAP_MS)? */
   mayTrade(): boolean {
     return this.now() - this.lastTrade >= TRADE_GAP_MS

@@ -183,6 +183,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       dialable: opts.dialable,
       // only a node that has announced itself: a newcomer is dialled by nodes with room
       worthTrade: (peerId) => this.topology.get(peerId) != null && this.choice.worth(peerId),
+      welcomes: (peerId) => this.choice.welcomes(peerId),
     })
     this.gossip = new TopologyGossip({
       libp2p,

@@ -141,6 +141,46 @@ describe('mesh dialer', () => {
     expect(dialer.state(libp2p.peerId.toString())).toBeUndefined()
   })
 
+  it('does not dial a peer that would refuse the link', async () => {
+    libp2p = await createLibp2p({
+      transports: [webSockets(), webRTC(), circuitRelayTransport()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify() },
+    })
+    const full = await randomPeer()
+    dialer = new MeshDialer({
+      libp2p,
+      peers: new PeerTable(),
+      maxPeers: 8,
+      denied: new Set(),
+      isRelay: () => false,
+      log: silentLogger,
+      takeoverAfterMs: 0, // dial whatever the peer ids
+      welcomes: (peer) => peer !== full.toString(),
+    })
+    const dialled: string[] = []
+    const dial = libp2p.dial.bind(libp2p)
+    vi.spyOn(libp2p, 'dial').mockImplementation(async (addrs, options) => {
+      dialled.push(String(addrs))
+      return dial(addrs, options)
+    })
+    dialer.start()
+    const relay = await randomPeer()
+    const at = (p: PeerId): ReturnType<typeof multiaddr> =>
+      multiaddr(
+        `/ip4/127.0.0.1/tcp/1/ws/p2p/${relay.toString()}/p2p-circuit/webrtc/p2p/${p.toString()}`,
+      )
+    const open = await randomPeer()
+    dialer.discovered(full, [at(full)])
+    dialer.discovered(open, [at(open)])
+    // the open one is dialled (and fails: nobody listens), the full one never
+    await expect.poll(() => dialer?.state(open.toString())?.failures ?? 0).toBeGreaterThan(0)
+    expect(dialled.some((a) => a.includes(open.toString()))).toBe(true)
+    expect(dialled.some((a) => a.includes(full.toString()))).toBe(false)
+    expect(dialer.state(full.toString())?.failures).toBe(0)
+  })
+
   it('counts a discovered peer as pending until it is connected, refused or failing repeatedly', async () => {
     libp2p = await createLibp2p({
       transports: [webSockets(), webRTC(), circuitRelayTransport()],

@@ -81,6 +81,26 @@ describe('LinkChoice', () => {
     expect(choice.trade('far-2')).toBe('a')
   })
 
+  it('expects a welcome from a node with room, or one a link would bring closer', () => {
+    // max_peers 2: a and far are full; b has room; far is 4 hops away
+    const { choice } = setup(
+      ['a'],
+      {
+        a: ['me', 'b'],
+        b: ['a', 'c'],
+        c: ['b', 'far'],
+        far: ['c', 'x'],
+        x: ['far'],
+      },
+      2,
+    )
+    expect(choice.welcomes('stranger')).toBe(true) // not announced yet
+    expect(choice.welcomes('x')).toBe(true) // room
+    expect(choice.welcomes('b')).toBe(false) // full, and two hops away
+    expect(choice.distances().get('far')).toBe(FAR_HOPS)
+    expect(choice.welcomes('far')).toBe(true) // full, but far
+  })
+
   it('sees a changed link at once, and a repeated announcement changes nothing', () => {
     const { choice, topology } = setup(['a'], { a: ['me', 'b'], b: ['a'] })
     expect(choice.distances().get('c')).toBeUndefined()
