@@ -6,7 +6,9 @@
  * link to) 95 % of the others, from page load and from the node's start; with the engine on,
  * load → every tab's model warmed up. Then, once warmed up (steady state), between two tabs:
  * routed-message RTT p50/p99, small messages/s, time to move 10 MiB; and the same over a raw
- * RTCDataChannel between the same two tabs, with the ratio.
+ * RTCDataChannel between the same two tabs, with the ratio. Last, at the largest N: the relay
+ * is killed and restarted under the tabs (FR issue 12): how long until every tab is back on it,
+ * whether their direct links held meanwhile, and how long a tab opened then takes to mesh.
  * Run: npm run bench:mesh (BENCH_TABS=4,8 BENCH_ENGINE=on,off BENCH_VERBOSE=1 BENCH_TIMELINE=1).
  * Figures go to stdout and bench/results/mesh-<time>.json.
  */
@@ -15,6 +17,7 @@ import { join } from 'node:path'
 import type { BrowserContext, Page } from '@playwright/test'
 import { test } from '@playwright/test'
 import { launchChromium, newProfile } from '../e2e/browser.js'
+import type { BenchRelay } from './bench-relay.js'
 import { startBenchRelay } from './bench-relay.js'
 
 const SIZES = (process.env.BENCH_TABS ?? '4,8').split(',').map(Number)
@@ -45,6 +48,7 @@ const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 
 
 test('mesh', async () => {
   const rows: Row[] = []
+  const restarts: Row[] = []
   const relay = await startBenchRelay()
   const url = relay.url
   const browser = await launchChromium()
@@ -53,6 +57,8 @@ test('mesh', async () => {
       for (const engine of ENGINES) {
         const context = await newProfile(browser, url)
         rows.push(await benchTabs(context, url, n, engine))
+        if (n === Math.max(...SIZES) && engine === ENGINES[0])
+          restarts.push(await relayRestart(context, relay, n))
         await context.close()
       }
     }
@@ -60,12 +66,12 @@ test('mesh', async () => {
     await browser.close()
     await relay.dispose()
   }
-  print(rows)
+  print(rows, restarts)
   const dir = join(import.meta.dirname, 'results')
   await mkdir(dir, { recursive: true })
   await writeFile(
     join(dir, `mesh-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-    JSON.stringify(rows, null, 2),
+    JSON.stringify({ rows, restarts }, null, 2),
   )
 })
 
@@ -235,7 +241,49 @@ async function benchTabs(
   }
 }
 
-function print(rows: Row[]): void {
+/**
+ * The relay killed and restarted under the `n` tabs of `context` (already a full mesh): ms until
+ * every tab is connected to it again, the fewest WebRTC links any tab held meanwhile, and ms
+ * until a tab opened after the restart holds WebRTC links to all `n`.
+ */
+async function relayRestart(context: BrowserContext, relay: BenchRelay, n: number): Promise<Row> {
+  const pages = context.pages()
+  const webrtcLinks = async (p: Page): Promise<number> =>
+    p.evaluate(() => window.bench.peers().filter((x) => x.transport === 'webrtc').length)
+  const t0 = Date.now()
+  await relay.restart()
+  const restartedMs = Date.now() - t0
+  let fewestLinks = Infinity
+  for (;;) {
+    const links = await Promise.all(pages.map(webrtcLinks))
+    fewestLinks = Math.min(fewestLinks, ...links)
+    const back = await Promise.all(
+      pages.map(async (p) => p.evaluate(() => window.bench.relaysConnected())),
+    )
+    if (back.every((r) => r > 0)) break
+    if (Date.now() - t0 > 120_000)
+      throw new Error(`tabs not back on the relay after 120 s: ${back.join(',')}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const allBackMs = Date.now() - t0
+  const newcomer = await context.newPage()
+  const t1 = Date.now()
+  await newcomer.goto(`${relay.url}/?model_warmup=on_demand`)
+  await newcomer.waitForFunction(
+    (want) => Object.keys(window.bench?.webrtcSince?.() ?? {}).length >= want,
+    n,
+    { timeout: 120_000, polling: 50 },
+  )
+  return {
+    tabs: n,
+    relay_restarted_ms: restartedMs,
+    all_tabs_back_ms: allBackMs,
+    fewest_webrtc_links_meanwhile: fewestLinks,
+    newcomer_full_mesh_ms: Date.now() - t1,
+  }
+}
+
+function print(rows: Row[], restarts: Row[]): void {
   const ratio = (a: number | undefined, b: number | undefined): string =>
     `${round((a ?? 0) / (b ?? 1))}x`
   const lines = ['', 'bench/mesh (loopback namespace, one Chromium, the tabs of one profile)', '']
@@ -264,6 +312,13 @@ function print(rows: Row[]): void {
         `${r.rtt_p50_ms} / ${r.rtt_p99_ms} ms [${r.raw_rtt_p50_ms} / ${r.raw_rtt_p99_ms}] (${ratio(r.rtt_p99_ms, r.raw_rtt_p99_ms)}) | ` +
         `${r.small_msgs_per_s} [${r.raw_small_msgs_per_s}] (${ratio(r.small_msgs_per_s, r.raw_small_msgs_per_s)}) | ` +
         `${r.bulk_10mib_ms} ms [${r.raw_bulk_10mib_ms} ms] (${ratio(r.bulk_10mib_ms, r.raw_bulk_10mib_ms)}) |`,
+    )
+  }
+  for (const r of restarts) {
+    lines.push(
+      '',
+      `relay killed and restarted under ${r.tabs} tabs: up again in ${r.relay_restarted_ms} ms; every tab back on it ${r.all_tabs_back_ms} ms after the kill; ` +
+        `fewest direct links any tab held meanwhile ${r.fewest_webrtc_links_meanwhile} of ${(r.tabs ?? 1) - 1}; a tab opened then meshed with all ${r.tabs} in ${r.newcomer_full_mesh_ms} ms`,
     )
   }
   lines.push(

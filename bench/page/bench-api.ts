@@ -11,6 +11,8 @@ export interface BenchApi {
   /** peer id → when it was first seen over WebRTC, ms since the epoch */
   webrtcSince(): Record<string, number>
   peers(): PeerInfo[]
+  /** relays this node is connected to now */
+  relaysConnected(): number
   /** joining phases, [what, ms since navigation start] */
   timeline(): Array<[string, number]>
   /** sequential routed messages: send → delivery confirmation, ms each */

@@ -82,6 +82,7 @@ const bench: BenchApi = {
   activeAt: (): number => activeAt,
   webrtcSince: (): Record<string, number> => Object.fromEntries(webrtcSince),
   peers: () => node.peers(),
+  relaysConnected: () => node.relayStatus().connected.length,
   timeline: () => timeline,
 
   async rtt(to: string, count: number, size: number): Promise<number[]> {
