@@ -190,6 +190,7 @@ async function faults(
   const split = await sim.until(() => sim.graph().components.length > 1, 5000)
   opts.progress(`partitioned: ${split == null ? 'did not split' : `${split} ms`}`)
   await sleep(5000)
+  opts.progress(`before healing: ${sim.graph().components.length} pieces`)
   sim.heal()
   const partitionHealMs = await sim.until(whole, 60_000)
   opts.progress(`partition healed: ${partitionHealMs ?? 'not'} ms`)

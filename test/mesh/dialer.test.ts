@@ -10,6 +10,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { DialerOptions } from '../../src/mesh/dialer.js'
 import { MeshDialer } from '../../src/mesh/dialer.js'
 import { PeerTable } from '../../src/mesh/peer-table.js'
 import { silentLogger } from '../../src/obs/logger.js'
@@ -25,21 +26,32 @@ async function randomPeer(): Promise<PeerId> {
   return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
 }
 
+/** A libp2p that can dial relayed WebRTC addresses (and fail to: nothing listens). */
+async function dialingLibp2p(): Promise<Libp2p> {
+  return createLibp2p({
+    transports: [webSockets(), webRTC(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+  })
+}
+
+function meshDialer(node: Libp2p, options: Partial<DialerOptions>): MeshDialer {
+  return new MeshDialer({
+    libp2p: node,
+    peers: new PeerTable(),
+    maxPeers: 8,
+    denied: new Set(),
+    isRelay: () => false,
+    log: silentLogger,
+    ...options,
+  })
+}
+
 describe('mesh dialer', () => {
   it('redials a peer that cannot be reached with backoff 1 s, 2 s, …', async () => {
-    libp2p = await createLibp2p({
-      transports: [webSockets(), webRTC(), circuitRelayTransport()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify() },
-    })
-    dialer = new MeshDialer({
-      libp2p,
-      peers: new PeerTable(),
-      maxPeers: 8,
-      denied: new Set(),
-      isRelay: () => false,
-      log: silentLogger,
+    libp2p = await dialingLibp2p()
+    dialer = meshDialer(libp2p, {
       takeoverAfterMs: 0, // dial whatever the peer ids
     })
     dialer.start()
@@ -119,14 +131,7 @@ describe('mesh dialer', () => {
       services: { identify: identify() },
     })
     const denied = await randomPeer()
-    dialer = new MeshDialer({
-      libp2p,
-      peers: new PeerTable(),
-      maxPeers: 8,
-      denied: new Set([denied.toString()]),
-      isRelay: () => false,
-      log: silentLogger,
-    })
+    dialer = meshDialer(libp2p, { denied: new Set([denied.toString()]) })
     dialer.start()
     const other = await randomPeer()
     dialer.discovered(other, [multiaddr('/ip4/127.0.0.1/tcp/1/ws')])
@@ -142,20 +147,9 @@ describe('mesh dialer', () => {
   })
 
   it('does not dial a peer that would refuse the link', async () => {
-    libp2p = await createLibp2p({
-      transports: [webSockets(), webRTC(), circuitRelayTransport()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify() },
-    })
+    libp2p = await dialingLibp2p()
     const full = await randomPeer()
-    dialer = new MeshDialer({
-      libp2p,
-      peers: new PeerTable(),
-      maxPeers: 8,
-      denied: new Set(),
-      isRelay: () => false,
-      log: silentLogger,
+    dialer = meshDialer(libp2p, {
       takeoverAfterMs: 0, // dial whatever the peer ids
       welcomes: (peer) => peer !== full.toString(),
     })
@@ -182,19 +176,8 @@ describe('mesh dialer', () => {
   })
 
   it('counts a discovered peer as pending until it is connected, refused or failing repeatedly', async () => {
-    libp2p = await createLibp2p({
-      transports: [webSockets(), webRTC(), circuitRelayTransport()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify() },
-    })
-    dialer = new MeshDialer({
-      libp2p,
-      peers: new PeerTable(),
-      maxPeers: 8,
-      denied: new Set(),
-      isRelay: () => false,
-      log: silentLogger,
+    libp2p = await dialingLibp2p()
+    dialer = meshDialer(libp2p, {
       takeoverAfterMs: 60_000,
     })
     dialer.start()
