@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { TestNode } from './harness.js'
 import { line } from './harness.js'
 import { freshLoad } from '../../src/mesh/topology.js'
+import { TOPOLOGY_TOPIC } from '../../src/core/protocol.js'
 import type { Dialable } from '../../src/mesh/dialable.js'
 
 let nodes: TestNode[] = []
@@ -89,6 +90,30 @@ describe('topology announcements', () => {
     const [a, , c] = nodes as [TestNode, TestNode, TestNode]
     await expect.poll(() => c.mesh.topology.get(a.id) != null, { timeout: 10_000 }).toBe(true)
     expect(a.mesh.peers.has(c.id)).toBe(false)
+  })
+
+  it('go out once per change when every subscriber got the first, not again once settled', async () => {
+    nodes = await line(2)
+    const [a, b] = nodes as [TestNode, TestNode]
+    await expect.poll(() => b.mesh.topology.get(a.id) != null, { timeout: 10_000 }).toBe(true)
+    // let the link's own announcements (and their follow-ups) pass
+    await new Promise((resolve) => setTimeout(resolve, 3500))
+    const heard: bigint[] = []
+    b.libp2p.services.pubsub.addEventListener('message', (evt) => {
+      if (evt.detail.topic === TOPOLOGY_TOPIC && evt.detail.type === 'signed')
+        heard.push(evt.detail.sequenceNumber)
+    })
+    a.mesh.advertise({
+      backend: 'wasm',
+      threads: 1,
+      task_types: ['text_embedding'],
+      embeddings_per_sec: 10,
+      measuring: false,
+    })
+    await expect.poll(() => heard.length, { timeout: 10_000 }).toBe(1)
+    // the follow-up would go out 2.5 s after the change: b was reached, so it does not
+    await new Promise((resolve) => setTimeout(resolve, 4000))
+    expect(heard).toHaveLength(1)
   })
 
   it('are answered by every node of a small mesh and by about ANSWER_FANOUT of a large one', () => {
