@@ -116,8 +116,10 @@ export class Simulation {
     let next = 0
     const starter = async (): Promise<void> => {
       while (next < this.opts.nodes) {
+        // claimed before waiting: two starters that both saw the last index free would start N + 1
+        const index = next++
         await calm()
-        await this.add(next++, relayAddr)
+        await this.add(index, relayAddr)
         const started = this.members.filter(Boolean).length
         if (started % 10 === 0) this.opts.onStarted?.(started)
       }

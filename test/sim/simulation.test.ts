@@ -27,6 +27,7 @@ describe('a simulated mesh of 30 nodes', () => {
   }, 60_000)
 
   it('is partial: no node has more links than max_peers, and routes go over several hops', async () => {
+    expect(sim.members.filter(Boolean)).toHaveLength(NODES)
     const graph = sim.graph()
     expect(Math.max(...graph.degrees)).toBeLessThanOrEqual(6)
     expect(graph.diameter).toBeGreaterThan(1)
