@@ -51,6 +51,11 @@ export class SimNetwork {
     this.hosts.add(libp2p)
     const peer = libp2p.peerId.toString()
     for (const ma of libp2p.getMultiaddrs()) this.owners.set(memoryName(ma) ?? '', peer)
+    // a dial under way when the network was cut opens after it: it crosses the cut, so it goes
+    libp2p.addEventListener('connection:open', (evt) => {
+      if (!this.reachable(peer, evt.detail.remotePeer.toString()))
+        evt.detail.abort(new UnreachableError('the network was cut'))
+    })
   }
 
   reachable(from: string, to: string | undefined): boolean {
