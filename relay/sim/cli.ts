@@ -71,9 +71,7 @@ function counts(byReason: Record<string, number>): string {
 }
 
 function routedLine(r: SimFigures['routed']): string {
-  const failed = Object.entries(r.failures)
-    .map(([code, n]) => `${code} ${n}`)
-    .join(', ')
+  const failed = Object.keys(r.failures).length === 0 ? '' : counts(r.failures)
   return `${((r.acked / Math.max(r.sent, 1)) * 100).toFixed(2)} % acknowledged (${r.acked}/${r.sent}), ${r.lost} acknowledged but lost; hops mean ${r.hopsMean ?? '-'}, max ${r.hopsMax ?? '-'}; RTT p50 ${r.rttP50Ms ?? '-'} ms, p99 ${r.rttP99Ms ?? '-'} ms${failed === '' ? '' : `; failed: ${failed}`}`
 }
 

@@ -123,20 +123,20 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
     )
     opts.progress(`every node knows 95 % of the others: ${discoveredMs ?? 'not'} ms later`)
     // idle: what the joined mesh costs per node (heartbeats, announcements, gossipsub)
+    const heardJoining = sim.announcementsHeard()
+    const refused = await sim.counters(REFUSALS)
+    const removed = await sim.counters(REMOVALS)
     const profiling =
       opts.cpuProfileDir == null
         ? undefined
         : await profileCpu(opts.cpuProfileDir, `sim-${opts.nodes}-idle`)
-    const heardJoining = sim.announcementsHeard()
-    const refused = await sim.counters(REFUSALS)
-    const removed = await sim.counters(REMOVALS)
     const cpuFrom = process.cpuUsage()
     await sleep(IDLE_WINDOW_MS)
     const cpu = process.cpuUsage(cpuFrom)
+    if (profiling != null) opts.progress(`idle CPU profile: ${await profiling()}`)
     const heardIdle = sim.announcementsHeard() - heardJoining
     const idleRefusals = since(refused, await sim.counters(REFUSALS))
     const idleRemovals = since(removed, await sim.counters(REMOVALS))
-    if (profiling != null) opts.progress(`idle CPU profile: ${await profiling()}`)
     const after = memory()
     const graph = sim.graph()
     const gossip = await sim.gossip(opts.gossipProbes)

@@ -260,10 +260,12 @@ export class TopologyGossip implements Startable {
                     },
             },
     })
-    this.reached = new Set()
+    const reached = new Set<string>()
+    this.reached = reached
     this.pubsub.publish(TOPOLOGY_TOPIC, data).then(
+      // into this announcement's set: an earlier one answering late cannot overwrite it
       ({ recipients }) => {
-        this.reached = new Set(recipients.map((peer) => peer.toString()))
+        for (const peer of recipients) reached.add(peer.toString())
       },
       (err: unknown) => {
         this.opts.log.debug('topology announcement not published', { error: err as Error })
