@@ -2,27 +2,42 @@
  * `npm run sim -- --nodes 50,100,200 [--max-peers 8] [--faults] [--cpu-prof DIR]`: real nodes (createNode(),
  * libp2p, the mesh protocols) on libp2p's in-memory transport, several hundred in this one
  * process, each size measured in turn; prints the figures and how each grows with N.
+ * `--soak MINUTES [--churn-secs 10]`: each size run that long with churn and traffic, its
+ * memory sampled (relay/sim/soak.ts).
  */
 import { parseArgs } from 'node:util'
 import type { SimFigures } from './measure.js'
 import { measure } from './measure.js'
+import type { SoakFigures } from './soak.js'
+import { soak } from './soak.js'
 
-const { values } = parseArgs({
-  options: {
-    nodes: { type: 'string', default: '50,100,200' },
-    'max-peers': { type: 'string', default: '8' },
-    gossip: { type: 'string', default: '20' },
-    routed: { type: 'string', default: '1000' },
-    faults: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    'cpu-prof': { type: 'string' },
-  },
-})
+const USAGE = `usage: npm run sim -- [--nodes 50,100,200] [--max-peers 8] [--gossip 20] [--routed 1000]
+                      [--faults] [--cpu-prof DIR] [--json]
+       npm run sim -- --soak MINUTES [--churn-secs 10] [--nodes 30] [--max-peers 8] [--json]
+`
 
-const sizes = values.nodes.split(',').map(positive('--nodes'))
+const values = options()
+const sizes = (values.nodes ?? (values.soak == null ? '50,100,200' : '30'))
+  .split(',')
+  .map(positive('--nodes'))
 const maxPeers = positive('--max-peers')(values['max-peers'])
 const all: SimFigures[] = []
 for (const nodes of sizes) {
+  const progress = (line: string): void => {
+    process.stderr.write(`[${nodes}] ${line}\n`)
+  }
+  if (values.soak != null) {
+    const figures = await soak({
+      nodes,
+      maxPeers,
+      durationMs: minutes(values.soak) * 60_000,
+      churnEveryMs: positive('--churn-secs', 1)(values['churn-secs']) * 1000,
+      joinTimeoutMs: 120_000,
+      progress,
+    })
+    process.stdout.write(values.json ? `${JSON.stringify(figures)}\n` : soakReport(figures))
+    continue
+  }
   const figures = await measure({
     nodes,
     maxPeers,
@@ -31,9 +46,7 @@ for (const nodes of sizes) {
     faults: values.faults,
     joinTimeoutMs: 120_000,
     cpuProfileDir: values['cpu-prof'],
-    progress: (line) => {
-      process.stderr.write(`[${nodes}] ${line}\n`)
-    },
+    progress,
   })
   all.push(figures)
   process.stdout.write(values.json ? `${JSON.stringify(figures)}\n` : report(figures))
@@ -41,6 +54,38 @@ for (const nodes of sizes) {
 if (!values.json && all.length > 1) process.stdout.write(growth(all))
 // libp2p leaves nothing that should keep the process, but a stray timer must not hang the run
 process.exit(0)
+
+/** The command line, or the usage and exit 2 when it is not one this understands. */
+function options() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        nodes: { type: 'string' },
+        'max-peers': { type: 'string', default: '8' },
+        gossip: { type: 'string', default: '20' },
+        routed: { type: 'string', default: '1000' },
+        faults: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'cpu-prof': { type: 'string' },
+        soak: { type: 'string' },
+        'churn-secs': { type: 'string', default: '10' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    })
+    if (values.help) {
+      process.stdout.write(USAGE)
+      process.exit(0)
+    }
+    return values
+  } catch (err) {
+    return fail((err as Error).message)
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n${USAGE}`)
+  process.exit(2)
+}
 
 function report(f: SimFigures): string {
   const pct = (a: number, b: number): string => (b === 0 ? '-' : `${((a / b) * 100).toFixed(2)} %`)
@@ -86,11 +131,32 @@ function growth(all: SimFigures[]): string {
   return `\ngrowth with N:\n${rows.join('\n')}\n`
 }
 
-function positive(flag: string): (text: string) => number {
+function positive(flag: string, least = 2): (text: string) => number {
   return (text) => {
     const n = Number(text)
-    if (!Number.isInteger(n) || n < 2)
-      throw new Error(`${flag} must be a whole number of at least 2, got "${text}"`)
+    if (!Number.isInteger(n) || n < least)
+      fail(`${flag} must be a whole number of at least ${least}, got "${text}"`)
     return n
   }
+}
+
+function minutes(text: string): number {
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0)
+    fail(`--soak must be a number of minutes above 0, got "${text}"`)
+  return n
+}
+
+function soakReport(f: SoakFigures): string {
+  const mb = (x?: number): string => (x == null ? '-' : `${x} MB`)
+  const lines = [
+    `\n== soak: ${f.nodes} nodes, max_peers ${f.maxPeers}, ${f.durationMs / 60_000} min (in-memory transport, one process)`,
+    `churn: ${f.joins} joined, ${f.leaves} left (killed and stopped in turn); one piece at ${f.wholeSamples} of ${f.samples.length} samples`,
+    `memory per node (process / N), after the warm-up: heap ${mb(f.heapMbPerNodeFrom)} → ${mb(f.heapMbPerNodeTo)}; slope heap ${mb(f.heapSlopePerNode)} per 10 min, resident ${mb(f.rssSlopePerNode)} per 10 min`,
+    `gossip: ${f.gossip.delivered}/${f.gossip.expected} delivered`,
+    `routed: ${routedLine(f.routed)}`,
+    'samples (s: heap MB, resident MB, pieces):',
+    `  ${f.samples.map((s) => `${Math.round(s.atMs / 1000)}: ${s.heapMb}, ${s.rssMb}, ${s.pieces}`).join('; ')}`,
+  ]
+  return `${lines.join('\n')}\n`
 }

@@ -5,7 +5,7 @@
 import { percentile } from '../../src/obs/stats.js'
 import { profileCpu } from './cpu-profile.js'
 import type { RoutedResult } from './simulation.js'
-import { Simulation } from './simulation.js'
+import { Simulation, sleep } from './simulation.js'
 
 export interface SimFigures {
   nodes: number
@@ -208,7 +208,7 @@ async function faults(
   return { partitionHealMs, killRemeshMs, duringKill: routedFigures(await during) }
 }
 
-function routedFigures(r: RoutedResult): RoutedFigures {
+export function routedFigures(r: RoutedResult): RoutedFigures {
   const rtts = sorted(r.rtts)
   return {
     sent: r.sent,
@@ -224,7 +224,7 @@ function routedFigures(r: RoutedResult): RoutedFigures {
 }
 
 /** Heap and resident bytes, after a full collection when the process allows one (--expose-gc). */
-function memory(): { heap: number; rss: number } {
+export function memory(): { heap: number; rss: number } {
   ;(globalThis as { gc?: () => void }).gc?.()
   const m = process.memoryUsage()
   return { heap: m.heapUsed, rss: m.rss }
@@ -233,8 +233,4 @@ function memory(): { heap: number; rss: number } {
 const sorted = (values: number[]): number[] => [...values].sort((a, b) => a - b)
 const finite = (x: number | undefined): number | undefined =>
   x == null || !Number.isFinite(x) ? undefined : x
-const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits
-
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms))
-}
+export const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits

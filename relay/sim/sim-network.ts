@@ -85,6 +85,11 @@ export class SimNetwork {
     this.hosts.delete(libp2p)
   }
 
+  /** Forgets a node that has stopped, so that a long run holds only the nodes alive. */
+  detach(libp2p: Libp2p): void {
+    this.hosts.delete(libp2p)
+  }
+
   /** Aborts every connection the network no longer allows. */
   private cut(): void {
     const error = new UnreachableError('the network was cut')

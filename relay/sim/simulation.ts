@@ -80,6 +80,7 @@ export class Simulation {
   relay?: P2PNode
   relayPeerId = ''
   startedAt = 0
+  private relayAddr = ''
   private dir = ''
   private readonly run = `${process.pid}-${runs++}`
 
@@ -112,6 +113,7 @@ export class Simulation {
     this.relay = await this.startNode('relay', 'relay', [])
     this.relayPeerId = this.relay.peerId ?? ''
     const relayAddr = this.relay.libp2p.getMultiaddrs()[0]?.toString() ?? ''
+    this.relayAddr = relayAddr
     this.startedAt = Date.now()
     let next = 0
     const starter = async (): Promise<void> => {
@@ -125,6 +127,25 @@ export class Simulation {
       }
     }
     await Promise.all(Array.from({ length: this.opts.startConcurrency ?? 2 }, starter))
+  }
+
+  /** A new node joins the running mesh (after the `opts.nodes` of the start); resolves once started. */
+  async join(): Promise<Member> {
+    const index = this.members.reduce((max, m) => Math.max(max, m.index + 1), this.opts.nodes)
+    await this.add(index, this.relayAddr)
+    return this.members.at(-1) as Member
+  }
+
+  /**
+   * `member` leaves: killed (no goodbye, as a killed process) or stopped (a clean shutdown), and
+   * the simulation forgets it, so a long run with churn holds only the nodes alive.
+   */
+  async leave(member: Member, how: 'kill' | 'stop'): Promise<void> {
+    member.alive = false
+    if (how === 'kill') this.network.kill(member.node.libp2p)
+    await member.node.stop().catch(() => undefined)
+    this.network.detach(member.node.libp2p)
+    this.members.splice(this.members.indexOf(member), 1)
   }
 
   private async add(index: number, relayAddr: string): Promise<void> {
@@ -158,7 +179,8 @@ export class Simulation {
       }
       if (!member.probes.has(probe.id)) member.probes.set(probe.id, Date.now() - probe.at)
     })
-    this.members[index] = member
+    if (index < this.opts.nodes) this.members[index] = member
+    else this.members.push(member)
   }
 
   async stop(): Promise<void> {
@@ -171,11 +193,10 @@ export class Simulation {
     return this.members.filter((m) => m.alive)
   }
 
-  /** The direct mesh links between alive nodes, as they stand. */
-  graph(): LinkGraph {
-    const alive = this.alive()
+  /** The direct mesh links between alive nodes (or those of `among`), as they stand. */
+  graph(among: Member[] = this.alive()): LinkGraph {
     return linkGraph(
-      alive.map((m) => m.peerId),
+      among.map((m) => m.peerId),
       (peer) => this.byPeer(peer)?.node.mesh?.peers.neighbours() ?? [],
     )
   }
@@ -185,32 +206,34 @@ export class Simulation {
   }
 
   /**
-   * Publishes `count` probes from random alive nodes, `gapMs` apart, then waits `graceMs` for
-   * the last to spread.
+   * Publishes `count` probes from random alive nodes (of `among`), `gapMs` apart, then waits
+   * `graceMs` for the last to spread; counts the deliveries to those nodes.
    */
-  async gossip(count: number, gapMs = 100, graceMs = 3000): Promise<GossipResult> {
-    const ids: string[] = []
-    let expected = 0
+  async gossip(
+    count: number,
+    gapMs = 100,
+    graceMs = 3000,
+    among: () => Member[] = () => this.alive(),
+  ): Promise<GossipResult> {
+    // each probe counts the nodes there were when it went out, not those that came after
+    const probes: Array<{ id: string; from: Member; to: Member[] }> = []
     for (let i = 0; i < count; i++) {
-      const alive = this.alive()
-      const from = pick(alive)
+      const nodes = among()
+      const from = pick(nodes)
       const id = `${this.run}-${Date.now()}-${i}`
-      ids.push(id)
-      expected += alive.length - 1
-      from.probes.set(id, 0) // its own: not counted below
+      probes.push({ id, from, to: nodes.filter((m) => m !== from) })
       const data = new TextEncoder().encode(JSON.stringify({ id, at: Date.now() }))
       await from.node.libp2p.services.pubsub.publish(PROBE_TOPIC, data).catch(() => undefined)
       await sleep(gapMs)
     }
     await sleep(graceMs)
     const latencies: number[] = []
-    for (const id of ids) {
-      const publisher = this.alive().filter((m) => m.probes.get(id) === 0)
-      for (const m of this.alive()) {
+    for (const { id, to } of probes)
+      for (const m of to) {
         const ms = m.probes.get(id)
-        if (ms != null && !publisher.includes(m)) latencies.push(ms)
+        if (ms != null) latencies.push(ms)
       }
-    }
+    const expected = probes.reduce((sum, p) => sum + p.to.length, 0)
     return { probes: count, expected, latencies }
   }
 
@@ -303,7 +326,7 @@ export class Simulation {
   }
 }
 
-function pick<T>(items: T[]): T {
+export function pick<T>(items: T[]): T {
   const item = items[Math.floor(Math.random() * items.length)]
   if (item == null) throw new Error('nothing to pick from')
   return item
@@ -319,6 +342,6 @@ async function calm(): Promise<void> {
   }
 }
 
-async function sleep(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms))
+export async function sleep(ms: number): Promise<void> {
+  if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms))
 }
