@@ -8,7 +8,9 @@
  * routed-message RTT p50/p99, small messages/s, time to move 10 MiB; and the same over a raw
  * RTCDataChannel between the same two tabs, with the ratio. Last, at the largest N: the relay
  * is killed and restarted under the tabs (FR issue 12): how long until every tab is back on it,
- * whether their direct links held meanwhile, and how long a tab opened then takes to mesh.
+ * whether their direct links held meanwhile, and how long a tab opened then takes to mesh; then
+ * half the tabs crash at once (their renderers killed, no goodbye): how long until every
+ * survivor has dropped them, and whether messages between survivors sent meanwhile got through.
  * Run: npm run bench:mesh (BENCH_TABS=4,8 BENCH_ENGINE=on,off BENCH_VERBOSE=1 BENCH_TIMELINE=1).
  * Figures go to stdout and bench/results/mesh-<time>.json.
  */
@@ -49,6 +51,7 @@ const round = (n: number, digits = 2): number => Math.round(n * 10 ** digits) / 
 test('mesh', async () => {
   const rows: Row[] = []
   const restarts: Row[] = []
+  const kills: Row[] = []
   const relay = await startBenchRelay()
   const url = relay.url
   const browser = await launchChromium()
@@ -57,8 +60,10 @@ test('mesh', async () => {
       for (const engine of ENGINES) {
         const context = await newProfile(browser, url)
         rows.push(await benchTabs(context, url, n, engine))
-        if (n === Math.max(...SIZES) && engine === ENGINES[0])
+        if (n === Math.max(...SIZES) && engine === ENGINES[0]) {
           restarts.push(await relayRestart(context, relay, n))
+          kills.push(await killHalf(context))
+        }
         await context.close()
       }
     }
@@ -66,12 +71,12 @@ test('mesh', async () => {
     await browser.close()
     await relay.dispose()
   }
-  print(rows, restarts)
+  print(rows, restarts, kills)
   const dir = join(import.meta.dirname, 'results')
   await mkdir(dir, { recursive: true })
   await writeFile(
     join(dir, `mesh-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
-    JSON.stringify({ rows, restarts }, null, 2),
+    JSON.stringify({ rows, restarts, kills }, null, 2),
   )
 })
 
@@ -283,7 +288,63 @@ async function relayRestart(context: BrowserContext, relay: BenchRelay, n: numbe
   }
 }
 
-function print(rows: Row[], restarts: Row[]): void {
+/**
+ * Half the tabs of `context` (a full mesh) crash at once, as killed processes: ms until every
+ * survivor's peer list has dropped them all, and messages between survivors, sent in a ring
+ * while it happened: how many were confirmed, and how many failed.
+ */
+async function killHalf(context: BrowserContext): Promise<Row> {
+  const pages = context.pages()
+  const doomed = pages.filter((_, i) => i % 2 === 1)
+  const survivors = pages.filter((_, i) => i % 2 === 0)
+  const dead = new Set(
+    await Promise.all(doomed.map(async (p) => p.evaluate(() => window.bench.peerId()))),
+  )
+  const survivorIds = await Promise.all(
+    survivors.map(async (p) => p.evaluate(() => window.bench.peerId())),
+  )
+  // each survivor sends to the next, one message at a time, until the kill is noticed
+  let noticed = false
+  let confirmed = 0
+  let failed = 0
+  const ring = survivors.map(async (p, i) => {
+    const to = survivorIds[(i + 1) % survivors.length] as string
+    while (!noticed) {
+      try {
+        await p.evaluate(async (peer) => window.bench.rtt(peer, 1, 100), to)
+        confirmed++
+      } catch {
+        failed++
+      }
+    }
+  })
+  await new Promise((r) => setTimeout(r, 500))
+  const t0 = Date.now()
+  for (const p of doomed) {
+    const cdp = await context.newCDPSession(p)
+    void cdp.send('Page.crash').catch(() => {}) // the renderer dies mid-call
+  }
+  for (;;) {
+    const views = await Promise.all(
+      survivors.map(async (p) => p.evaluate(() => window.bench.peers().map((x) => x.peerId))),
+    )
+    if (views.every((v) => v.every((peer) => !dead.has(peer)))) break
+    if (Date.now() - t0 > 120_000) throw new Error('survivors still list crashed tabs after 120 s')
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const noticedMs = Date.now() - t0
+  noticed = true
+  await Promise.all(ring)
+  return {
+    tabs: pages.length,
+    crashed: doomed.length,
+    all_dropped_ms: noticedMs,
+    ring_confirmed: confirmed,
+    ring_failed: failed,
+  }
+}
+
+function print(rows: Row[], restarts: Row[], kills: Row[]): void {
   const ratio = (a: number | undefined, b: number | undefined): string =>
     `${round((a ?? 0) / (b ?? 1))}x`
   const lines = ['', 'bench/mesh (loopback namespace, one Chromium, the tabs of one profile)', '']
@@ -319,6 +380,13 @@ function print(rows: Row[], restarts: Row[]): void {
       '',
       `relay killed and restarted under ${r.tabs} tabs: up again in ${r.relay_restarted_ms} ms; every tab back on it ${r.all_tabs_back_ms} ms after the kill; ` +
         `fewest direct links any tab held meanwhile ${r.fewest_webrtc_links_meanwhile} of ${(r.tabs ?? 1) - 1}; a tab opened then meshed with all ${r.tabs} in ${r.newcomer_full_mesh_ms} ms`,
+    )
+  }
+  for (const k of kills) {
+    lines.push(
+      '',
+      `${k.crashed} of ${k.tabs} tabs crashed at once: every survivor had dropped them ${k.all_dropped_ms} ms later; ` +
+        `messages between survivors meanwhile: ${k.ring_confirmed} confirmed, ${k.ring_failed} failed`,
     )
   }
   lines.push(

@@ -2,6 +2,8 @@
 export const MESH_PROTOCOL = '/p2p-ai/mesh/1.0.0'
 /** Gossipsub topic on which every node announces its direct neighbours. */
 export const TOPOLOGY_TOPIC = '/p2p-ai/topology/1.0.0'
+/** A newcomer asks its first neighbour for the signed topology announcements it holds (request/response). */
+export const TOPOLOGY_SYNC_PROTOCOL = '/p2p-ai/topology-sync/1.0.0'
 /** A relay's list of the peers holding a reservation on it (request/response). */
 export const DIRECTORY_PROTOCOL = '/p2p-ai/directory/1.0.0'
 /** Mesh compute: assignments of tasks to an executor, its answers and signed results (streams). */

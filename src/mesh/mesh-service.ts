@@ -36,6 +36,7 @@ import { RelayKeeper } from './relay-keeper.js'
 import type { RouterCounter } from './router.js'
 import { Router } from './router.js'
 import { TopologyGossip } from './topology-gossip.js'
+import { TopologySync } from './topology-sync.js'
 import { freshLoad, TopologyTable } from './topology.js'
 
 // a type alias, not an interface: libp2p's ServiceMap needs an implicit index signature
@@ -104,6 +105,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   private readonly dialer: MeshDialer
   private readonly choice: LinkChoice
   private readonly gossip: TopologyGossip
+  private readonly sync: TopologySync
   private readonly directory: DirectoryPoller
   private readonly links: MeshLinks
   private readonly parts: PartList
@@ -207,6 +209,19 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       },
       intervalMs: config.announce_interval_secs * 1000,
     })
+    this.sync = new TopologySync({
+      libp2p,
+      self,
+      peers: this.peers,
+      topology: this.topology,
+      log: opts.log.child('topology'),
+      apply: (author, data, signed) => {
+        this.gossip.applySynced(author, data, signed)
+      },
+      onDrop: (reason) => {
+        this.countDrop(reason, 'sync')
+      },
+    })
     this.directory = new DirectoryPoller({
       libp2p,
       relays: this.relays,
@@ -266,6 +281,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         { name: 'router', service: this.router },
         { name: 'heartbeat', service: this.heartbeat },
         { name: 'gossip', service: this.gossip },
+        { name: 'sync', service: this.sync },
         { name: 'dialer', service: this.dialer },
         { name: 'relays', service: this.relays },
         { name: 'directory', service: this.directory },
@@ -279,6 +295,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     // a neighbour's first link up and its last link down (a connection without a mesh link is
     // not a peer yet: the dialer logs those at DEBUG)
     this.peers.addEventListener('peer:add', ({ detail: p }) => {
+      this.sync.linked(p.peerId)
       this.log.info('peer connected', {
         peer: p.peerId,
         peer_node_id: p.nodeId,
@@ -288,6 +305,8 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       })
     })
     this.peers.addEventListener('peer:remove', ({ detail: p }) => {
+      this.sync.forget(p.peerId)
+      if (this.peers.size === 0) this.sync.isolated()
       this.log.info('peer disconnected', {
         peer: p.peerId,
         transport: p.transport,

@@ -1,16 +1,17 @@
 /**
  * Announces this node (its dialable addresses and its neighbours) on the topology topic: when
- * either changes, when a node we did not know announces itself (so a newcomer hears from
- * everyone at once), and every announce_interval_secs. Folds everyone else's announcements into
- * the TopologyTable and hands their addresses to the dialer. Gossipsub signs messages with the
- * author's key, so an announcement can only describe its author.
+ * either changes, and every announce_interval_secs. Folds everyone else's announcements into
+ * the TopologyTable (with the signed message, to hand on to newcomers: topology-sync.ts) and
+ * hands their addresses to the dialer. Gossipsub signs messages with the author's key, so an
+ * announcement can only describe its author. A newcomer learns the mesh from its first
+ * neighbours' tables (topology-sync), not from answers on the topic.
  */
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TOPOLOGY_TOPIC } from '../core/protocol.js'
-import type { Load } from '../core/proto/topology.js'
+import type { Load, SignedAnnouncement } from '../core/proto/topology.js'
 import { TopologyAnnouncement } from '../core/proto/topology.js'
 import { VERSION } from '../core/version.js'
 import type { EngineCapabilities, EngineLoad } from '../core/tasks.js'
@@ -21,21 +22,13 @@ import type { Dialable } from './dialable.js'
 import { relayedWebRTC } from './dialable.js'
 import type { PeerTable } from './peer-table.js'
 import type { TopologyTable } from './topology.js'
+import { signedAnnouncement } from './topology-sync.js'
 import { transportOf } from './transport-kind.js'
 import type { Logger } from '../core/log.js'
 import type { Startable } from '../core/startable.js'
 
 const MAX_ANNOUNCEMENT_BYTES = 128 * 1024
 const MAX_ADDRS = 16
-/** a newcomer's announcement is answered at most this often */
-const ANSWER_GAP_MS = 1000
-/**
- * About this many nodes answer a newcomer: every node of a small mesh, a random share of a large
- * one. Were all N to answer every arrival, each node would check N signed announcements per
- * arrival (O(N²) in all: `npm run sim` at 100 nodes spent seconds of CPU per arrival on it). The
- * newcomer hears the rest on their interval (announce_interval_secs).
- */
-export const ANSWER_FANOUT = 16
 const DEBOUNCE_MS = 100
 /**
  * An announcement made right after a change can miss a new neighbour whose subscription to the
@@ -69,8 +62,6 @@ export interface TopologyGossipOptions {
   dialable?: Dialable
   /** a node told us where to dial it */
   onAddresses(peerId: string, addrs: Multiaddr[]): void
-  /** in [0, 1): whether this node is among a large mesh's answerers. @default Math.random */
-  random?: () => number
 }
 
 export class TopologyGossip implements Startable {
@@ -83,7 +74,6 @@ export class TopologyGossip implements Startable {
   /** set once we said we are leaving: nothing more is announced */
   private leaving = false
   private lastAddrs = ''
-  private lastAnswer = 0
   /** the peers our last announcement was sent to */
   private reached = new Set<string>()
   private timer?: ReturnType<typeof setInterval>
@@ -171,27 +161,6 @@ export class TopologyGossip implements Startable {
   private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
     if (evt.detail.subscriptions.some((s) => s.topic === TOPOLOGY_TOPIC && s.subscribe))
       this.neighboursChanged()
-  }
-
-  /**
-   * A node we did not know announced itself: if it is new to the mesh, it has not heard of us
-   * yet, so announce (once for a burst of newcomers).
-   */
-  private answerNewcomer(startedAt: bigint): void {
-    if (this.leaving) return
-    const now = Date.now()
-    const newcomer = {
-      known: this.opts.topology.size,
-      ageMs: startedAt > 0n ? now - Number(startedAt) : undefined,
-      intervalMs: this.intervalMs,
-    }
-    if (!answersNewcomer(newcomer, this.opts.random ?? Math.random)) return
-    if (now - this.lastAnswer < ANSWER_GAP_MS) return
-    this.lastAnswer = now
-    clearTimeout(this.debounce)
-    this.debounce = setTimeout(() => {
-      this.publish()
-    }, DEBOUNCE_MS)
   }
 
   /** What AI work this node can take: announced with everything else. */
@@ -282,18 +251,37 @@ export class TopologyGossip implements Startable {
     }
     const author = msg.from.toString()
     if (author === this.opts.self) return
-    const read = readAnnouncement(msg.data)
+    this.apply(author, msg.data, () => signedAnnouncement(msg), true)
+  }
+
+  /**
+   * An announcement a neighbour handed on (topology-sync), its signature checked. Not a
+   * `leaving` one: an old goodbye handed on must not remove a node that came back.
+   */
+  applySynced(author: string, data: Uint8Array, signed: SignedAnnouncement): void {
+    this.apply(author, data, () => signed, false)
+  }
+
+  private apply(
+    author: string,
+    data: Uint8Array,
+    signed: () => SignedAnnouncement,
+    live: boolean,
+  ): void {
+    const read = readAnnouncement(data)
     if ('drop' in read) {
       this.opts.onDrop(read.drop)
       return
     }
     const { ann, addrs } = read
     if (ann.leaving) {
+      if (!live) return
       this.opts.topology.remove(author)
       this.opts.onChange()
       return
     }
-    if (this.opts.topology.get(author) == null) this.answerNewcomer(ann.startedAt)
+    const known = this.opts.topology.get(author)
+    if (known != null && known.seq >= ann.seq) return
     if (addrs.length > 0) this.opts.onAddresses(author, addrs)
     const applied = this.opts.topology.applyAnnouncement(
       author,
@@ -319,27 +307,11 @@ export class TopologyGossip implements Startable {
                 measuring: ann.capabilities.measuring,
                 load: loadFrom(ann.capabilities.load),
               },
+        signed: signed(),
       },
     )
     if (applied) this.opts.onChange()
   }
-}
-
-/**
- * Whether this node, knowing `known` nodes, answers an announcement from a node it did not know
- * that started `ageMs` ago (by its own clock). Only a node younger than one announcement interval
- * is a newcomer: an older one has heard our periodic announcement, and a node that is itself new
- * hears from all the old ones without their answering (at 60 nodes, newcomers answering everyone
- * they heard of made most of the joining CPU: signature checks of announcements nobody needed).
- * About ANSWER_FANOUT nodes answer.
- */
-export function answersNewcomer(
-  newcomer: { known: number; ageMs?: number; intervalMs: number },
-  random: () => number,
-): boolean {
-  const { known, ageMs, intervalMs } = newcomer
-  if (ageMs == null || ageMs > intervalMs) return false
-  return known <= ANSWER_FANOUT || random() < ANSWER_FANOUT / known
 }
 
 export type AnnouncementDrop =

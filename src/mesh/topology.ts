@@ -3,6 +3,7 @@
  * learned from direct peer-list syncs (heartbeat hash mismatch) and from gossiped topology
  * announcements. Routing asks it for next hops; the dashboard draws it.
  */
+import type { SignedAnnouncement } from '../core/proto/topology.js'
 import { peerListHash } from './peer-table.js'
 import type { EngineLoad } from '../core/tasks.js'
 
@@ -23,6 +24,8 @@ export interface TopologyRecord {
   relays?: string[]
   /** how the author reaches each neighbour ("webrtc", "relay", ...), as it announced */
   transports?: Record<string, string>
+  /** the announcement as its author signed it on the topic, handed on to newcomers (topology-sync) */
+  signed?: SignedAnnouncement
   /** the AI work it announced it can take */
   capabilities?: {
     backend: string
@@ -68,7 +71,14 @@ export class TopologyTable {
     neighbours: string[],
     extra: Pick<
       TopologyRecord,
-      'platform' | 'version' | 'capabilities' | 'nodeId' | 'startedAt' | 'relays' | 'transports'
+      | 'platform'
+      | 'version'
+      | 'capabilities'
+      | 'nodeId'
+      | 'startedAt'
+      | 'relays'
+      | 'transports'
+      | 'signed'
     > = {},
   ): boolean {
     const existing = this.records.get(peerId)

@@ -1,4 +1,3 @@
-import { ANSWER_FANOUT, answersNewcomer } from '../../src/mesh/topology-gossip.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { TestNode } from './harness.js'
 import { line } from './harness.js'
@@ -114,26 +113,5 @@ describe('topology announcements', () => {
     // the follow-up would go out 2.5 s after the change: b was reached, so it does not
     await new Promise((resolve) => setTimeout(resolve, 4000))
     expect(heard).toHaveLength(1)
-  })
-
-  it('are answered by every node of a small mesh and by about ANSWER_FANOUT of a large one', () => {
-    const always = (): number => 0.999
-    const newcomer = (known: number) => ({ known, ageMs: 500, intervalMs: 30_000 })
-    expect(answersNewcomer(newcomer(ANSWER_FANOUT), always)).toBe(true)
-    expect(answersNewcomer(newcomer(ANSWER_FANOUT + 1), always)).toBe(false)
-    let i = 0
-    const uniform = (): number => (i++ % 1000) / 1000
-    const answering = Array.from({ length: 1000 }, () => answersNewcomer(newcomer(200), uniform))
-    expect(answering.filter(Boolean).length).toBe(80) // 1000 × 16/200
-  })
-
-  it('are answered only when their author is new to the mesh, not new to us', () => {
-    const answers = (ageMs?: number): boolean =>
-      answersNewcomer({ known: 3, ageMs, intervalMs: 30_000 }, () => 0)
-    expect(answers(0)).toBe(true)
-    expect(answers(30_000)).toBe(true)
-    // it has heard our periodic announcement already; or it did not say when it started
-    expect(answers(30_001)).toBe(false)
-    expect(answers(undefined)).toBe(false)
   })
 })

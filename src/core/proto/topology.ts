@@ -1,4 +1,7 @@
+/* eslint-disable require-yield */
+
 import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
+import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
@@ -1171,5 +1174,358 @@ export namespace Neighbour {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Neighbour>): Generator<NeighbourPeerIdFieldEvent | NeighbourTransportFieldEvent> {
     return streamMessage(buf, Neighbour.codec(), opts)
+  }
+}
+
+export interface TopologySyncRequest {}
+
+export namespace TopologySyncRequest {
+  let _codec: Codec<TopologySyncRequest>
+
+  export const codec = (): Codec<TopologySyncRequest> => {
+    if (_codec == null) {
+      _codec = message<TopologySyncRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {}
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export function encode (obj: Partial<TopologySyncRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TopologySyncRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologySyncRequest>): TopologySyncRequest {
+    return decodeMessage(buf, TopologySyncRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologySyncRequest>): Generator<{}> {
+    return streamMessage(buf, TopologySyncRequest.codec(), opts)
+  }
+}
+
+export interface TopologySnapshot {
+  announcements: SignedAnnouncement[]
+}
+
+export namespace TopologySnapshot {
+  let _codec: Codec<TopologySnapshot>
+
+  export const codec = (): Codec<TopologySnapshot> => {
+    if (_codec == null) {
+      _codec = message<TopologySnapshot>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.announcements != null && obj.announcements.length > 0) {
+          for (const value of obj.announcements) {
+            w.uint32(10)
+            SignedAnnouncement.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          announcements: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.announcements != null && obj.announcements.length === opts.limits.announcements) {
+                throw new MaxLengthError('Decode error - repeated field "announcements" had too many elements')
+              }
+
+              obj.announcements.push(SignedAnnouncement.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.announcements$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          announcements: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.announcements != null && obj.announcements === opts.limits.announcements) {
+                throw new MaxLengthError('Streaming decode error - repeated field "announcements" had too many elements')
+              }
+
+              for (const evt of SignedAnnouncement.codec().stream(reader, reader.uint32(), `${prefix}.announcements[]`, {
+                limits: opts.limits?.announcements$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.announcements
+                }
+              }
+
+              obj.announcements++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface TopologySnapshotAnnouncementsFromFieldEvent {
+    field: '$.announcements[].from'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TopologySnapshotAnnouncementsSeqnoFieldEvent {
+    field: '$.announcements[].seqno'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TopologySnapshotAnnouncementsDataFieldEvent {
+    field: '$.announcements[].data'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface TopologySnapshotAnnouncementsSignatureFieldEvent {
+    field: '$.announcements[].signature'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<TopologySnapshot>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, TopologySnapshot.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologySnapshot>): TopologySnapshot {
+    return decodeMessage(buf, TopologySnapshot.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologySnapshot>): Generator<TopologySnapshotAnnouncementsFromFieldEvent | TopologySnapshotAnnouncementsSeqnoFieldEvent | TopologySnapshotAnnouncementsDataFieldEvent | TopologySnapshotAnnouncementsSignatureFieldEvent> {
+    return streamMessage(buf, TopologySnapshot.codec(), opts)
+  }
+}
+
+export interface SignedAnnouncement {
+  from: Uint8Array<ArrayBuffer>
+  seqno: Uint8Array<ArrayBuffer>
+  data: Uint8Array<ArrayBuffer>
+  signature: Uint8Array<ArrayBuffer>
+}
+
+export namespace SignedAnnouncement {
+  let _codec: Codec<SignedAnnouncement>
+
+  export const codec = (): Codec<SignedAnnouncement> => {
+    if (_codec == null) {
+      _codec = message<SignedAnnouncement>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.from != null && obj.from.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.from)
+        }
+
+        if ((obj.seqno != null && obj.seqno.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.seqno)
+        }
+
+        if ((obj.data != null && obj.data.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.data)
+        }
+
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(34)
+          w.bytes(obj.signature)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          from: uint8ArrayAlloc(0),
+          seqno: uint8ArrayAlloc(0),
+          data: uint8ArrayAlloc(0),
+          signature: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.from = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.seqno = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.data = reader.bytes()
+              break
+            }
+            case 4: {
+              obj.signature = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.from`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.seqno`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.data`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface SignedAnnouncementFromFieldEvent {
+    field: '$.from'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedAnnouncementSeqnoFieldEvent {
+    field: '$.seqno'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedAnnouncementDataFieldEvent {
+    field: '$.data'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface SignedAnnouncementSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<SignedAnnouncement>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, SignedAnnouncement.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedAnnouncement>): SignedAnnouncement {
+    return decodeMessage(buf, SignedAnnouncement.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedAnnouncement>): Generator<SignedAnnouncementFromFieldEvent | SignedAnnouncementSeqnoFieldEvent | SignedAnnouncementDataFieldEvent | SignedAnnouncementSignatureFieldEvent> {
+    return streamMessage(buf, SignedAnnouncement.codec(), opts)
   }
 }
