@@ -37,6 +37,7 @@ import type { RouterCounter } from './router.js'
 import { Router } from './router.js'
 import { TopologyGossip } from './topology-gossip.js'
 import { TopologySync } from './topology-sync.js'
+import { PeerStoreSweep } from './peer-store-sweep.js'
 import { freshLoad, TopologyTable } from './topology.js'
 
 // a type alias, not an interface: libp2p's ServiceMap needs an implicit index signature
@@ -106,6 +107,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
   private readonly choice: LinkChoice
   private readonly gossip: TopologyGossip
   private readonly sync: TopologySync
+  private readonly sweep: PeerStoreSweep
   private readonly directory: DirectoryPoller
   private readonly links: MeshLinks
   private readonly parts: PartList
@@ -222,6 +224,12 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         this.countDrop(reason, 'sync')
       },
     })
+    this.sweep = new PeerStoreSweep({
+      libp2p,
+      keep: (peerId) => this.topology.get(peerId) != null || this.relays.isRelay(peerId),
+      intervalMs: config.announce_interval_secs * 1000,
+      log: opts.log,
+    })
     this.directory = new DirectoryPoller({
       libp2p,
       relays: this.relays,
@@ -282,6 +290,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         { name: 'heartbeat', service: this.heartbeat },
         { name: 'gossip', service: this.gossip },
         { name: 'sync', service: this.sync },
+        { name: 'sweep', service: this.sweep },
         { name: 'dialer', service: this.dialer },
         { name: 'relays', service: this.relays },
         { name: 'directory', service: this.directory },

@@ -1,13 +1,15 @@
 /**
  * What a relay does beyond libp2p's circuit-relay server: it forwards announcements (it
  * subscribes to the topology topic, so gossipsub routes it through), answers directory
- * requests from nodes that just connected, and drops a peer's reservation when it disconnects.
+ * requests from nodes that just connected, drops a peer's reservation when it disconnects, and
+ * forgets peers that left (PeerStoreSweep).
  */
 import type { CircuitRelayService } from '@libp2p/circuit-relay-v2'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 import { DIRECTORY_PROTOCOL, TOPOLOGY_TOPIC } from '../core/protocol.js'
 import { serveDirectory } from './directory.js'
+import { PeerStoreSweep } from './peer-store-sweep.js'
 import type { Logger } from '../core/log.js'
 import type { Startable } from '../core/startable.js'
 import type { PeerTransport } from '../core/types.js'
@@ -18,17 +20,30 @@ export type RelayServices = {
   relay: CircuitRelayService
 }
 
+/** A relay forgets peers that left this long after (libp2p's peer store keeps them all). */
+const SWEEP_INTERVAL_MS = 60_000
+
 export class RelayRole implements Startable {
   /** how each connected peer came in, for its disconnect line */
   private readonly transports = new Map<string, PeerTransport>()
+  private readonly sweep: PeerStoreSweep
 
   constructor(
     private readonly libp2p: Libp2p<RelayServices>,
     private readonly maxReservations: number,
     private readonly log: Logger,
-  ) {}
+  ) {
+    // a relay keeps no one it is not connected to: its peers come to it
+    this.sweep = new PeerStoreSweep({
+      libp2p,
+      keep: () => false,
+      intervalMs: SWEEP_INTERVAL_MS,
+      log,
+    })
+  }
 
   async start(): Promise<void> {
+    this.sweep.start()
     this.libp2p.addEventListener('peer:connect', this.onConnect)
     this.libp2p.addEventListener('peer:disconnect', this.onDisconnect)
     this.libp2p.services.pubsub.subscribe(TOPOLOGY_TOPIC)
@@ -36,6 +51,7 @@ export class RelayRole implements Startable {
   }
 
   async stop(): Promise<void> {
+    this.sweep.stop()
     this.libp2p.removeEventListener('peer:connect', this.onConnect)
     this.libp2p.removeEventListener('peer:disconnect', this.onDisconnect)
     this.transports.clear()

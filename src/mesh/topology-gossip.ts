@@ -251,7 +251,7 @@ export class TopologyGossip implements Startable {
     }
     const author = msg.from.toString()
     if (author === this.opts.self) return
-    this.apply(author, msg.data, () => signedAnnouncement(msg), true)
+    this.apply(author, msg.data, () => signedAnnouncement(msg))
   }
 
   /**
@@ -259,14 +259,15 @@ export class TopologyGossip implements Startable {
    * `leaving` one: an old goodbye handed on must not remove a node that came back.
    */
   applySynced(author: string, data: Uint8Array, signed: SignedAnnouncement): void {
-    this.apply(author, data, () => signed, false)
+    this.apply(author, data, () => signed, Date.now() - signed.ageMs)
   }
 
   private apply(
     author: string,
     data: Uint8Array,
     signed: () => SignedAnnouncement,
-    live: boolean,
+    /** when it was heard, for one handed on; undefined for one heard on the topic now */
+    heardAt?: number,
   ): void {
     const read = readAnnouncement(data)
     if ('drop' in read) {
@@ -275,7 +276,7 @@ export class TopologyGossip implements Startable {
     }
     const { ann, addrs } = read
     if (ann.leaving) {
-      if (!live) return
+      if (heardAt != null) return
       this.opts.topology.remove(author)
       this.opts.onChange()
       return
@@ -309,6 +310,7 @@ export class TopologyGossip implements Startable {
               },
         signed: signed(),
       },
+      heardAt,
     )
     if (applied) this.opts.onChange()
   }

@@ -44,7 +44,7 @@ export interface TopologySyncOptions {
   peers: Pick<PeerTable, 'has'>
   topology: Pick<TopologyTable, 'all'>
   log: Logger
-  /** an announcement whose signature checked out: `author` signed `data` */
+  /** an announcement whose signature checked out: `author` signed `data`; heard `entry.ageMs` ago */
   apply(author: string, data: Uint8Array, signed: SignedAnnouncement): void
   onDrop(reason: SyncDrop): void
   now?: () => number
@@ -98,6 +98,10 @@ export class TopologySync implements Startable {
     this.syncs = 0
   }
 
+  private now(): number {
+    return (this.opts.now ?? Date.now)()
+  }
+
   /** A neighbour went: its serving turn is forgotten. */
   forget(peerId: string): void {
     this.served.delete(peerId)
@@ -136,7 +140,7 @@ export class TopologySync implements Startable {
 
   /** Neighbours only, each at most once in SERVE_GAP_MS: a snapshot is N announcements. */
   private async serve(stream: Stream, peerId: string): Promise<void> {
-    const now = (this.opts.now ?? Date.now)()
+    const now = this.now()
     const last = this.served.get(peerId)
     if (!this.opts.peers.has(peerId) || (last != null && now - last < SERVE_GAP_MS)) {
       stream.abort(new Error('topology sync refused'))
@@ -147,7 +151,8 @@ export class TopologySync implements Startable {
     try {
       const pb = pbStream(stream)
       await pb.read(TopologySyncRequest, { signal })
-      await pb.write({ announcements: snapshotOf(this.opts.topology.all()) }, TopologySnapshot, {
+      const announcements = snapshotOf(this.opts.topology.all(), this.now())
+      await pb.write({ announcements }, TopologySnapshot, {
         signal,
       })
       await stream.close({ signal })
@@ -182,9 +187,13 @@ export async function readSnapshot(
   return { announcements, forged: snapshot.announcements.length - announcements.length }
 }
 
-/** The signed announcements of `records`, newest first, within the snapshot's limits. */
+/**
+ * The signed announcements of `records`, newest first, within the snapshot's limits, each with
+ * how long ago we heard it (so a newcomer does not take a departed node's record as fresh).
+ */
 export function snapshotOf(
   records: ReadonlyArray<{ updatedAt: number; signed?: SignedAnnouncement }>,
+  now = Date.now(),
 ): SignedAnnouncement[] {
   const out: SignedAnnouncement[] = []
   let bytes = 0
@@ -192,7 +201,7 @@ export function snapshotOf(
     if (r.signed == null) continue
     const size = r.signed.data.byteLength + r.signed.signature.byteLength + 64
     if (out.length >= MAX_PEER_LIST || bytes + size > MAX_SNAPSHOT_BYTES - 1024) break
-    out.push(r.signed)
+    out.push({ ...r.signed, ageMs: Math.min(Math.max(now - r.updatedAt, 0), 0xffffffff) })
     bytes += size
   }
   return out
@@ -208,6 +217,7 @@ export function signedAnnouncement(msg: Extract<Message, { type: 'signed' }>): S
     seqno,
     data: new Uint8Array(msg.data),
     signature: new Uint8Array(msg.signature),
+    ageMs: 0,
   }
 }
 

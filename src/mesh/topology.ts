@@ -64,7 +64,10 @@ export class TopologyTable {
     if (before == null || before.neighbours.join(' ') !== neighbours.join(' ')) this.linksVersion++
   }
 
-  /** Applies a gossiped announcement if newer than what we have; true when applied. */
+  /**
+   * Applies a gossiped announcement if newer than what we have; true when applied. `updatedAt`
+   * (default now) is when it was heard: earlier for one a neighbour handed on (topology-sync).
+   */
   applyAnnouncement(
     peerId: string,
     seq: bigint,
@@ -80,6 +83,7 @@ export class TopologyTable {
       | 'transports'
       | 'signed'
     > = {},
+    heardAt = Date.now(),
   ): boolean {
     const existing = this.records.get(peerId)
     if (existing != null && existing.seq >= seq) return false
@@ -89,7 +93,7 @@ export class TopologyTable {
       peerId,
       neighbours: list,
       seq,
-      updatedAt: Date.now(),
+      updatedAt: heardAt,
       source: 'gossip',
       ...extra,
     })

@@ -47,6 +47,7 @@ describe('topology sync', () => {
     nodes = await line(4, quiet)
     const [a, b, c, d] = nodes as [TestNode, TestNode, TestNode, TestNode]
     await expect.poll(() => d.mesh.topology.get(a.id) != null, { timeout: 10_000 }).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 500)) // d's records age
     // a, b and c do not change: they announce nothing while e joins at d
     const e = await testNode(quiet)
     nodes.push(e)
@@ -57,6 +58,10 @@ describe('topology sync', () => {
       })
       .toBe(true)
     expect(e.mesh.topology.get(a.id)?.neighbours).toEqual([b.id])
+    // as old as d's: a departed node's record is not made fresh by being handed on
+    const held = d.mesh.topology.get(a.id)?.updatedAt ?? 0
+    expect(e.mesh.topology.get(a.id)?.updatedAt).toBeGreaterThanOrEqual(held - 50)
+    expect(e.mesh.topology.get(a.id)?.updatedAt).toBeLessThanOrEqual(held + 50)
   })
 
   it('takes only announcements whose author signed them', async () => {
@@ -96,16 +101,23 @@ describe('topology sync', () => {
       seqno: new Uint8Array(8),
       data: new Uint8Array(size),
       signature: new Uint8Array(64),
+      ageMs: 0,
     })
     const old = entry(10)
     const recent = entry(20)
     expect(
-      snapshotOf([
-        { updatedAt: 1, signed: old },
-        { updatedAt: 2 }, // learned first-hand only: nothing signed to hand on
-        { updatedAt: 3, signed: recent },
-      ]),
-    ).toEqual([recent, old])
+      snapshotOf(
+        [
+          { updatedAt: 1, signed: old },
+          { updatedAt: 2 }, // learned first-hand only: nothing signed to hand on
+          { updatedAt: 3, signed: recent },
+        ],
+        10,
+      ),
+    ).toEqual([
+      { ...recent, ageMs: 7 },
+      { ...old, ageMs: 9 },
+    ])
     const big = Array.from({ length: 40 }, (_, i) => ({ updatedAt: i, signed: entry(128 * 1024) }))
     const taken = snapshotOf(big)
     expect(taken.length).toBeLessThan(40)
@@ -173,6 +185,7 @@ describe('topology snapshots under fuzzing (fast-check, 10,000 each)', () => {
       seqno: new Uint8Array(8),
       data: new Uint8Array(40).fill(1),
       signature: new Uint8Array(64).fill(2),
+      ageMs: 0,
     }
     const valid = [TopologySnapshot.encode({ announcements: [entry, entry] })]
     await fc.assert(fc.asyncProperty(damaged(valid), check), RUNS)
@@ -184,6 +197,7 @@ describe('topology snapshots under fuzzing (fast-check, 10,000 each)', () => {
       seqno: new Uint8Array(1),
       data: new Uint8Array(0),
       signature: new Uint8Array(0),
+      ageMs: 0,
     }
     const many = Array.from({ length: MAX_PEER_LIST + 1 }, () => entry)
     expect(await readSnapshot(TopologySnapshot.encode({ announcements: many }))).toEqual({

@@ -1359,6 +1359,12 @@ export namespace TopologySnapshot {
     index: number
   }
 
+  export interface TopologySnapshotAnnouncementsAgeMsFieldEvent {
+    field: '$.announcements[].ageMs'
+    value: number
+    index: number
+  }
+
   export function encode (obj: Partial<TopologySnapshot>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TopologySnapshot.codec())
   }
@@ -1367,7 +1373,7 @@ export namespace TopologySnapshot {
     return decodeMessage(buf, TopologySnapshot.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologySnapshot>): Generator<TopologySnapshotAnnouncementsFromFieldEvent | TopologySnapshotAnnouncementsSeqnoFieldEvent | TopologySnapshotAnnouncementsDataFieldEvent | TopologySnapshotAnnouncementsSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologySnapshot>): Generator<TopologySnapshotAnnouncementsFromFieldEvent | TopologySnapshotAnnouncementsSeqnoFieldEvent | TopologySnapshotAnnouncementsDataFieldEvent | TopologySnapshotAnnouncementsSignatureFieldEvent | TopologySnapshotAnnouncementsAgeMsFieldEvent> {
     return streamMessage(buf, TopologySnapshot.codec(), opts)
   }
 }
@@ -1377,6 +1383,7 @@ export interface SignedAnnouncement {
   seqno: Uint8Array<ArrayBuffer>
   data: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  ageMs: number
 }
 
 export namespace SignedAnnouncement {
@@ -1409,6 +1416,11 @@ export namespace SignedAnnouncement {
           w.bytes(obj.signature)
         }
 
+        if ((obj.ageMs != null && obj.ageMs !== 0)) {
+          w.uint32(40)
+          w.uint32(obj.ageMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -1417,7 +1429,8 @@ export namespace SignedAnnouncement {
           from: uint8ArrayAlloc(0),
           seqno: uint8ArrayAlloc(0),
           data: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          ageMs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -1440,6 +1453,10 @@ export namespace SignedAnnouncement {
             }
             case 4: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 5: {
+              obj.ageMs = reader.uint32()
               break
             }
             default: {
@@ -1485,6 +1502,13 @@ export namespace SignedAnnouncement {
               }
               break
             }
+            case 5: {
+              yield {
+                field: `${prefix}.ageMs`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1517,6 +1541,11 @@ export namespace SignedAnnouncement {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SignedAnnouncementAgeMsFieldEvent {
+    field: '$.ageMs'
+    value: number
+  }
+
   export function encode (obj: Partial<SignedAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SignedAnnouncement.codec())
   }
@@ -1525,7 +1554,7 @@ export namespace SignedAnnouncement {
     return decodeMessage(buf, SignedAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedAnnouncement>): Generator<SignedAnnouncementFromFieldEvent | SignedAnnouncementSeqnoFieldEvent | SignedAnnouncementDataFieldEvent | SignedAnnouncementSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SignedAnnouncement>): Generator<SignedAnnouncementFromFieldEvent | SignedAnnouncementSeqnoFieldEvent | SignedAnnouncementDataFieldEvent | SignedAnnouncementSignatureFieldEvent | SignedAnnouncementAgeMsFieldEvent> {
     return streamMessage(buf, SignedAnnouncement.codec(), opts)
   }
 }
