@@ -63,7 +63,7 @@ export class LinkChoice {
 
   /** Is a link to `peerId` worth one of ours now (an improvement, a redundant link to give, no trade too recently)? */
   worth(peerId: string): boolean {
-    return this.mayTrade() && this.improves(peerId) && this.redundant(peerId) != null
+    return this.mayTrade() && this.improves(peerId) && this.toDrop(peerId) != null
   }
 
   /**
@@ -72,12 +72,37 @@ export class LinkChoice {
    */
   trade(peerId: string): string | undefined {
     if (!this.mayTrade() || !this.improves(peerId)) return undefined
-    const drop = this.redundant(peerId)
+    const drop = this.toDrop(peerId)
     if (drop != null) {
       this.lastTrade = this.now()
       this.cache = undefined
     }
     return drop
+  }
+
+  /**
+   * The neighbour to drop for a link to `peerId`: a redundant one; or, for a link to a piece we
+   * cannot reach at all, one that stays three hops away. Full nodes can close into a piece
+   * without triangles (a ring, a bipartite mesh), where no neighbour has a neighbour of ours:
+   * without this, no node of it would ever take a link to another piece.
+   */
+  private toDrop(peerId: string): string | undefined {
+    const drop = this.redundant(peerId)
+    if (drop != null || this.distances().has(peerId)) return drop
+    return this.threeHopsAway(peerId)
+  }
+
+  /** A neighbour (other than `except`) linked to a node that links to another neighbour of ours. */
+  threeHopsAway(except: string): string | undefined {
+    const neighbours = this.opts.peers.neighbours().filter((n) => n !== except)
+    const mine = new Set(neighbours)
+    const { edges } = this.view()
+    for (const n of [...neighbours].sort())
+      for (const x of edges.get(n) ?? []) {
+        if (x === this.opts.self || mine.has(x)) continue
+        for (const m of edges.get(x) ?? []) if (m !== n && mine.has(m)) return n
+      }
+    return undefined
   }
 
   /** The neighbour (other than `except`) most of our other neighbours also link to. */

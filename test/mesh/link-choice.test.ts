@@ -68,6 +68,25 @@ describe('LinkChoice', () => {
     expect(lonely.choice.trade('x')).toBeUndefined()
   })
 
+  it('in a piece without triangles, drops a neighbour that stays three hops away, for another piece only', () => {
+    // a square: me - a - x - b - me; no neighbour of ours links to another of ours
+    const square = { a: ['me', 'x'], b: ['me', 'x'], x: ['a', 'b'] }
+    const { choice } = setup(['a', 'b'], square)
+    expect(choice.redundant('other-piece')).toBeUndefined()
+    expect(choice.worth('other-piece')).toBe(true)
+    expect(choice.trade('other-piece')).toBe('a')
+    // for a far node of our own piece, a link is not worth leaving a neighbour three hops away
+    const far = setup(['a', 'b'], {
+      ...square,
+      x: ['a', 'b', 'y'],
+      y: ['x', 'z'],
+      z: ['y', 'w'],
+      w: ['z'],
+    })
+    expect(far.choice.improves('w')).toBe(true)
+    expect(far.choice.trade('w')).toBeUndefined()
+  })
+
   it('trades at most once per TRADE_GAP_MS, and only for an improvement', () => {
     const { choice, clock } = setup(['a', 'b'], { a: ['me', 'b', 'z'], b: ['me', 'a'], z: ['a'] })
     expect(choice.trade('z')).toBeUndefined() // two hops away: not worth a link
