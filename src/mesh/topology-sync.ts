@@ -41,7 +41,7 @@ export type SyncDrop = 'undecodable_snapshot' | 'forged_announcement'
 export interface TopologySyncOptions {
   libp2p: Libp2p
   self: string
-  peers: Pick<PeerTable, 'has'>
+  peers: Pick<PeerTable, 'has' | 'bestLink'>
   topology: Pick<TopologyTable, 'all'>
   log: Logger
   /** an announcement whose signature checked out: `author` signed `data`; heard `entry.ageMs` ago */
@@ -65,7 +65,7 @@ export class TopologySync implements Startable {
       async (stream, connection) => {
         await this.serve(stream, connection.remotePeer.toString())
       },
-      { maxInboundStreams: 2 },
+      { maxInboundStreams: 2, runOnLimitedConnection: true },
     )
   }
 
@@ -109,11 +109,13 @@ export class TopologySync implements Startable {
 
   private async fetch(peerId: string): Promise<number> {
     const signal = AbortSignal.timeout(TIMEOUT_MS)
-    const stream = await this.opts.libp2p.dialProtocol(
-      peerIdFromString(peerId),
-      TOPOLOGY_SYNC_PROTOCOL,
-      { signal },
-    )
+    // on the link's own connection, which may be relayed (limited) while WebRTC is not up yet
+    const connection = this.opts.peers.bestLink(peerId)?.connection
+    if (connection == null) throw new Error(`no link to ${peerId}`)
+    const stream = await connection.newStream(TOPOLOGY_SYNC_PROTOCOL, {
+      signal,
+      runOnLimitedConnection: true,
+    })
     const lp = lpStream(stream, { maxDataLength: MAX_SNAPSHOT_BYTES })
     let bytes: Uint8ArrayList
     try {
