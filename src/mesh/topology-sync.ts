@@ -41,7 +41,7 @@ export type SyncDrop = 'undecodable_snapshot' | 'forged_announcement'
 export interface TopologySyncOptions {
   libp2p: Libp2p
   self: string
-  peers: Pick<PeerTable, 'has' | 'bestLink'>
+  peers: Pick<PeerTable, 'bestLink'>
   topology: Pick<TopologyTable, 'all'>
   log: Logger
   /** an announcement whose signature checked out: `author` signed `data`; heard `entry.ageMs` ago */
@@ -140,14 +140,19 @@ export class TopologySync implements Startable {
     return taken.length
   }
 
-  /** Neighbours only, each at most once in SERVE_GAP_MS: a snapshot is N announcements. */
+  /**
+   * Any peer connected to us (its link may not be up on our side yet when it asks), each at
+   * most once in SERVE_GAP_MS: a snapshot is N announcements.
+   */
   private async serve(stream: Stream, peerId: string): Promise<void> {
     const now = this.now()
     const last = this.served.get(peerId)
-    if (!this.opts.peers.has(peerId) || (last != null && now - last < SERVE_GAP_MS)) {
+    if (last != null && now - last < SERVE_GAP_MS) {
       stream.abort(new Error('topology sync refused'))
       return
     }
+    if (this.served.size >= MAX_PEER_LIST)
+      for (const [peer, at] of this.served) if (now - at >= SERVE_GAP_MS) this.served.delete(peer)
     this.served.set(peerId, now)
     const signal = AbortSignal.timeout(TIMEOUT_MS)
     try {

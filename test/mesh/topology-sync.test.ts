@@ -9,7 +9,7 @@ import type { SignedAnnouncement } from '../../src/core/proto/topology.js'
 import { lpStream } from '@libp2p/utils'
 import fc from 'fast-check'
 import { TOPOLOGY_SYNC_PROTOCOL } from '../../src/core/protocol.js'
-import { TopologySnapshot } from '../../src/core/proto/topology.js'
+import { TopologySnapshot, TopologySyncRequest } from '../../src/core/proto/topology.js'
 import { MAX_PEER_LIST } from '../../src/mesh/codec.js'
 import {
   MAX_SNAPSHOT_BYTES,
@@ -159,6 +159,27 @@ describe('topology sync', () => {
       await expect.poll(() => ({ ...newcomer.mesh.stats.dropped }), { timeout: 5000 }).toEqual(want)
     }
     expect(nodes.at(-1)?.mesh.topology.get(a.id)?.signed).toEqual(entry)
+  })
+})
+
+describe('a node serving snapshots', () => {
+  it('serves each peer at most once in SERVE_GAP_MS', async () => {
+    nodes = await line(2, quiet)
+    const [a, b] = nodes as [TestNode, TestNode]
+    const connection = a.libp2p.getConnections(b.libp2p.peerId)[0]!
+    const ask = async (): Promise<boolean> => {
+      const stream = await connection.newStream(TOPOLOGY_SYNC_PROTOCOL)
+      const lp = lpStream(stream)
+      try {
+        await lp.write(TopologySyncRequest.encode({}))
+        await lp.read()
+        return true
+      } catch {
+        return false
+      }
+    }
+    await ask() // served, unless a's own sync on linking came first
+    expect(await ask()).toBe(false)
   })
 })
 
