@@ -92,7 +92,7 @@ function report(f: SimFigures): string {
   const lines = [
     `\n== ${f.nodes} nodes, max_peers ${f.maxPeers} (in-memory transport, one process)`,
     `joining: 95 % of nodes linked ${f.joined95Ms ?? '-'} ms after the first start, all ${f.joinedAllMs ?? '-'} ms; per node p50 ${f.joinP50Ms ?? '-'} / p95 ${f.joinP95Ms ?? '-'} ms from its own start`,
-    `mesh: one piece after ${f.wholeMs ?? 'never'} ms; every node knew 95 % of the others ${f.discoveredMs ?? 'never'} ms later; diameter ${f.diameter} links; links per node min ${f.degreeMin}, mean ${f.degreeMean}`,
+    `mesh: one piece after ${f.wholeMs ?? 'never'} ms; every node knew 95 % of the others ${f.discoveredMs ?? 'never'} ms later; links settled ${f.settledMs ?? 'never (60 s)'} ms after that; diameter ${f.diameter} links; links per node min ${f.degreeMin}, mean ${f.degreeMean}`,
     `gossip: ${pct(f.gossip.delivered, f.gossip.expected)} delivered (${f.gossip.delivered}/${f.gossip.expected}), ${pct(f.gossip.within2s, f.gossip.expected)} within 2 s; p50 ${f.gossip.p50Ms ?? '-'} ms, p99 ${f.gossip.p99Ms ?? '-'} ms`,
     `routed: ${routedLine(f.routed)}`,
     `per node, idle: heap ${f.heapMbPerNode} MB, resident ${f.rssMbPerNode} MB, CPU ${f.cpuPctPerNode} % of a core`,

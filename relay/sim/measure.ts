@@ -20,6 +20,8 @@ export interface SimFigures {
   wholeMs?: number
   /** ms from then until every node knew 95 % of the others (their announcements) */
   discoveredMs?: number
+  /** ms from then until the links settled (none changed for 5 s): the idle figures follow */
+  settledMs?: number
   diameter: number
   degreeMin: number
   degreeMean: number
@@ -80,6 +82,30 @@ export interface MeasureOptions {
 }
 
 const IDLE_WINDOW_MS = 10_000
+/** The mesh is settled once no link changed for this long. */
+const SETTLED_MS = 5000
+
+/** Ms until no link changed for SETTLED_MS (polled every 100 ms), or undefined after 60 s. */
+async function settled(sim: Simulation): Promise<number | undefined> {
+  const started = Date.now()
+  const links = (): string =>
+    [...sim.graph().edges]
+      .flatMap(([a, bs]) => [...bs].filter((b) => a < b).map((b) => `${a}-${b}`))
+      .sort()
+      .join(' ')
+  let last = links()
+  let since = Date.now()
+  while (Date.now() - since < SETTLED_MS) {
+    if (Date.now() - started > 60_000) return undefined
+    await sleep(100)
+    const now = links()
+    if (now !== last) {
+      last = now
+      since = Date.now()
+    }
+  }
+  return since - started
+}
 const REFUSALS = 'p2p_ai_connections_refused_total'
 const REMOVALS = 'p2p_ai_peer_removals_total'
 
@@ -122,6 +148,9 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
       120_000,
     )
     opts.progress(`every node knows 95 % of the others: ${discoveredMs ?? 'not'} ms later`)
+    // idle means settled: the last arrivals' links and trades done (no link changed for a while)
+    const settledMs = await settled(sim)
+    opts.progress(`links settled: ${settledMs ?? 'not'} ms later`)
     // idle: what the joined mesh costs per node (heartbeats, announcements, gossipsub)
     const heardJoining = sim.announcementsHeard()
     const refused = await sim.counters(REFUSALS)
@@ -153,6 +182,7 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
       joinP95Ms: finite(percentile(sorted(joinLatency), 95)),
       wholeMs,
       discoveredMs,
+      settledMs,
       diameter: graph.diameter,
       degreeMin: Math.min(...graph.degrees),
       degreeMean: round(graph.degrees.reduce((a, b) => a + b, 0) / graph.degrees.length),
