@@ -42,6 +42,19 @@ async function heardFrom(to: TestNode, author: TestNode): Promise<SignedAnnounce
   })
 }
 
+/** `author` announces (a change: its capabilities); what `to` received, as it would hand it on. */
+async function announcement(author: TestNode, to: TestNode): Promise<SignedAnnouncement> {
+  const heard = heardFrom(to, author)
+  author.mesh.advertise({
+    backend: 'wasm',
+    threads: 1,
+    task_types: ['text_embedding'],
+    embeddings_per_sec: 1,
+    measuring: false,
+  })
+  return heard
+}
+
 describe('topology sync', () => {
   it('teaches a newcomer every node its first neighbour knows, though none of them announces', async () => {
     nodes = await line(4, quiet)
@@ -67,15 +80,7 @@ describe('topology sync', () => {
   it('takes only announcements whose author signed them', async () => {
     nodes = await line(2, quiet)
     const [a, b] = nodes as [TestNode, TestNode]
-    const heard = heardFrom(b, a)
-    a.mesh.advertise({
-      backend: 'wasm',
-      threads: 1,
-      task_types: ['text_embedding'],
-      embeddings_per_sec: 1,
-      measuring: false,
-    })
-    const entry = await heard
+    const entry = await announcement(a, b)
     expect(await verifyAnnouncement(entry)).toBe(a.id)
     const flip = (bytes: Uint8Array, at: number): Uint8Array<ArrayBuffer> => {
       const copy = new Uint8Array(bytes)
@@ -127,16 +132,7 @@ describe('topology sync', () => {
   it('counts a snapshot that does not decode and each announcement whose signature fails', async () => {
     nodes = await line(2, quiet)
     const [a, b] = nodes as [TestNode, TestNode]
-    const entry = await new Promise<SignedAnnouncement>((resolve) => {
-      void heardFrom(b, a).then(resolve)
-      a.mesh.advertise({
-        backend: 'wasm',
-        threads: 1,
-        task_types: ['text_embedding'],
-        embeddings_per_sec: 1,
-        measuring: false,
-      })
-    })
+    const entry = await announcement(a, b)
     // b now plays a neighbour that answers garbage, then one good and one altered announcement
     const answers = [
       Uint8Array.from([0x0a, 0xff, 0xff]),
