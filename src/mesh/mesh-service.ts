@@ -217,8 +217,8 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       peers: this.peers,
       topology: this.topology,
       log: opts.log.child('topology'),
-      apply: (author, data, signed) => {
-        this.gossip.applySynced(author, data, signed)
+      apply: (announcements) => {
+        this.gossip.applySynced(announcements)
       },
       onDrop: (reason) => {
         this.countDrop(reason, 'sync')

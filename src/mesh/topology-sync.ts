@@ -44,8 +44,8 @@ export interface TopologySyncOptions {
   peers: Pick<PeerTable, 'bestLink'>
   topology: Pick<TopologyTable, 'all'>
   log: Logger
-  /** an announcement whose signature checked out: `author` signed `data`; heard `entry.ageMs` ago */
-  apply(author: string, data: Uint8Array, signed: SignedAnnouncement): void
+  /** the announcements of a snapshot whose signatures checked out, all at once */
+  apply(announcements: ReadonlyArray<{ author: string; entry: SignedAnnouncement }>): void
   onDrop(reason: SyncDrop): void
   now?: () => number
 }
@@ -136,7 +136,7 @@ export class TopologySync implements Startable {
     }
     for (let i = 0; i < read.forged; i++) this.opts.onDrop('forged_announcement')
     const taken = read.announcements.filter((a) => a.author !== this.opts.self)
-    for (const { author, entry } of taken) this.opts.apply(author, entry.data, entry)
+    this.opts.apply(taken)
     return taken.length
   }
 
