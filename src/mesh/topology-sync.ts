@@ -98,10 +98,6 @@ export class TopologySync implements Startable {
     this.syncs = 0
   }
 
-  private now(): number {
-    return (this.opts.now ?? Date.now)()
-  }
-
   /** A neighbour went: its serving turn is forgotten. */
   forget(peerId: string): void {
     this.served.delete(peerId)
@@ -158,7 +154,7 @@ export class TopologySync implements Startable {
     try {
       const pb = pbStream(stream)
       await pb.read(TopologySyncRequest, { signal })
-      const announcements = snapshotOf(this.opts.topology.all(), this.now())
+      const announcements = snapshotOf(this.opts.topology.all(), now)
       await pb.write({ announcements }, TopologySnapshot, {
         signal,
       })
@@ -167,6 +163,10 @@ export class TopologySync implements Startable {
       this.opts.log.debug('topology sync request failed', { peer: peerId, error: err as Error })
       stream.abort(err as Error)
     }
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)()
   }
 }
 
