@@ -1,6 +1,7 @@
 /**
  * Announces this node (its dialable addresses and its neighbours) on the topology topic: when
- * either changes, and every announce_interval_secs. Folds everyone else's announcements into
+ * either changes, and every announce_interval_secs, or less often in a large mesh
+ * (refreshIntervalMs). Folds everyone else's announcements into
  * the TopologyTable (with the signed message, to hand on to newcomers: topology-sync.ts) and
  * hands their addresses to the dialer. Gossipsub signs messages with the author's key, so an
  * announcement can only describe its author. A newcomer learns the mesh from its first
@@ -39,6 +40,23 @@ const SETTLE_MS = 2500
 const LOAD_INTERVAL_MS = 1000
 const MAX_MODELS = 16
 const MAX_RELAYS = 16
+/**
+ * Up to this many known nodes, a node announces itself every announce_interval_secs. Beyond,
+ * its periodic announcement stretches with the mesh's size, so that each node hears about this
+ * many periodic announcements per interval whatever the size: each one reaches, and is checked
+ * by, every node, so a fixed interval costs every node O(N) and the mesh O(N²). Changes are
+ * announced at once regardless.
+ */
+export const REFRESH_NODES = 30
+/** ... but at least once every this many intervals, so a crashed node's record goes in bounded time. */
+export const MAX_REFRESH_STRETCH = 8
+
+/** How long a node that knows `knownNodes` nodes (itself included) waits between periodic announcements. */
+export function refreshIntervalMs(intervalMs: number, knownNodes: number): number {
+  if (knownNodes <= REFRESH_NODES) return intervalMs
+  const stretched = Math.ceil((intervalMs * knownNodes) / REFRESH_NODES / 1000) * 1000
+  return Math.min(intervalMs * MAX_REFRESH_STRETCH, Math.max(intervalMs, stretched))
+}
 
 export interface TopologyGossipOptions {
   libp2p: Libp2p<{ pubsub: GossipSub }>
@@ -77,6 +95,7 @@ export class TopologyGossip implements Startable {
   /** the peers our last announcement was sent to */
   private reached = new Set<string>()
   private timer?: ReturnType<typeof setInterval>
+  private refresh?: ReturnType<typeof setTimeout>
   private debounce?: ReturnType<typeof setTimeout>
   private settle?: ReturnType<typeof setTimeout>
   private readonly intervalMs: number
@@ -96,16 +115,25 @@ export class TopologyGossip implements Startable {
     this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.opts.libp2p.addEventListener('transport:listening', this.onAddressesMaybeChanged)
     this.opts.libp2p.addEventListener('self:peer:update', this.onAddressesMaybeChanged)
+    this.refreshIn(this.intervalMs)
     this.timer = setInterval(() => {
-      this.publish()
       const keep = new Set(this.opts.peers.neighbours())
-      if (this.opts.topology.prune(this.intervalMs * 3, keep).length > 0) this.opts.onChange()
+      if (this.opts.topology.prune(this.intervalMs, keep).length > 0) this.opts.onChange()
     }, this.intervalMs)
+  }
+
+  /** The next periodic announcement, `ms` from now (any announcement puts it off). */
+  private refreshIn(ms: number): void {
+    clearTimeout(this.refresh)
+    this.refresh = setTimeout(() => {
+      this.publish()
+    }, ms)
   }
 
   stop(): void {
     this.leaving = true
     clearInterval(this.timer)
+    clearTimeout(this.refresh)
     clearTimeout(this.debounce)
     clearTimeout(this.settle)
     this.loadAnnouncement.cancel()
@@ -188,6 +216,8 @@ export class TopologyGossip implements Startable {
     if (this.leaving && !leaving) return
     const now = BigInt(Date.now())
     this.seq = this.seq < now ? now : this.seq + 1n
+    const refreshMs = refreshIntervalMs(this.intervalMs, this.opts.topology.size + 1)
+    if (!leaving) this.refreshIn(refreshMs)
     const neighbours = leaving
       ? []
       : this.opts.peers.records().map((r) => {
@@ -207,6 +237,7 @@ export class TopologyGossip implements Startable {
       multiaddrs: leaving ? [] : this.dialableAddrs().map((ma) => ma.bytes),
       startedAt: BigInt(this.opts.startedAt()),
       relays: leaving ? [] : this.opts.relays().slice(0, MAX_RELAYS),
+      refreshSecs: Math.ceil(refreshMs / 1000),
       capabilities:
         leaving || this.capabilities == null
           ? undefined
@@ -317,11 +348,19 @@ export class TopologyGossip implements Startable {
                 load: loadFrom(ann.capabilities.load),
               },
         signed: signed(),
+        refreshMs: this.refreshOf(ann),
       },
       heardAt,
     )
     if (applied) this.opts.onChange()
     return addrs
+  }
+
+  /** The author's announced refresh interval, within what we accept (undefined: it did not say). */
+  private refreshOf(ann: TopologyAnnouncement): number | undefined {
+    if (ann.refreshSecs === 0) return undefined
+    const ms = ann.refreshSecs * 1000
+    return Math.min(this.intervalMs * MAX_REFRESH_STRETCH, Math.max(this.intervalMs, ms))
   }
 }
 

@@ -24,6 +24,8 @@ export interface TopologyRecord {
   relays?: string[]
   /** how the author reaches each neighbour ("webrtc", "relay", ...), as it announced */
   transports?: Record<string, string>
+  /** the author announces again within this long, as it said (undefined: announce_interval_secs) */
+  refreshMs?: number
   /** the announcement as its author signed it on the topic, handed on to newcomers (topology-sync) */
   signed?: SignedAnnouncement
   /** the AI work it announced it can take */
@@ -47,6 +49,9 @@ export function freshLoad(
 ): EngineLoad | undefined {
   return now - record.updatedAt <= maxAgeMs ? record.capabilities?.load : undefined
 }
+
+/** A record its author has not refreshed for this many of its refresh intervals is dropped. */
+export const PRUNE_AFTER_REFRESHES = 3
 
 export class TopologyTable {
   private readonly records = new Map<string, TopologyRecord>()
@@ -82,6 +87,7 @@ export class TopologyTable {
       | 'relays'
       | 'transports'
       | 'signed'
+      | 'refreshMs'
     > = {},
     heardAt = Date.now(),
   ): boolean {
@@ -138,10 +144,14 @@ export class TopologyTable {
     return record == null ? undefined : peerListHash(record.neighbours)
   }
 
-  /** Drops records not refreshed within maxAgeMs, except the listed (connected) peers. */
-  prune(maxAgeMs: number, keep: ReadonlySet<string>, now = Date.now()): string[] {
+  /**
+   * Drops records not refreshed within PRUNE_AFTER_REFRESHES of their author's refresh intervals
+   * (`defaultRefreshMs` for an author that did not say), except the listed (connected) peers.
+   */
+  prune(defaultRefreshMs: number, keep: ReadonlySet<string>, now = Date.now()): string[] {
     const removed: string[] = []
     for (const [peerId, record] of this.records) {
+      const maxAgeMs = PRUNE_AFTER_REFRESHES * (record.refreshMs ?? defaultRefreshMs)
       if (!keep.has(peerId) && now - record.updatedAt > maxAgeMs) {
         this.records.delete(peerId)
         removed.push(peerId)

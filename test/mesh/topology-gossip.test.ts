@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { TestNode } from './harness.js'
 import { line } from './harness.js'
 import { freshLoad } from '../../src/mesh/topology.js'
+import { refreshIntervalMs } from '../../src/mesh/topology-gossip.js'
 import { TOPOLOGY_TOPIC } from '../../src/core/protocol.js'
 import type { Dialable } from '../../src/mesh/dialable.js'
 
@@ -61,6 +62,25 @@ describe('topology announcements', () => {
     const record = c.mesh.topology.get(a.id)!
     expect(freshLoad(record)).toEqual(load)
     expect(freshLoad(record, record.updatedAt + 60_000)).toBeUndefined()
+  })
+
+  it('say when their author will announce again: later in a larger mesh', async () => {
+    nodes = await line(2, { config: { announce_interval_secs: 10 } })
+    const [a, b] = nodes as [TestNode, TestNode]
+    await expect.poll(() => b.mesh.topology.get(a.id)?.refreshMs, { timeout: 10_000 }).toBe(10_000)
+    // a comes to know 40 more nodes (b and itself make 42): 10 s x 42 / 30
+    for (let i = 0; i < 40; i++) a.mesh.topology.applyAnnouncement(`far-${i}`, 1n, [])
+    a.mesh.advertise({
+      backend: 'wasm',
+      threads: 1,
+      task_types: ['text_embedding'],
+      embeddings_per_sec: 1,
+      measuring: false,
+    })
+    await expect
+      .poll(() => b.mesh.topology.get(a.id)?.refreshMs, { timeout: 10_000 })
+      .toBe(refreshIntervalMs(10_000, 42))
+    expect(refreshIntervalMs(10_000, 42)).toBe(14_000)
   })
 
   it('tell everyone when a node leaves', async () => {

@@ -16,6 +16,7 @@ export interface TopologyAnnouncement {
   capabilities?: Capabilities
   startedAt: bigint
   relays: string[]
+  refreshSecs: number
 }
 
 export namespace TopologyAnnouncement {
@@ -84,6 +85,11 @@ export namespace TopologyAnnouncement {
           }
         }
 
+        if ((obj.refreshSecs != null && obj.refreshSecs !== 0)) {
+          w.uint32(88)
+          w.uint32(obj.refreshSecs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -97,7 +103,8 @@ export namespace TopologyAnnouncement {
           leaving: false,
           multiaddrs: [],
           startedAt: 0n,
-          relays: []
+          relays: [],
+          refreshSecs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -160,6 +167,10 @@ export namespace TopologyAnnouncement {
               }
 
               obj.relays.push(reader.string())
+              break
+            }
+            case 11: {
+              obj.refreshSecs = reader.uint32()
               break
             }
             default: {
@@ -278,6 +289,13 @@ export namespace TopologyAnnouncement {
 
               obj.relays++
 
+              break
+            }
+            case 11: {
+              yield {
+                field: `${prefix}.refreshSecs`,
+                value: reader.uint32()
+              }
               break
             }
             default: {
@@ -415,6 +433,11 @@ export namespace TopologyAnnouncement {
     value: string
   }
 
+  export interface TopologyAnnouncementRefreshSecsFieldEvent {
+    field: '$.refreshSecs'
+    value: number
+  }
+
   export function encode (obj: Partial<TopologyAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TopologyAnnouncement.codec())
   }
@@ -423,7 +446,7 @@ export namespace TopologyAnnouncement {
     return decodeMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsModelFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsDtypeFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsHashFieldEvent | TopologyAnnouncementCapabilitiesLoadQueueDepthFieldEvent | TopologyAnnouncementCapabilitiesLoadCallsInFlightFieldEvent | TopologyAnnouncementCapabilitiesLoadEstWaitMsFieldEvent | TopologyAnnouncementCapabilitiesLoadTasksServedFieldEvent | TopologyAnnouncementCapabilitiesLoadServingFieldEvent | TopologyAnnouncementStartedAtFieldEvent | TopologyAnnouncementRelaysFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsModelFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsDtypeFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsHashFieldEvent | TopologyAnnouncementCapabilitiesLoadQueueDepthFieldEvent | TopologyAnnouncementCapabilitiesLoadCallsInFlightFieldEvent | TopologyAnnouncementCapabilitiesLoadEstWaitMsFieldEvent | TopologyAnnouncementCapabilitiesLoadTasksServedFieldEvent | TopologyAnnouncementCapabilitiesLoadServingFieldEvent | TopologyAnnouncementStartedAtFieldEvent | TopologyAnnouncementRelaysFieldEvent | TopologyAnnouncementRefreshSecsFieldEvent> {
     return streamMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 }
