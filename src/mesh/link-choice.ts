@@ -19,7 +19,7 @@ export const TRADE_GAP_MS = 2000
 
 export interface LinkChoiceOptions {
   self: string
-  peers: Pick<PeerTable, 'neighbours' | 'size'>
+  peers: Pick<PeerTable, 'neighbours' | 'size' | 'version'>
   topology: Pick<TopologyTable, 'all' | 'get' | 'version'>
   maxPeers: number
   now?: () => number
@@ -128,7 +128,7 @@ export class LinkChoice {
    * (ours, or one announced), not for each announcement that repeats what we knew.
    */
   private view(): { edges: Map<string, Set<string>>; distances: Map<string, number> } {
-    const key = `${this.opts.topology.version} ${this.opts.peers.neighbours().join(' ')}`
+    const key = `${this.opts.topology.version} ${this.opts.peers.version}`
     if (this.cache?.key === key) return this.cache
     const edges = this.edges()
     this.cache = { key, edges, distances: hopsFrom(this.opts.self, edges) }

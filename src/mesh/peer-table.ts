@@ -34,6 +34,21 @@ export interface PeerTableEvents {
 
 export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
   private readonly peers = new Map<string, PeerRecord>()
+  private changes = 0
+  private live?: string[]
+
+  /**
+   * Changes whenever the live neighbours do (one added, removed, dead or back): what is derived
+   * from them is cached on it (link-choice.ts asks for every candidate peer, twice a second).
+   */
+  get version(): number {
+    return this.changes
+  }
+
+  private neighboursChanged(): void {
+    this.changes++
+    this.live = undefined
+  }
 
   get size(): number {
     return this.peers.size
@@ -68,6 +83,7 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
       messagesReceived: 0,
     }
     this.peers.set(link.peerId, record)
+    this.neighboursChanged()
     this.safeDispatchEvent('peer:add', { detail: this.info(record) })
   }
 
@@ -85,12 +101,14 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
     if (record == null) return
     const kind = transport ?? this.info(record).transport
     this.peers.delete(peerId)
+    this.neighboursChanged()
     this.safeDispatchEvent('peer:remove', { detail: { peerId, reason, transport: kind } })
   }
 
   setHealth(peerId: string, health: PeerHealth): void {
     const record = this.peers.get(peerId)
     if (record == null || record.health === health) return
+    if (record.health === 'DEAD' || health === 'DEAD') this.neighboursChanged()
     record.health = health
     this.update(record)
   }
@@ -115,10 +133,11 @@ export class PeerTable extends TypedEventEmitter<PeerTableEvents> {
 
   /** Sorted peer ids of live neighbours. */
   neighbours(): string[] {
-    return [...this.peers.values()]
+    this.live ??= [...this.peers.values()]
       .filter((r) => r.health !== 'DEAD')
       .map((r) => r.peerId)
       .sort()
+    return [...this.live]
   }
 
   info(record: PeerRecord): PeerInfo {

@@ -11,7 +11,17 @@ function setup(mine: string[], announced: Record<string, string[]>, max = mine.l
   for (const [peer, neighbours] of Object.entries(announced))
     topology.applyAnnouncement(peer, seq++, neighbours)
   const clock = { now: 0 }
-  const peers = { neighbours: () => [...mine], size: mine.length }
+  // PeerTable's version changes with its neighbours: so does this one's, should a test change them
+  let version = 0
+  let last = mine.join(' ')
+  const peers = {
+    neighbours: () => [...mine],
+    size: mine.length,
+    get version() {
+      if (mine.join(' ') !== last) [version, last] = [version + 1, mine.join(' ')]
+      return version
+    },
+  }
   const choice = new LinkChoice({
     self: 'me',
     peers,
