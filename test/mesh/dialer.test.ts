@@ -175,6 +175,29 @@ describe('mesh dialer', () => {
     expect(dialer.state(full.toString())?.failures).toBe(0)
   })
 
+  it('while full, weighs a trade for a discovered peer on its tick, not for each announcement', async () => {
+    libp2p = await dialingLibp2p()
+    const weighed: string[] = []
+    dialer = meshDialer(libp2p, {
+      maxPeers: 0, // full
+      takeoverAfterMs: 0,
+      worthTrade: (peer) => {
+        weighed.push(peer)
+        return false
+      },
+    })
+    dialer.start()
+    const relay = await randomPeer()
+    const peer = await randomPeer()
+    const at = multiaddr(
+      `/ip4/127.0.0.1/tcp/1/ws/p2p/${relay.toString()}/p2p-circuit/webrtc/p2p/${peer.toString()}`,
+    )
+    for (let i = 0; i < 5; i++) dialer.discovered(peer, [at])
+    expect(weighed).toEqual([])
+    await expect.poll(() => weighed.length).toBeGreaterThan(0)
+    expect(new Set(weighed)).toEqual(new Set([peer.toString()]))
+  })
+
   it('counts a discovered peer as pending until it is connected, refused or failing repeatedly', async () => {
     libp2p = await dialingLibp2p()
     dialer = meshDialer(libp2p, {
