@@ -30,20 +30,7 @@ import type { Startable } from '../core/startable.js'
 
 const MAX_ANNOUNCEMENT_BYTES = 128 * 1024
 const MAX_ADDRS = 16
-/**
- * Changes come in bursts (a newcomer's links open one by one; a trade drops one link for
- * another): one announcement for a burst. In a mesh of more than REFRESH_NODES nodes the wait
- * stretches like the periodic announcement, up to MAX_DEBOUNCE_MS: there each announcement is
- * checked by more nodes (at 60 nodes every node heard 11 announcements per arrival).
- */
 const DEBOUNCE_MS = 100
-const MAX_DEBOUNCE_MS = 1000
-
-/** How long a node that knows `knownNodes` nodes waits for a burst of changes to end. */
-export function debounceMs(knownNodes: number): number {
-  if (knownNodes <= REFRESH_NODES) return DEBOUNCE_MS
-  return Math.min(MAX_DEBOUNCE_MS, Math.round((DEBOUNCE_MS * knownNodes) / REFRESH_NODES))
-}
 /**
  * An announcement made right after a change can miss a new neighbour whose subscription to the
  * topic had not arrived yet. Once things settled, announce again if it did.
@@ -166,12 +153,9 @@ export class TopologyGossip implements Startable {
     if (this.leaving) return
     clearTimeout(this.debounce)
     clearTimeout(this.settle)
-    this.debounce = setTimeout(
-      () => {
-        this.publish()
-      },
-      debounceMs(this.opts.topology.size + 1),
-    )
+    this.debounce = setTimeout(() => {
+      this.publish()
+    }, DEBOUNCE_MS)
     this.settle = setTimeout(() => {
       if (this.missedSubscriber()) this.publish()
     }, SETTLE_MS)

@@ -4,7 +4,6 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
-  debounceMs,
   MAX_REFRESH_STRETCH,
   REFRESH_NODES,
   refreshIntervalMs,
@@ -28,16 +27,6 @@ describe('the periodic announcement', () => {
 
   it('comes at least every MAX_REFRESH_STRETCH intervals however large the mesh', () => {
     expect(refreshIntervalMs(30_000, 10_000)).toBe(30_000 * MAX_REFRESH_STRETCH)
-  })
-})
-
-describe('a burst of changes', () => {
-  it('is announced once after 100 ms, and after longer in a larger mesh, up to a second', () => {
-    expect(debounceMs(8)).toBe(100)
-    expect(debounceMs(REFRESH_NODES)).toBe(100)
-    expect(debounceMs(60)).toBe(200)
-    expect(debounceMs(150)).toBe(500)
-    expect(debounceMs(10_000)).toBe(1000)
   })
 })
 
