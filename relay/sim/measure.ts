@@ -135,7 +135,9 @@ export async function measure(opts: MeasureOptions): Promise<SimFigures> {
   const before = memory()
   try {
     await sim.start()
-    opts.progress(`${opts.nodes} nodes started in ${Date.now() - sim.startedAt} ms`)
+    opts.progress(
+      `${opts.nodes} nodes started in ${Date.now() - sim.startedAt} ms (${sim.startRetries} started again after a failed start)`,
+    )
     const whole = await sim.until(
       () => sim.graph().components.length === 1 && sim.alive().every((m) => m.joinedAt != null),
       opts.joinTimeoutMs,
