@@ -157,7 +157,12 @@ export class MeshDialer implements Startable {
    * the whole simulation's CPU).
    */
   private considerSoon(c: Candidate, now: number): void {
-    if (this.opts.peers.size + this.queue.size < this.opts.maxPeers) this.consider(c, now)
+    if (this.hasRoom()) this.consider(c, now)
+  }
+
+  /** Room for another link, counting dials under way (4 in parallel could overshoot max_peers). */
+  private hasRoom(): boolean {
+    return this.opts.peers.size + this.queue.size < this.opts.maxPeers
   }
 
   private tick(): void {
@@ -186,9 +191,8 @@ export class MeshDialer implements Startable {
   private consider(c: Candidate, now: number): void {
     if (!this.running || c.refused != null || now < c.nextAttempt) return
     if (this.queue.has(c.peerId) || this.isConnected(c.peerId)) return
-    // dials under way count against max_peers too, or 4 parallel dials could overshoot it; when
-    // full, one dial at a time for a link worth trading one of ours for
-    if (this.opts.peers.size + this.queue.size >= this.opts.maxPeers && !this.trading(c)) return
+    // when full, one dial at a time for a link worth trading one of ours for
+    if (!this.hasRoom() && !this.trading(c)) return
     const weInitiate = this.self < c.peerId.toString()
     const takeover = now - c.waitingSince > (this.opts.takeoverAfterMs ?? 8000)
     if (!weInitiate && !takeover) return

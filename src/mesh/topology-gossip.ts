@@ -54,8 +54,15 @@ export const MAX_REFRESH_STRETCH = 8
 /** How long a node that knows `knownNodes` nodes (itself included) waits between periodic announcements. */
 export function refreshIntervalMs(intervalMs: number, knownNodes: number): number {
   if (knownNodes <= REFRESH_NODES) return intervalMs
-  const stretched = Math.ceil((intervalMs * knownNodes) / REFRESH_NODES / 1000) * 1000
-  return Math.min(intervalMs * MAX_REFRESH_STRETCH, Math.max(intervalMs, stretched))
+  return withinRefreshBounds(
+    intervalMs,
+    Math.ceil((intervalMs * knownNodes) / REFRESH_NODES / 1000) * 1000,
+  )
+}
+
+/** `ms`, but no shorter than one interval and no longer than MAX_REFRESH_STRETCH of them. */
+function withinRefreshBounds(intervalMs: number, ms: number): number {
+  return Math.min(intervalMs * MAX_REFRESH_STRETCH, Math.max(intervalMs, ms))
 }
 
 export interface TopologyGossipOptions {
@@ -358,9 +365,9 @@ export class TopologyGossip implements Startable {
 
   /** The author's announced refresh interval, within what we accept (undefined: it did not say). */
   private refreshOf(ann: TopologyAnnouncement): number | undefined {
-    if (ann.refreshSecs === 0) return undefined
-    const ms = ann.refreshSecs * 1000
-    return Math.min(this.intervalMs * MAX_REFRESH_STRETCH, Math.max(this.intervalMs, ms))
+    return ann.refreshSecs === 0
+      ? undefined
+      : withinRefreshBounds(this.intervalMs, ann.refreshSecs * 1000)
   }
 }
 
