@@ -50,6 +50,8 @@ export interface ExecutorOptions {
   tracer?: TaskTracer
   /** may a peer's next task frame through (its rate limit)? */
   admit?: (peerId: string) => boolean
+  /** a closed mesh (src/mesh/membership.ts): has this peer proved it knows the key? none: everyone may */
+  admitted?: (peerId: string) => Promise<boolean>
 }
 
 /** What the executor has done, for status, metrics and tests. */
@@ -89,7 +91,15 @@ export class TaskExecutor implements Startable {
     await this.opts.libp2p.handle(
       TASK_PROTOCOL,
       (stream, connection) => {
-        this.attach(stream, connection)
+        const admitted = this.opts.admitted
+        if (admitted == null) {
+          this.attach(stream, connection)
+          return
+        }
+        void admitted(connection.remotePeer.toString()).then((ok) => {
+          if (ok) this.attach(stream, connection)
+          else stream.abort(new Error('not_a_mesh_member'))
+        })
       },
       { maxInboundStreams: 8 },
     )

@@ -110,6 +110,12 @@ export interface NodeConfig {
    * @default ""
    */
   otlp_endpoint: string
+  /**
+   * a shared secret that closes the mesh: only nodes that prove they know it become neighbours,
+   * run each other's tasks or appear in the topology (src/mesh/membership.ts). At least 16
+   * characters; "" for an open mesh. Relays need none. @default ""
+   */
+  mesh_key: string
 }
 
 export const MODEL_WARMUPS = ['after_join', 'at_start', 'on_demand'] as const

@@ -6,6 +6,8 @@ export const TOPOLOGY_TOPIC = '/p2p-ai/topology/1.0.0'
 export const TOPOLOGY_SYNC_PROTOCOL = '/p2p-ai/topology-sync/1.0.0'
 /** A relay's list of the peers holding a reservation on it (request/response). */
 export const DIRECTORY_PROTOCOL = '/p2p-ai/directory/1.0.0'
+/** With a mesh_key: two mesh nodes prove to each other that they know it (src/core/proto/membership.proto). */
+export const MEMBER_PROTOCOL = '/p2p-ai/member/1.0.0'
 /** Mesh compute: assignments of tasks to an executor, its answers and signed results (streams). */
 export const TASK_PROTOCOL = '/p2p-ai/task/1.0.0'
 /** The frame format version inside TASK_PROTOCOL streams. */

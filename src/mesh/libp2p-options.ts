@@ -61,6 +61,8 @@ export interface GatePolicy {
   isDenied(peerId: string): boolean
   /** banned for a while, for flooding */
   isBanned(peerId: string): boolean
+  /** refused for a while, for not proving the mesh_key (a closed mesh) */
+  isNonMember(peerId: string): boolean
   isShuttingDown(): boolean
   /** may another direct mesh peer connect (max_peers)? */
   hasRoomFor(peerId: string): boolean
@@ -165,6 +167,7 @@ function connectionGater(
     if (gate.isShuttingDown()) return deny(peerId, 'node_shutting_down')
     if (gate.isDenied(peerId)) return deny(peerId, 'peer_denied_by_config')
     if (gate.isBanned(peerId)) return deny(peerId, 'peer_banned_for_flooding')
+    if (gate.isNonMember(peerId)) return deny(peerId, 'not_a_mesh_member')
     return false
   }
   return {

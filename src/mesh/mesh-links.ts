@@ -30,6 +30,8 @@ export interface MeshLinksOptions {
   admit?: (peerId: string) => boolean
   /** we are full (max_peers): drop a link for one to this peer if worth it (link-choice.ts); true if done */
   makeRoom?: (peerId: string) => boolean
+  /** a closed mesh (membership.ts): has this peer proved it knows the key? none: everyone may */
+  admitted?: (peerId: string) => Promise<boolean>
 }
 
 export class MeshLinks implements Startable {
@@ -44,7 +46,16 @@ export class MeshLinks implements Startable {
     await this.opts.libp2p.handle(
       MESH_PROTOCOL,
       (stream, connection) => {
-        this.attach(stream, connection)
+        this.whenAdmitted(
+          connection.remotePeer.toString(),
+          connection,
+          () => {
+            this.attach(stream, connection)
+          },
+          () => {
+            stream.abort(new Error('not_a_mesh_member'))
+          },
+        )
       },
       { runOnLimitedConnection: true, maxInboundStreams: 8 },
     )
@@ -89,11 +100,27 @@ export class MeshLinks implements Startable {
       return
     }
     if (!speaksMesh || connection.direction !== 'outbound' || connection.status !== 'open') return
-    if (transportOf(connection) === 'relay') {
-      this.openRelayedLinkLater(connection)
+    this.whenAdmitted(peerId.toString(), connection, () => {
+      if (transportOf(connection) === 'relay') this.openRelayedLinkLater(connection)
+      else this.openLink(connection)
+    })
+  }
+
+  /** Runs `then` at once in an open mesh, or once the peer proved it belongs to a closed one. */
+  private whenAdmitted(
+    peerId: string,
+    connection: Connection,
+    then: () => void,
+    otherwise?: () => void,
+  ): void {
+    if (this.opts.admitted == null) {
+      then()
       return
     }
-    this.openLink(connection)
+    void this.opts.admitted(peerId).then((admitted) => {
+      if (admitted && this.running && connection.status === 'open') then()
+      else otherwise?.()
+    })
   }
 
   /** A relayed connection is usually only WebRTC signalling; mesh over it only if nothing better comes. */

@@ -38,6 +38,8 @@ import { Router } from './router.js'
 import { TopologyGossip } from './topology-gossip.js'
 import { TopologySync } from './topology-sync.js'
 import { PeerStoreSweep } from './peer-store-sweep.js'
+import type { MemberRefusal } from './membership.js'
+import { MeshKey, MeshMembership } from './membership.js'
 import { freshLoad, TopologyTable } from './topology.js'
 
 // a type alias, not an interface: libp2p's ServiceMap needs an implicit index signature
@@ -77,6 +79,8 @@ export interface MeshTiming {
   stallMs?: number
   /** a peer over its rate limit without a break for this long is banned. @default 5000 */
   floodBanAfterMs?: number
+  /** a connecting mesh node proves it knows the mesh_key within this long. @default 5000 */
+  memberProofTimeoutMs?: number
 }
 
 /** Counters of what the mesh did, for status, metrics and tests. */
@@ -101,6 +105,8 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     peerListSyncs: 0,
     banned: 0,
   }
+  /** with a mesh_key: who proved they know it (none in an open mesh) */
+  readonly membership?: MeshMembership
   private readonly router: Router
   private readonly heartbeat: HeartbeatMonitor
   private readonly dialer: MeshDialer
@@ -133,6 +139,18 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         },
       })
     this.limits = { mesh: limit(), task: limit() }
+    if (config.mesh_key !== '')
+      this.membership = new MeshMembership({
+        libp2p,
+        key: new MeshKey(config.mesh_key),
+        log: opts.log.child('membership'),
+        refuseMs: config.peer_ban_secs * 1000,
+        timeoutMs: opts.timing?.memberProofTimeoutMs,
+        onRefused: (peerId, reason) => {
+          this.notMember(peerId, reason)
+        },
+      })
+    const admitted = this.admission
     this.relays = new RelayKeeper({ libp2p, relays: config.relays, log: opts.log.child('relay') })
     this.router = new Router({
       self,
@@ -210,6 +228,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
         this.dialer.discovered(peerIdFromString(peerId), addrs)
       },
       intervalMs: config.announce_interval_secs * 1000,
+      membership: this.membership,
     })
     this.sync = new TopologySync({
       libp2p,
@@ -223,6 +242,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       onDrop: (reason) => {
         this.countDrop(reason, 'sync')
       },
+      admitted,
     })
     this.sweep = new PeerStoreSweep({
       libp2p,
@@ -251,6 +271,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
       relayedLinkGraceMs: opts.relayedLinkGraceMs,
       stallMs: opts.timing?.stallMs,
       admit: (peerId) => this.admit('mesh', peerId),
+      admitted,
       makeRoom: (peerId) => {
         const drop = this.choice.trade(peerId)
         if (drop == null) return false
@@ -285,6 +306,7 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     })
     this.parts = new PartList(
       [
+        ...(this.membership == null ? [] : [{ name: 'membership', service: this.membership }]),
         { name: 'links', service: this.links },
         { name: 'router', service: this.router },
         { name: 'heartbeat', service: this.heartbeat },
@@ -493,6 +515,20 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     return Object.values(this.limits).some((limit) => limit.isBanned(peerId))
   }
 
+  /** Refused for now for not proving the mesh_key: the connection gater refuses it. */
+  isNonMember(peerId: string): boolean {
+    return this.membership?.isRefused(peerId) ?? false
+  }
+
+  /**
+   * In a closed mesh, what every protocol handler asks before it serves a peer: has it proved it
+   * knows the mesh_key (waiting for a proof under way)? Undefined in an open mesh.
+   */
+  get admission(): ((peerId: string) => Promise<boolean>) | undefined {
+    const membership = this.membership
+    return membership == null ? undefined : async (peerId) => membership.admitted(peerId)
+  }
+
   /** May this peer's next frame of `protocol` through (peer_rate_limit)? */
   admit(protocol: RateLimitedProtocol, peerId: string): boolean {
     return this.limits[protocol].admit(peerId)
@@ -508,6 +544,12 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     this.dropPeer(peerId, 'banned')
   }
 
+  /** A peer did not prove the mesh_key: counted with the dropped input, by reason. */
+  private notMember(peerId: string, reason: MemberRefusal): void {
+    this.dropPeer(peerId, 'not_a_mesh_member')
+    this.countDrop(reason, peerId, undefined, 'refused a peer that did not prove the mesh key')
+  }
+
   /** Removes a neighbour now and hangs up on it. */
   private dropPeer(peerId: string, reason: string): void {
     this.peers.setHealth(peerId, 'DEAD')
@@ -519,12 +561,17 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     for (const c of conns) void c.close().catch(() => {})
   }
 
-  private countDrop(reason: string, peerId: string, detail?: string): void {
+  private countDrop(
+    reason: string,
+    peerId: string,
+    detail?: string,
+    message = 'dropped malformed input',
+  ): void {
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1
     const now = Date.now()
     if (now - (this.lastDropLog.get(reason) ?? 0) < 1000) return
     this.lastDropLog.set(reason, now)
-    this.log.warn('dropped malformed input', {
+    this.log.warn(message, {
       reason,
       peer: peerId,
       detail,

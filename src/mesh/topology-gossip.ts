@@ -81,12 +81,20 @@ export interface TopologyGossipOptions {
   intervalMs?: number
   /** a record was added, changed or removed */
   onChange(): void
-  /** an announcement was malformed */
+  /** an announcement was malformed, or its author is not a member (closed mesh) */
   onDrop(reason: string): void
   /** which of our addresses to announce. @default relayedWebRTC */
   dialable?: Dialable
   /** a node told us where to dial it */
   onAddresses(peerId: string, addrs: Multiaddr[]): void
+  /**
+   * A closed mesh (membership.ts): our proof, carried in every announcement, and the check of
+   * each author's. None: an open mesh, where proofs are neither sent nor asked for.
+   */
+  membership?: {
+    tag: Uint8Array<ArrayBuffer>
+    proves(peerId: string, tag: Uint8Array): boolean
+  }
 }
 
 export class TopologyGossip implements Startable {
@@ -245,6 +253,7 @@ export class TopologyGossip implements Startable {
       startedAt: BigInt(this.opts.startedAt()),
       relays: leaving ? [] : this.opts.relays().slice(0, MAX_RELAYS),
       refreshSecs: Math.ceil(refreshMs / 1000),
+      memberTag: this.opts.membership?.tag ?? new Uint8Array(0),
       capabilities:
         leaving || this.capabilities == null
           ? undefined
@@ -322,6 +331,11 @@ export class TopologyGossip implements Startable {
       return []
     }
     const { ann, addrs } = read
+    // a relay hands the topic on to members and others alike
+    if (this.opts.membership?.proves(author, ann.memberTag) === false) {
+      this.opts.onDrop('non_member_announcement')
+      return []
+    }
     if (ann.leaving) {
       if (heardAt != null) return []
       this.opts.topology.remove(author)

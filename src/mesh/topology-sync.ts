@@ -47,6 +47,8 @@ export interface TopologySyncOptions {
   /** the announcements of a snapshot whose signatures checked out, all at once */
   apply(announcements: ReadonlyArray<{ author: string; entry: SignedAnnouncement }>): void
   onDrop(reason: SyncDrop): void
+  /** a closed mesh (membership.ts): has this peer proved it knows the key? none: everyone may */
+  admitted?: (peerId: string) => Promise<boolean>
   now?: () => number
 }
 
@@ -141,6 +143,10 @@ export class TopologySync implements Startable {
    * most once in SERVE_GAP_MS: a snapshot is N announcements.
    */
   private async serve(stream: Stream, peerId: string): Promise<void> {
+    if (this.opts.admitted != null && !(await this.opts.admitted(peerId))) {
+      stream.abort(new Error('not_a_mesh_member'))
+      return
+    }
     const now = this.now()
     const last = this.served.get(peerId)
     if (last != null && now - last < SERVE_GAP_MS) {

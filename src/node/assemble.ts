@@ -117,6 +117,7 @@ export async function assemble(init: AssembleInit): Promise<Assembly> {
       serve: config.serve_tasks,
       maxQueuedPerPeer: config.max_remote_queued_per_peer,
       admit: mesh == null ? undefined : (peerId) => mesh.admit('task', peerId),
+      admitted: mesh?.admission,
       log: log.child('compute'),
       countBytes: init.metrics.countBytes,
       tracer,

@@ -7,6 +7,9 @@ import { MODEL_WARMUPS } from '../core/config.js'
 import { LOG_LEVELS } from '../core/log.js'
 import { MAX_PAYLOAD_BYTES } from '../core/protocol.js'
 
+/** A mesh_key shorter than this is refused: a short one is guessed from a proof seen on the topic. */
+export const MIN_MESH_KEY_LENGTH = 16
+
 export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const
 
 type FieldKind = 'int' | 'string' | 'choice' | 'list' | 'ice' | 'bool' | 'models'
@@ -130,6 +133,7 @@ export const FIELDS: Record<keyof NodeConfig, FieldSpec> = {
   alert_queue_wait_p95_ms: alertInt(1, 3_600_000, 'QUEUE_WAIT_P95_MS'),
   alert_relay_unreachable_secs: alertInt(1, 86400, 'RELAY_UNREACHABLE_SECS'),
   otlp_endpoint: { kind: 'string', env: ['P2P_AI_OTLP_ENDPOINT'] },
+  mesh_key: { kind: 'string', min: MIN_MESH_KEY_LENGTH, max: 1024, env: ['P2P_AI_MESH_KEY'] },
 }
 
 /** An alert threshold (FR22.1): an integer, its variable P2P_AI_ALERT_<suffix>. */
@@ -188,6 +192,7 @@ export const DEFAULT_CONFIG: Readonly<NodeConfig> = Object.freeze({
   alert_queue_wait_p95_ms: 30_000,
   alert_relay_unreachable_secs: 60,
   otlp_endpoint: '',
+  mesh_key: '',
 })
 
 /**

@@ -6,7 +6,11 @@ import type { FieldSpec } from './config-fields.js'
 import { CONFIG_KEYS, DEFAULT_CONFIG, DTYPES, FIELDS } from './config-fields.js'
 
 /** String fields whose "" means none (rather than missing). */
-const OPTIONAL_STRINGS: ReadonlySet<keyof NodeConfig> = new Set(['storage_path', 'otlp_endpoint'])
+const OPTIONAL_STRINGS: ReadonlySet<keyof NodeConfig> = new Set([
+  'storage_path',
+  'otlp_endpoint',
+  'mesh_key',
+])
 
 /** Checks every field of a would-be config and returns all problems (empty when valid). */
 export function validateConfig(
@@ -71,6 +75,16 @@ function checkField(
         return bad(
           'invalid_otlp_endpoint',
           `otlp_endpoint must be an http(s) URL such as http://localhost:4318, got ${JSON.stringify(value)}`,
+        )
+      // the key itself is never repeated in a message
+      if (
+        value !== '' &&
+        ((spec.min != null && value.length < spec.min) ||
+          (spec.max != null && value.length > spec.max))
+      )
+        return bad(
+          `invalid_${key}`,
+          `${key} must be ${spec.min}-${spec.max} characters (a long random secret, e.g. \`openssl rand -hex 16\`), or "" for an open mesh; got ${value.length}`,
         )
       return undefined
     case 'choice': {

@@ -434,6 +434,7 @@ export class P2PNode extends TypedEventEmitter<NodeEvents> implements NodeApi {
       gate: {
         isDenied: (peer) => this.config.deny_peers.includes(peer),
         isBanned: (peer) => this.assembly?.mesh?.isBanned(peer) ?? false,
+        isNonMember: (peer) => this.assembly?.mesh?.isNonMember(peer) ?? false,
         isShuttingDown: () => this.stopping != null,
         hasRoomFor: (peer) => this.assembly?.mesh?.hasRoomFor(peer) ?? true,
         refused: (peer, reason) => {

@@ -9,7 +9,7 @@ import { REDACTED } from '../core/debug.js'
 
 /** Keys whose values are secrets, whatever they hold (ice_servers' username and credential too). */
 const SECRET_KEY =
-  /private_?key|privkey|secret|passw|credential|token|api[_-]?key|^authorization$|cookie|^key$|^username$|seed/i
+  /private_?key|privkey|mesh_?key|secret|passw|credential|token|api[_-]?key|^authorization$|cookie|^key$|^username$|seed/i
 
 /** `scheme://user:password@host`: the user information goes. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi

@@ -55,7 +55,9 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   // refused like a node's gater does: denied by config, or banned by the mesh for flooding
   const late: { mesh?: MeshService } = {}
   const refused = (p: { toString(): string }): boolean =>
-    deny.has(p.toString()) || (late.mesh?.isBanned(p.toString()) ?? false)
+    deny.has(p.toString()) ||
+    (late.mesh?.isBanned(p.toString()) ?? false) ||
+    (late.mesh?.isNonMember(p.toString()) ?? false)
   // with relays configured, reserve on them like a tab does (/p2p-circuit); libp2p's address
   // manager cannot hold circuit addresses over the memory transport, so that case uses loopback TCP
   const viaRelay = config.relays.length > 0
@@ -146,3 +148,24 @@ export async function line(n: number, opts: TestNodeOptions = {}): Promise<TestN
 
 export const text = (s: string): Uint8Array<ArrayBuffer> =>
   new TextEncoder().encode(s) as Uint8Array<ArrayBuffer>
+
+/**
+ * A libp2p node that does not run the mesh (identify and gossipsub only), like a relay, or an
+ * intruder speaking our protocols by hand.
+ */
+export async function bareNode(): Promise<Libp2p<MeshServices>> {
+  return (await createLibp2p({
+    privateKey: await generateKeyPair('Ed25519'),
+    addresses: { listen: [`/memory/mesh-test-${process.pid}-${counter++}`] },
+    transports: [memory()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: {
+      identify: identify(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        scoreParams: { IPColocationFactorWeight: 0 },
+      }),
+    },
+  })) as unknown as Libp2p<MeshServices>
+}

@@ -17,6 +17,7 @@ export interface TopologyAnnouncement {
   startedAt: bigint
   relays: string[]
   refreshSecs: number
+  memberTag: Uint8Array<ArrayBuffer>
 }
 
 export namespace TopologyAnnouncement {
@@ -90,6 +91,11 @@ export namespace TopologyAnnouncement {
           w.uint32(obj.refreshSecs)
         }
 
+        if ((obj.memberTag != null && obj.memberTag.byteLength > 0)) {
+          w.uint32(98)
+          w.bytes(obj.memberTag)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -104,7 +110,8 @@ export namespace TopologyAnnouncement {
           multiaddrs: [],
           startedAt: 0n,
           relays: [],
-          refreshSecs: 0
+          refreshSecs: 0,
+          memberTag: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -171,6 +178,10 @@ export namespace TopologyAnnouncement {
             }
             case 11: {
               obj.refreshSecs = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.memberTag = reader.bytes()
               break
             }
             default: {
@@ -295,6 +306,13 @@ export namespace TopologyAnnouncement {
               yield {
                 field: `${prefix}.refreshSecs`,
                 value: reader.uint32()
+              }
+              break
+            }
+            case 12: {
+              yield {
+                field: `${prefix}.memberTag`,
+                value: reader.bytes()
               }
               break
             }
@@ -438,6 +456,11 @@ export namespace TopologyAnnouncement {
     value: number
   }
 
+  export interface TopologyAnnouncementMemberTagFieldEvent {
+    field: '$.memberTag'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<TopologyAnnouncement>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TopologyAnnouncement.codec())
   }
@@ -446,7 +469,7 @@ export namespace TopologyAnnouncement {
     return decodeMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsModelFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsDtypeFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsHashFieldEvent | TopologyAnnouncementCapabilitiesLoadQueueDepthFieldEvent | TopologyAnnouncementCapabilitiesLoadCallsInFlightFieldEvent | TopologyAnnouncementCapabilitiesLoadEstWaitMsFieldEvent | TopologyAnnouncementCapabilitiesLoadTasksServedFieldEvent | TopologyAnnouncementCapabilitiesLoadServingFieldEvent | TopologyAnnouncementStartedAtFieldEvent | TopologyAnnouncementRelaysFieldEvent | TopologyAnnouncementRefreshSecsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TopologyAnnouncement>): Generator<TopologyAnnouncementNodeIdFieldEvent | TopologyAnnouncementVersionFieldEvent | TopologyAnnouncementSeqFieldEvent | TopologyAnnouncementNeighboursPeerIdFieldEvent | TopologyAnnouncementNeighboursTransportFieldEvent | TopologyAnnouncementPlatformFieldEvent | TopologyAnnouncementLeavingFieldEvent | TopologyAnnouncementMultiaddrsFieldEvent | TopologyAnnouncementCapabilitiesBackendFieldEvent | TopologyAnnouncementCapabilitiesThreadsFieldEvent | TopologyAnnouncementCapabilitiesTaskTypesFieldEvent | TopologyAnnouncementCapabilitiesEmbeddingsPerSecFieldEvent | TopologyAnnouncementCapabilitiesMeasuringFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsModelFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsDtypeFieldEvent | TopologyAnnouncementCapabilitiesLoadModelsHashFieldEvent | TopologyAnnouncementCapabilitiesLoadQueueDepthFieldEvent | TopologyAnnouncementCapabilitiesLoadCallsInFlightFieldEvent | TopologyAnnouncementCapabilitiesLoadEstWaitMsFieldEvent | TopologyAnnouncementCapabilitiesLoadTasksServedFieldEvent | TopologyAnnouncementCapabilitiesLoadServingFieldEvent | TopologyAnnouncementStartedAtFieldEvent | TopologyAnnouncementRelaysFieldEvent | TopologyAnnouncementRefreshSecsFieldEvent | TopologyAnnouncementMemberTagFieldEvent> {
     return streamMessage(buf, TopologyAnnouncement.codec(), opts)
   }
 }
