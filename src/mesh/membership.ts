@@ -95,7 +95,6 @@ export class MeshMembership implements Startable {
     this.timeoutMs = opts.timeoutMs ?? 5000
   }
 
-
   async start(): Promise<void> {
     if (this.running) return
     this.running = true

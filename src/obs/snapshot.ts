@@ -82,7 +82,9 @@ export async function buildSnapshot(
     metrics: await node.metrics(),
     host: await init.host?.(),
   }
-  return redact(snapshot, { secrets: (await init.secrets?.()) ?? [] })
+  // the mesh_key, wherever it was copied (a tab's address holds it as ?mesh_key=)
+  const secrets = [...((await init.secrets?.()) ?? []), node.config.mesh_key]
+  return redact(snapshot, { secrets })
 }
 
 async function taskPart(

@@ -113,6 +113,27 @@ describe('task executor', () => {
     expect(e.engine.calls).toHaveLength(0)
   })
 
+  it('in a closed mesh, serves members only: a stream from anyone else is reset unread', async () => {
+    // the first peer to open a stream has not proved the key; the next has
+    let outsiderId: string | undefined
+    const e = await taskNode({
+      admitted: async (peerId) => {
+        outsiderId ??= peerId
+        return peerId !== outsiderId
+      },
+    })
+    const outsider = await submitter(e)
+    expect(outsiderId).toBe(outsider.peerId)
+    outsider.raw.send({ assignment: assignment(1) }) // the reset may be there first
+    await expect.poll(() => outsider.raw.isOpen).toBe(false)
+    expect(outsider.answers()).toEqual([])
+    expect(e.executor.stats.accepted).toBe(0)
+    const member = await submitter(e)
+    member.send({ assignment: assignment(1, 1) })
+    await expect.poll(() => member.results().length).toBe(1)
+    expect(e.engine.calls).toHaveLength(1)
+  })
+
   it('refuses another model, and other weights of the same model', async () => {
     const e = await taskNode({ modelHash: HASH })
     const s = await submitter(e)

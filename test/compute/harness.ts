@@ -84,6 +84,8 @@ export interface TaskNodeOptions {
   traced?: Partial<TaskTracerOptions>
   /** the executor's rate limit on task frames, per peer */
   admit?: (peerId: string) => boolean
+  /** a closed mesh's admission: has this peer proved it knows the mesh_key? */
+  admitted?: (peerId: string) => Promise<boolean>
 }
 
 /** A node that runs tasks (its own, and others' through its executor), started. */
@@ -121,6 +123,7 @@ export async function taskNode(over: TaskNodeOptions = {}): Promise<TaskNode> {
     log: silentLogger,
     tracer,
     admit: over.admit,
+    admitted: over.admitted,
   })
   await executor.start()
   cleanup.push(async () => {

@@ -92,6 +92,7 @@ const ALL_KEYS: Array<keyof NodeConfig> = [
   'alert_queue_wait_p95_ms',
   'alert_relay_unreachable_secs',
   'otlp_endpoint',
+  'mesh_key',
 ]
 
 describe('DEFAULT_CONFIG', () => {
@@ -145,6 +146,7 @@ describe('DEFAULT_CONFIG', () => {
       alert_queue_wait_p95_ms: 30000,
       alert_relay_unreachable_secs: 60,
       otlp_endpoint: '',
+      mesh_key: '',
     })
   })
 
@@ -483,6 +485,25 @@ describe('validateConfig: other fields', () => {
       expect(codes(validateConfig(candidate({ otlp_endpoint: bad })))).toEqual([
         'invalid_otlp_endpoint',
       ])
+  })
+
+  it('mesh_key: "" (an open mesh) or 16-1024 characters; else invalid_mesh_key, the key not repeated', () => {
+    for (const ok of ['', 'x'.repeat(16), 'correct horse battery staple', 'k'.repeat(1024)])
+      expect(validateConfig(candidate({ mesh_key: ok }))).toEqual([])
+    for (const bad of ['fifteen-chars15', 'k'.repeat(1025), 42]) {
+      const problems = validateConfig(candidate({ mesh_key: bad }))
+      expect(codes(problems)).toEqual(['invalid_mesh_key'])
+      if (typeof bad === 'string') expect(JSON.stringify(problems)).not.toContain(bad)
+    }
+  })
+
+  it('reads mesh_key from P2P_AI_MESH_KEY and a URL query', () => {
+    expect(configFromEnv({ P2P_AI_MESH_KEY: 'correct horse battery staple' }).values).toEqual({
+      mesh_key: 'correct horse battery staple',
+    })
+    expect(
+      configFromQuery(new URLSearchParams('mesh_key=a%20long%20shared%20secret')).values,
+    ).toEqual({ mesh_key: 'a long shared secret' })
   })
 
   it('reads otlp_endpoint from P2P_AI_OTLP_ENDPOINT and a URL query', () => {

@@ -14,6 +14,7 @@ import { fakeNode, fakePeer } from './fake-node.js'
 const ICE_CREDENTIAL = 'turn-credential-7f3a9c1e55b0'
 const ICE_USERNAME = '1733011200:turn-user-c0ffee'
 const URL_PASSWORD = 'relay-basic-auth-pw-91b2'
+const MESH_KEY = 'our-mesh-key-5d1e0c7b9a'
 
 async function setup() {
   const self = await fakePeer()
@@ -32,6 +33,7 @@ async function setup() {
         { urls: ['turn:turn.example.org'], username: ICE_USERNAME, credential: ICE_CREDENTIAL },
       ],
       relays: [`https://operator:${URL_PASSWORD}@relay.example.org:9000`],
+      mesh_key: MESH_KEY,
       // a host that put the key where it has no business being
       ...({ private_key: record.private_key } as object),
     },
@@ -64,7 +66,11 @@ describe('debug snapshot', () => {
     const snapshot = await buildSnapshot(node, {
       platform: 'node',
       logs: () => logs,
-      host: () => ({ metrics: '# HELP p2p_ai_uptime_seconds x\np2p_ai_uptime_seconds 3\n' }),
+      host: () => ({
+        metrics: '# HELP p2p_ai_uptime_seconds x\np2p_ai_uptime_seconds 3\n',
+        // a tab's address: how a browser is given the key
+        location: `http://127.0.0.1:9000/?mesh_key=${MESH_KEY}`,
+      }),
       secrets: () => identitySecrets(record),
     })
     const text = JSON.stringify(snapshot)
@@ -73,6 +79,7 @@ describe('debug snapshot', () => {
     expect(text).not.toContain(ICE_CREDENTIAL)
     expect(text).not.toContain(ICE_USERNAME)
     expect(text).not.toContain(URL_PASSWORD)
+    expect(text).not.toContain(MESH_KEY)
     expect(text).toContain(REDACTED)
   })
 
