@@ -212,3 +212,30 @@ test('a tab keeps to its max_peers', async () => {
     await limited.waitForTimeout(300)
   }
 })
+
+test('a mesh_key closes the mesh: only tabs and nodes that know it link up', async () => {
+  const key = 'e2e-mesh-key-4f9c2a71d3b8'
+  const node = await HeadlessNode.create(relay.url, { P2P_AI_MESH_KEY: key })
+  try {
+    const context = await newProfile(browser, relay.url)
+    const { pages, ids } = await openTabs(context, 2, `?mesh_key=${key}`)
+    const stranger = await openTab(context, relay.url)
+    const [a, b] = pages as [Page, Page]
+    await expectPeers(a, [ids[1]!, node.peerId])
+    await expectPeers(b, [ids[0]!, node.peerId])
+    // the stranger dials the node it found at the relay, and is refused for want of a proof
+    const refusals = async (): Promise<number> => {
+      const text = await (await fetch(`${node.url}/metrics`)).text()
+      const line =
+        /p2p_ai_mesh_frames_dropped_total\{[^}]*reason="no_member_proof"[^}]*\} (\d+)/.exec(text)
+      return Number(line?.[1] ?? 0)
+    }
+    await expect.poll(refusals, { timeout: 60_000 }).toBeGreaterThan(0)
+    expect(await peerRows(stranger)).toEqual([])
+    // and the members still hold only each other
+    await expectPeers(a, [ids[1]!, node.peerId])
+    expect((await peerRows(b)).map((r) => r.peerId).sort()).toEqual([ids[0]!, node.peerId].sort())
+  } finally {
+    await node.dispose()
+  }
+})
