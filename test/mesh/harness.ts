@@ -48,6 +48,17 @@ export interface TestNodeOptions {
 
 let counter = 0
 
+/** The libp2p services a mesh node runs (many nodes share one IP here). */
+function meshServices() {
+  return {
+    identify: identify(),
+    pubsub: gossipsub({
+      allowPublishToZeroTopicPeers: true,
+      scoreParams: { IPColocationFactorWeight: 0 },
+    }),
+  }
+}
+
 export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
   const addr = `/memory/mesh-test-${process.pid}-${counter++}`
   const config: NodeConfig = { ...DEFAULT_CONFIG, relays: [], ...opts.config }
@@ -73,13 +84,7 @@ export async function testNode(opts: TestNodeOptions = {}): Promise<TestNode> {
       denyDialPeer: refused,
       denyInboundEncryptedConnection: refused,
     },
-    services: {
-      identify: identify(),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        scoreParams: { IPColocationFactorWeight: 0 },
-      }),
-    },
+    services: meshServices(),
   })) as unknown as Libp2p<MeshServices>
   const mesh = new MeshService({
     libp2p,
@@ -160,12 +165,6 @@ export async function bareNode(): Promise<Libp2p<MeshServices>> {
     transports: [memory()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: {
-      identify: identify(),
-      pubsub: gossipsub({
-        allowPublishToZeroTopicPeers: true,
-        scoreParams: { IPColocationFactorWeight: 0 },
-      }),
-    },
+    services: meshServices(),
   })) as unknown as Libp2p<MeshServices>
 }
