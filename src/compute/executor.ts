@@ -23,6 +23,8 @@ import type { Startable } from '../core/startable.js'
 import type { TaskStatusReport, TaskType } from '../core/tasks.js'
 import { TaskStatus } from '../core/tasks.js'
 import { FramedStream } from '../mesh/framed-stream.js'
+import type { Admission } from '../mesh/membership.js'
+import { whenAdmitted } from '../mesh/membership.js'
 import type { TaskService } from '../tasks/task-service.js'
 import type { TaskTracer } from '../obs/tracing.js'
 import { signResult } from './result-signature.js'
@@ -50,8 +52,8 @@ export interface ExecutorOptions {
   tracer?: TaskTracer
   /** may a peer's next task frame through (its rate limit)? */
   admit?: (peerId: string) => boolean
-  /** a closed mesh (src/mesh/membership.ts): has this peer proved it knows the key? none: everyone may */
-  admitted?: (peerId: string) => Promise<boolean>
+  /** a closed mesh: has this peer proved it knows the key? none: everyone may */
+  admitted?: Admission
 }
 
 /** What the executor has done, for status, metrics and tests. */
@@ -91,15 +93,16 @@ export class TaskExecutor implements Startable {
     await this.opts.libp2p.handle(
       TASK_PROTOCOL,
       (stream, connection) => {
-        const admitted = this.opts.admitted
-        if (admitted == null) {
-          this.attach(stream, connection)
-          return
-        }
-        void admitted(connection.remotePeer.toString()).then((ok) => {
-          if (ok) this.attach(stream, connection)
-          else stream.abort(new Error('not_a_mesh_member'))
-        })
+        whenAdmitted(
+          this.opts.admitted,
+          connection.remotePeer.toString(),
+          () => {
+            this.attach(stream, connection)
+          },
+          () => {
+            stream.abort(new Error('not_a_mesh_member'))
+          },
+        )
       },
       { maxInboundStreams: 8 },
     )

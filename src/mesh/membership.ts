@@ -34,6 +34,29 @@ const TAG_LABEL = 'p2p-ai-agents/mesh-member/1 '
 /** Most peers remembered as refused; the oldest refusals go first beyond it. */
 const MAX_REFUSED = 1024
 
+/**
+ * What every protocol handler of a closed mesh asks before it serves a peer: has it proved it
+ * knows the key (waiting for a proof under way)? Undefined in an open mesh.
+ */
+export type Admission = (peerId: string) => Promise<boolean>
+
+/** Runs `then` once `peerId` is admitted (at once in an open mesh), else `otherwise`. */
+export function whenAdmitted(
+  admission: Admission | undefined,
+  peerId: string,
+  then: () => void,
+  otherwise: () => void,
+): void {
+  if (admission == null) {
+    then()
+    return
+  }
+  void admission(peerId).then((admitted) => {
+    if (admitted) then()
+    else otherwise()
+  })
+}
+
 /** Why a peer was refused: it gave no proof (or does not speak the protocol), or a wrong one. */
 export type MemberRefusal = 'no_member_proof' | 'bad_member_proof'
 

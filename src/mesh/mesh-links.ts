@@ -9,6 +9,8 @@ import { MESH_PROTOCOL } from '../core/protocol.js'
 import type { Startable } from '../core/startable.js'
 import { isCompatibleVersion, VERSION, versionFromAgent } from '../core/version.js'
 import type { LinkHandlers } from './link.js'
+import type { Admission } from './membership.js'
+import { whenAdmitted } from './membership.js'
 import { Link } from './link.js'
 import type { PeerTable } from './peer-table.js'
 import { transportOf } from './transport-kind.js'
@@ -30,8 +32,8 @@ export interface MeshLinksOptions {
   admit?: (peerId: string) => boolean
   /** we are full (max_peers): drop a link for one to this peer if worth it (link-choice.ts); true if done */
   makeRoom?: (peerId: string) => boolean
-  /** a closed mesh (membership.ts): has this peer proved it knows the key? none: everyone may */
-  admitted?: (peerId: string) => Promise<boolean>
+  /** a closed mesh: has this peer proved it knows the key? none: everyone may */
+  admitted?: Admission
 }
 
 export class MeshLinks implements Startable {
@@ -46,9 +48,9 @@ export class MeshLinks implements Startable {
     await this.opts.libp2p.handle(
       MESH_PROTOCOL,
       (stream, connection) => {
-        this.whenAdmitted(
+        whenAdmitted(
+          this.opts.admitted,
           connection.remotePeer.toString(),
-          connection,
           () => {
             this.attach(stream, connection)
           },
@@ -100,27 +102,17 @@ export class MeshLinks implements Startable {
       return
     }
     if (!speaksMesh || connection.direction !== 'outbound' || connection.status !== 'open') return
-    this.whenAdmitted(peerId.toString(), connection, () => {
-      if (transportOf(connection) === 'relay') this.openRelayedLinkLater(connection)
-      else this.openLink(connection)
-    })
-  }
-
-  /** Runs `then` at once in an open mesh, or once the peer proved it belongs to a closed one. */
-  private whenAdmitted(
-    peerId: string,
-    connection: Connection,
-    then: () => void,
-    otherwise?: () => void,
-  ): void {
-    if (this.opts.admitted == null) {
-      then()
-      return
-    }
-    void this.opts.admitted(peerId).then((admitted) => {
-      if (admitted && this.running && connection.status === 'open') then()
-      else otherwise?.()
-    })
+    whenAdmitted(
+      this.opts.admitted,
+      peerId.toString(),
+      () => {
+        // a closed mesh's proof took a moment: still there?
+        if (!this.running || connection.status !== 'open') return
+        if (transportOf(connection) === 'relay') this.openRelayedLinkLater(connection)
+        else this.openLink(connection)
+      },
+      () => {},
+    )
   }
 
   /** A relayed connection is usually only WebRTC signalling; mesh over it only if nothing better comes. */

@@ -38,7 +38,7 @@ import { Router } from './router.js'
 import { TopologyGossip } from './topology-gossip.js'
 import { TopologySync } from './topology-sync.js'
 import { PeerStoreSweep } from './peer-store-sweep.js'
-import type { MemberRefusal } from './membership.js'
+import type { Admission, MemberRefusal } from './membership.js'
 import { MeshKey, MeshMembership } from './membership.js'
 import { freshLoad, TopologyTable } from './topology.js'
 
@@ -520,11 +520,8 @@ export class MeshService extends TypedEventEmitter<MeshEvents> implements Starta
     return this.membership?.isRefused(peerId) ?? false
   }
 
-  /**
-   * In a closed mesh, what every protocol handler asks before it serves a peer: has it proved it
-   * knows the mesh_key (waiting for a proof under way)? Undefined in an open mesh.
-   */
-  get admission(): ((peerId: string) => Promise<boolean>) | undefined {
+  /** In a closed mesh, the question every protocol handler asks first (membership.ts). */
+  get admission(): Admission | undefined {
     const membership = this.membership
     return membership == null ? undefined : async (peerId) => membership.admitted(peerId)
   }

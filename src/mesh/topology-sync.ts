@@ -23,6 +23,7 @@ import type { SignedAnnouncement } from '../core/proto/topology.js'
 import { TopologySnapshot, TopologySyncRequest } from '../core/proto/topology.js'
 import type { Startable } from '../core/startable.js'
 import { MAX_PEER_LIST } from './codec.js'
+import type { Admission } from './membership.js'
 import type { PeerTable } from './peer-table.js'
 import type { TopologyTable } from './topology.js'
 
@@ -47,8 +48,8 @@ export interface TopologySyncOptions {
   /** the announcements of a snapshot whose signatures checked out, all at once */
   apply(announcements: ReadonlyArray<{ author: string; entry: SignedAnnouncement }>): void
   onDrop(reason: SyncDrop): void
-  /** a closed mesh (membership.ts): has this peer proved it knows the key? none: everyone may */
-  admitted?: (peerId: string) => Promise<boolean>
+  /** a closed mesh: has this peer proved it knows the key? none: everyone may */
+  admitted?: Admission
   now?: () => number
 }
 
