@@ -24,7 +24,7 @@ import type { TaskStatusReport, TaskType } from '../core/tasks.js'
 import { TaskStatus } from '../core/tasks.js'
 import { FramedStream } from '../mesh/framed-stream.js'
 import type { Admission } from '../mesh/membership.js'
-import { whenAdmitted } from '../mesh/membership.js'
+import { admittedOnly } from '../mesh/membership.js'
 import type { TaskService } from '../tasks/task-service.js'
 import type { TaskTracer } from '../obs/tracing.js'
 import { signResult } from './result-signature.js'
@@ -92,18 +92,9 @@ export class TaskExecutor implements Startable {
     this.opts.tasks.addEventListener('task:update', this.onUpdate)
     await this.opts.libp2p.handle(
       TASK_PROTOCOL,
-      (stream, connection) => {
-        whenAdmitted(
-          this.opts.admitted,
-          connection.remotePeer.toString(),
-          () => {
-            this.attach(stream, connection)
-          },
-          () => {
-            stream.abort(new Error('not_a_mesh_member'))
-          },
-        )
-      },
+      admittedOnly(this.opts.admitted, (stream, connection) => {
+        this.attach(stream, connection)
+      }),
       { maxInboundStreams: 8 },
     )
   }

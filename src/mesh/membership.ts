@@ -57,6 +57,25 @@ export function whenAdmitted(
   })
 }
 
+/** A protocol's stream handler for admitted peers only: anyone else's stream is reset unread. */
+export function admittedOnly(
+  admission: Admission | undefined,
+  handler: (stream: Stream, connection: Connection) => void,
+): (stream: Stream, connection: Connection) => void {
+  return (stream, connection) => {
+    whenAdmitted(
+      admission,
+      connection.remotePeer.toString(),
+      () => {
+        handler(stream, connection)
+      },
+      () => {
+        stream.abort(new Error('not_a_mesh_member'))
+      },
+    )
+  }
+}
+
 /** Why a peer was refused: it gave no proof (or does not speak the protocol), or a wrong one. */
 export type MemberRefusal = 'no_member_proof' | 'bad_member_proof'
 

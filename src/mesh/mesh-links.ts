@@ -10,7 +10,7 @@ import type { Startable } from '../core/startable.js'
 import { isCompatibleVersion, VERSION, versionFromAgent } from '../core/version.js'
 import type { LinkHandlers } from './link.js'
 import type { Admission } from './membership.js'
-import { whenAdmitted } from './membership.js'
+import { admittedOnly, whenAdmitted } from './membership.js'
 import { Link } from './link.js'
 import type { PeerTable } from './peer-table.js'
 import { transportOf } from './transport-kind.js'
@@ -47,18 +47,9 @@ export class MeshLinks implements Startable {
     this.running = true
     await this.opts.libp2p.handle(
       MESH_PROTOCOL,
-      (stream, connection) => {
-        whenAdmitted(
-          this.opts.admitted,
-          connection.remotePeer.toString(),
-          () => {
-            this.attach(stream, connection)
-          },
-          () => {
-            stream.abort(new Error('not_a_mesh_member'))
-          },
-        )
-      },
+      admittedOnly(this.opts.admitted, (stream, connection) => {
+        this.attach(stream, connection)
+      }),
       { runOnLimitedConnection: true, maxInboundStreams: 8 },
     )
     this.opts.libp2p.addEventListener('peer:identify', this.onIdentify)
